@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# run.sh BUILD - `make bench`: runs every benchmark and prints its figures.
+# Each benchmark measures a ratio against a baseline in the same run.
+set -euo pipefail
+BUILD=${1:-build}
+for b in "$BUILD"/bench_*; do
+  [ -x "$b" ] || continue
+  "$b"
+  echo
+done

@@ -1,0 +1,70 @@
+/* record.c - checksum, names and packing of proto/spider.proto records. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+
+uint64_t sp_fnv1a64(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+const char *sp_source_name(Spider__Source source)
+{
+    switch (source) {
+    case SPIDER__SOURCE__CONDOR_QUEUE: return "condor_queue";
+    case SPIDER__SOURCE__CONDOR_HISTORY: return "condor_history";
+    default: return NULL;
+    }
+}
+
+Spider__Source sp_source_parse(const char *name)
+{
+    if (name && strcmp(name, "condor_queue") == 0)
+        return SPIDER__SOURCE__CONDOR_QUEUE;
+    if (name && strcmp(name, "condor_history") == 0)
+        return SPIDER__SOURCE__CONDOR_HISTORY;
+    return SPIDER__SOURCE__SOURCE_UNSPECIFIED;
+}
+
+int sp_buf_reserve(sp_buf *buf, size_t n)
+{
+    if (buf->len + n <= buf->cap)
+        return 0;
+    size_t cap = buf->cap ? buf->cap : 4096;
+    while (cap < buf->len + n)
+        cap *= 2;
+    uint8_t *data = realloc(buf->data, cap);
+    if (!data)
+        return -1;
+    buf->data = data;
+    buf->cap = cap;
+    return 0;
+}
+
+void sp_buf_free(sp_buf *buf)
+{
+    free(buf->data);
+    memset(buf, 0, sizeof(*buf));
+}
+
+int sp_record_pack(const Spider__Record *rec, sp_buf *buf)
+{
+    size_t n = spider__record__get_packed_size(rec);
+    buf->len = 0;
+    if (sp_buf_reserve(buf, n) != 0)
+        return -1;
+    buf->len = spider__record__pack(rec, buf->data);
+    return 0;
+}
+
+Spider__Record *sp_record_unpack(const void *data, size_t len)
+{
+    return spider__record__unpack(NULL, len, data);
+}

@@ -1,0 +1,24 @@
+/* spider.h - the public contract of libspider, the library all three
+ * services share. Include this one header; each part lives in its own file:
+ *
+ *   version.h  the git hash compiled in
+ *   log.h      one line per event, key=value or JSON, secrets redacted
+ *   config.h   defaults < JSON file < environment < flags, --help
+ *   record.h   protobuf records (proto/spider.proto) helpers
+ *   kafka.h    idempotent producer with delivery reports, committing consumer
+ *   stomp.h    STOMP 1.2 client for ActiveMQ: receipts, acks, failover
+ *   http.h     libcurl client for the search clusters, TLS verified
+ *   bulk.h     _bulk request building and per-item response parsing
+ *   metrics.h  Prometheus /metrics and /healthz over libmicrohttpd
+ *
+ * Naming: every public symbol starts with sp_<part>_. Every function that
+ * returns memory says who frees it. */
+#ifndef SPIDER_H
+#define SPIDER_H
+
+#include "version.h"
+#include "log.h"
+#include "config.h"
+#include "record.h"
+
+#endif

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# test_cli.sh - every binary answers --help and --version (with the git hash
+# compiled in), and rejects unknown flags and bad configuration with exit 2
+# and a message that names the problem.
+set -uo pipefail
+B=${SPIDER_BUILD_DIR:?}
+fail=0
+check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+hash=$(git -C "${SPIDER_SOURCE_DIR:?}" rev-parse HEAD 2>/dev/null || echo unknown)
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+echo '{"log": {"level": 3}}' > "$tmp/bad.json"
+for svc in collector publisher differ; do
+  bin="$B/spider-$svc"
+  out=$("$bin" --help); rc=$?
+  check "$svc --help exits 0" '[ $rc -eq 0 ]'
+  check "$svc --help shows usage" '[[ $out == *"Usage: spider-$svc"* ]]'
+  out=$("$bin" --version); rc=$?
+  check "$svc --version exits 0" '[ $rc -eq 0 ]'
+  check "$svc --version prints the git hash" '[[ $out == *"git $hash"* ]]'
+  out=$("$bin" --no-such-flag 2>&1); rc=$?
+  check "$svc rejects unknown flags" '[ $rc -eq 2 ] && [[ $out == *"unknown option --no-such-flag"* ]]'
+  out=$("$bin" --config "$tmp/bad.json" 2>&1); rc=$?
+  check "$svc names file and key of a bad config" \
+    '[ $rc -eq 2 ] && [[ $out == *"bad.json: key \"log.level\": expected a string, got integer"* ]]'
+done
+exit $fail
