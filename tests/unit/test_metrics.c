@@ -1,0 +1,123 @@
+/* test_metrics.c - Prometheus text exactly as rendered, label escaping,
+ * histograms, and /metrics and /healthz served by libmicrohttpd on a free
+ * loopback port, read back with our HTTP client. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "http.h"
+#include "metrics.h"
+
+static char *render(sp_metrics *m)
+{
+    sp_buf out = {0};
+    assert_int_equal(sp_metrics_render(m, &out), 0);
+    assert_int_equal(sp_buf_reserve(&out, 1), 0);
+    out.data[out.len] = '\0';
+    return (char *)out.data;
+}
+
+static void test_text_format(void **state)
+{
+    (void)state;
+    sp_metrics *m = sp_metrics_new();
+    sp_metric *c = sp_metrics_counter(m, "spider_docs_total", "Documents \\ produced\nby schedd",
+                                      (const char *[]){ "schedd", "source", NULL });
+    assert_ptr_equal(sp_metrics_counter(m, "spider_docs_total", "again", NULL), c);
+    sp_metric_add(c, (const char *[]){ "vocms01", "condor_queue" }, 2);
+    sp_metric_add(c, (const char *[]){ "vocms01", "condor_queue" }, 3);
+    sp_metric_add(c, (const char *[]){ "we\"ird\\\n", "h" }, 1);
+    sp_metric *g = sp_metrics_gauge(m, "spider_lag", "Lag", NULL);
+    sp_metric_set(g, NULL, 7.5);
+    sp_metric_add(g, NULL, -0.5);
+    const double b[] = { 0.1, 1 };
+    sp_metric *h = sp_metrics_histogram(m, "spider_poll_seconds", "Poll time", NULL, b, 2);
+    sp_metric_observe(h, NULL, 0.05);
+    sp_metric_observe(h, NULL, 0.5);
+    sp_metric_observe(h, NULL, 5);
+    char *text = render(m);
+    const char *want =
+        "# HELP spider_docs_total Documents \\\\ produced\\nby schedd\n"
+        "# TYPE spider_docs_total counter\n"
+        "spider_docs_total{schedd=\"vocms01\",source=\"condor_queue\"} 5\n"
+        "spider_docs_total{schedd=\"we\\\"ird\\\\\\n\",source=\"h\"} 1\n"
+        "# HELP spider_lag Lag\n"
+        "# TYPE spider_lag gauge\n"
+        "spider_lag 7\n"
+        "# HELP spider_poll_seconds Poll time\n"
+        "# TYPE spider_poll_seconds histogram\n"
+        "spider_poll_seconds_bucket{le=\"0.10000000000000001\"} 1\n"
+        "spider_poll_seconds_bucket{le=\"1\"} 2\n"
+        "spider_poll_seconds_bucket{le=\"+Inf\"} 3\n"
+        "spider_poll_seconds_sum 5.5499999999999998\n"
+        "spider_poll_seconds_count 3\n";
+    assert_string_equal(text, want);
+    assert_true(sp_metric_value(c, (const char *[]){ "vocms01", "condor_queue" }) == 5);
+    assert_true(sp_metric_value(h, NULL) == 3);
+    free(text);
+    sp_metrics_free(m);
+}
+
+static int unhealthy(void *ctx, char *why, size_t len)
+{
+    int *ok = ctx;
+    if (!*ok)
+        snprintf(why, len, "kafka unreachable");
+    return *ok;
+}
+
+static long get(int port, const char *path, char *body, size_t len)
+{
+    char base[64], err[256];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+    sp_http_options o = { .base_url = base };
+    sp_http *h = sp_http_new(&o, err, sizeof(err));
+    sp_http_response r;
+    if (sp_http_request(h, "GET", path, NULL, NULL, 0, &r, err, sizeof(err)) != 0)
+        fail_msg("GET %s%s: %s", base, path, err);
+    snprintf(body, len, "%s", r.body);
+    long status = r.status;
+    sp_http_free(h);
+    return status;
+}
+
+static void test_server(void **state)
+{
+    (void)state;
+    sp_metrics *m = sp_metrics_new();
+    sp_metric_add(sp_metrics_counter(m, "spider_up_total", "x", NULL), NULL, 1);
+    int ok = 1;
+    char err[256], body[4096];
+    sp_metrics_server *s = sp_metrics_serve(m, "127.0.0.1", 0, unhealthy, &ok, err, sizeof(err));
+    if (!s)
+        fail_msg("%s", err);
+    int port = sp_metrics_server_port(s);
+    assert_true(port > 0);
+    assert_int_equal(get(port, "/metrics", body, sizeof(body)), 200);
+    assert_non_null(strstr(body, "spider_up_total 1\n"));
+    assert_int_equal(get(port, "/healthz", body, sizeof(body)), 200);
+    assert_string_equal(body, "ok\n");
+    ok = 0;
+    assert_int_equal(get(port, "/healthz", body, sizeof(body)), 503);
+    assert_string_equal(body, "kafka unreachable\n");
+    assert_int_equal(get(port, "/other", body, sizeof(body)), 404);
+    /* The same port cannot be bound twice: a clear error. */
+    assert_null(sp_metrics_serve(m, "127.0.0.1", port, NULL, NULL, err, sizeof(err)));
+    assert_non_null(strstr(err, "cannot listen on 127.0.0.1:"));
+    assert_null(sp_metrics_serve(m, "not-an-ip", 0, NULL, NULL, err, sizeof(err)));
+    sp_metrics_server_stop(s);
+    sp_metrics_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_text_format),
+        cmocka_unit_test(test_server),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
