@@ -3,14 +3,18 @@
 
 KAFKA_HOME=$STACK_DIR/kafka
 
+# The jars of kafka-pom.xml in $KAFKA_HOME/libs; done again when the pom changes.
 kafka_fetch() {
-  [ -f "$KAFKA_HOME/libs/.complete" ] && return 0
+  local sum
+  sum=$(sha256sum < "$HERE/kafka-pom.xml")
+  [ "$(cat "$KAFKA_HOME/libs/.complete" 2>/dev/null)" = "$sum" ] && return 0
   say "kafka: resolving jars with mvn (cached in ~/.m2)"
+  rm -rf "$KAFKA_HOME/libs"
   mkdir -p "$KAFKA_HOME/libs"
-  mvn -q -B -f "$HERE/kafka-pom.xml" dependency:copy-dependencies \
-      -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" >&2 ||
+  mvn_quiet -f "$HERE/kafka-pom.xml" dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" ||
     die "kafka: mvn could not resolve the Kafka jars"
-  touch "$KAFKA_HOME/libs/.complete"
+  echo "$sum" > "$KAFKA_HOME/libs/.complete"
 }
 
 kafka_configure() {
@@ -60,10 +64,8 @@ kafka_format() {
     >>"$LOGS/kafka.log" 2>&1 || die "kafka: formatting storage failed (see $LOGS/kafka.log)"
 }
 
-kafka_health() {
-  port_open "${KAFKA_BOOTSTRAP%:*}" "${KAFKA_BOOTSTRAP##*:}" &&
-    grep -q 'Kafka Server started' "$LOGS/kafka.log" 2>/dev/null
-}
+# A real Metadata request that lists the broker (it answers once unfenced).
+kafka_health() { probe kafka "${KAFKA_BOOTSTRAP%:*}" "${KAFKA_BOOTSTRAP##*:}"; }
 
 kafka_start() {
   pid_of kafka >/dev/null && return 0
@@ -71,8 +73,6 @@ kafka_start() {
   mkdir -p "$KAFKA_HOME/data"
   kafka_configure
   kafka_format
-  # Health reads this run's log only: keep the previous one aside.
-  [ -f "$LOGS/kafka.log" ] && mv "$LOGS/kafka.log" "$LOGS/kafka.log.1"
   spawn kafka "${KAFKA_JAVA[@]}" kafka.Kafka "$KAFKA_HOME/server.properties"
 }
 

@@ -36,11 +36,19 @@ own_by_stack_user() {
   return 0
 }
 
+# alive PID: the process exists and is not a zombie (our daemons are
+# reparented to PID 1, which may reap them late).
+alive() {
+  local st
+  st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ $st != Z* ]]
+}
+
 pid_of() {  # name -> pid if running
   local f=$RUN/$1.pid pid
   [ -f "$f" ] || return 1
   pid=$(cat "$f")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  [ -n "$pid" ] && alive "$pid" && echo "$pid"
 }
 
 # Starts a daemon in its own session, output to logs/NAME.log, pid recorded.
@@ -55,14 +63,36 @@ stop_pid() {  # name [grace seconds]
   pid=$(pid_of "$name") || { rm -f "$RUN/$name.pid"; return 0; }
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
   for ((i = 0; i < grace * 5; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    alive "$pid" || break
     sleep 0.2
   done
   kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   rm -f "$RUN/$name.pid"
 }
 
-port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+# Protocol-level health checks, 3 s at most each, credentials from the
+# environment (never argv). probe kafka HOST PORT: a Metadata v0 request
+# lists at least one live broker. probe stomp HOST PORT: CONNECT as
+# STOMP_USER is answered by CONNECTED.
+probe() { timeout 3 bash -c 'probe_'"$1"' "$@"' _ "$2" "$3" 2>/dev/null; }
+probe_kafka() {
+  exec 3<>"/dev/tcp/$1/$2" || return 1
+  # size 19 | ApiKey 3 | version 0 | correlation 1 | client "probe" | 0 topics
+  printf '\x00\x00\x00\x13\x00\x03\x00\x00\x00\x00\x00\x01\x00\x05probe\x00\x00\x00\x00' >&3
+  # size(4) correlation(4) broker count(4)
+  local b
+  b=$(head -c 12 <&3 | od -An -tu1 | tr -s ' \n' ' ')
+  read -r -a b <<<"$b"
+  [ "${#b[@]}" -eq 12 ] && [ $(( b[8] | b[9] | b[10] | b[11] )) -gt 0 ]
+}
+probe_stomp() {
+  exec 3<>"/dev/tcp/$1/$2" || return 1
+  printf 'CONNECT\naccept-version:1.2\nhost:%s\nlogin:%s\npasscode:%s\n\n\0' \
+    "$1" "$STOMP_USER" "$STOMP_PASSWORD" >&3
+  local line
+  IFS= read -r line <&3 && [ "$line" = CONNECTED ] && printf 'DISCONNECT\n\n\0' >&3
+}
+export -f probe_kafka probe_stomp
 
 # wait_until SECONDS NAME CHECK...: polls CHECK until it succeeds.
 wait_until() {
@@ -81,15 +111,84 @@ wait_until() {
   return 1
 }
 
-# Resolves a Maven artifact into ~/.m2 and prints its path.
-mvn_artifact() {  # group artifact version packaging
-  local g=$1 a=$2 v=$3 p=$4
-  local path="$HOME/.m2/repository/${g//.//}/$a/$v/$a-$v.$p"
-  if [ ! -f "$path" ]; then
-    mvn -q -B dependency:get -Dartifact="$g:$a:$v:$p" -Dtransitive=false >&2 ||
-      die "mvn could not resolve $g:$a:$v:$p"
-  fi
-  echo "$path"
+# mvn, its output in logs/mvn.log (shown when it fails).
+mvn_quiet() {
+  mvn -q -B "$@" >>"$LOGS/mvn.log" 2>&1 || { tail -n 30 "$LOGS/mvn.log" >&2; return 1; }
 }
 
-http_ok() { curl -fs -o /dev/null --max-time 5 "$@"; }
+# Resolves a Maven artifact (through ~/.m2, so a fresh machine downloads
+# it) into $STACK_DIR/downloads once, and prints its path there.
+mvn_artifact() {  # group artifact version packaging
+  local g=$1 a=$2 v=$3 p=$4 dir=$STACK_DIR/downloads
+  if [ ! -f "$dir/$a-$v.$p" ]; then
+    say "resolving $g:$a:$v:$p with mvn"
+    mvn_quiet dependency:copy -Dartifact="$g:$a:$v:$p" -DoutputDirectory="$dir" ||
+      die "mvn could not resolve $g:$a:$v:$p"
+  fi
+  echo "$dir/$a-$v.$p"
+}
+
+# cluster_ok URL [curl args]: _cluster/health is green or yellow.
+cluster_ok() {
+  local url=$1; shift
+  curl -fsS --max-time 5 "$@" "$url/_cluster/health" 2>/dev/null | grep -Eq '"status":"(green|yellow)"'
+}
+
+# Our server processes that no pidfile knows (a lost pidfile, a killed
+# script): java or nginx processes whose command line names $STACK_DIR/.
+leftover_pids() {
+  local d pid cmd
+  for d in /proc/[0-9]*; do
+    pid=${d#/proc/}
+    case $(cat "$d/comm" 2>/dev/null) in java|nginx) ;; *) continue ;; esac
+    cmd=$(tr '\0' ' ' < "$d/cmdline" 2>/dev/null) || continue
+    [[ $cmd == *"$STACK_DIR/"* ]] && echo "$pid"
+  done
+  return 0
+}
+
+# Stops them: TERM, up to 20 s, then KILL. A process leading its own group
+# (ours do: spawn uses setsid) is signalled with its group (nginx workers, the
+# Elasticsearch server under its launcher).
+kill_leftovers() {
+  local sig pid i pids
+  for sig in TERM KILL; do
+    pids=$(leftover_pids)
+    [ -n "$pids" ] || return 0
+    say "stopping leftover processes ($sig): $(echo $pids)"
+    for pid in $pids; do
+      if [ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" = "$pid" ]; then
+        kill "-$sig" -- "-$pid" 2>/dev/null || true
+      else
+        kill "-$sig" "$pid" 2>/dev/null || true
+      fi
+    done
+    for ((i = 0; i < 100; i++)); do
+      [ -n "$(leftover_pids)" ] || return 0
+      sleep 0.2
+    done
+  done
+}
+
+# The stack's own test CA and a server certificate for 127.0.0.1/localhost
+# (nginx and ActiveMQ's stomp+ssl connector), made once; plus a PKCS12 copy
+# of the server key and certificate for Java.
+TLS_DIR=$STACK_DIR/tls
+KEYSTORE_PASSWORD=spider-keystore
+stack_tls() {
+  [ -f "$TLS_DIR/server.p12" ] && return 0
+  mkdir -p "$TLS_DIR" "$LOGS"
+  (
+    cd "$TLS_DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=spider local test CA" \
+      -keyout ca.key -out ca.pem
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > san.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile san.ext -out server.pem
+    openssl pkcs12 -export -in server.pem -inkey server.key -name server \
+      -passout "pass:$KEYSTORE_PASSWORD" -out server.p12
+    chmod 600 ca.key server.key server.p12
+    chmod 644 ca.pem server.pem
+  ) >>"$LOGS/tls.log" 2>&1 || die "making the test CA failed (see $LOGS/tls.log)"
+}

@@ -3,23 +3,6 @@
 # auth (sourced by stack.sh). Debian's system service is not used.
 
 NGINX_DIR=$STACK_DIR/nginx
-TLS_DIR=$STACK_DIR/tls
-
-nginx_tls() {
-  [ -f "$TLS_DIR/server.pem" ] && return 0
-  mkdir -p "$TLS_DIR"
-  (
-    cd "$TLS_DIR"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=spider local test CA" \
-      -keyout ca.key -out ca.pem
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > san.ext
-    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
-      -extfile san.ext -out server.pem
-    chmod 600 ca.key server.key
-    chmod 644 ca.pem server.pem
-  ) >>"$LOGS/nginx.log" 2>&1 || die "nginx: making the test CA failed (see $LOGS/nginx.log)"
-}
 
 nginx_render() {
   local hostport=${OPENSEARCH_URL#https://} user_line=""
@@ -38,13 +21,13 @@ nginx_render() {
 }
 
 nginx_health() {
-  http_ok --cacert "$OPENSEARCH_CA" -u "$OPENSEARCH_USER:$OPENSEARCH_PASSWORD" "$OPENSEARCH_URL/_cluster/health"
+  cluster_ok "$OPENSEARCH_URL" --cacert "$OPENSEARCH_CA" -u "$OPENSEARCH_USER:$OPENSEARCH_PASSWORD"
 }
 
 nginx_start() {
   pid_of nginx >/dev/null && return 0
   command -v nginx >/dev/null || die "nginx: not installed (deploy/install-deps.sh)"
-  nginx_tls
+  stack_tls
   nginx_render
   nginx -t -q -e "$LOGS/nginx-error.log" -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" >>"$LOGS/nginx.log" 2>&1 ||
     die "nginx: configuration rejected (see $LOGS/nginx.log)"

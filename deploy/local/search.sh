@@ -41,9 +41,7 @@ search_config() {
 
 url_port() { local u=${1##*:}; echo "${u%%/*}"; }
 
-opensearch_health() {
-  curl -fsS --max-time 5 "$OPENSEARCH_DIRECT_URL/_cluster/health" 2>/dev/null | grep -Eq '"status":"(green|yellow)"'
-}
+opensearch_health() { cluster_ok "$OPENSEARCH_DIRECT_URL"; }
 
 opensearch_start() {
   pid_of opensearch >/dev/null && return 0
@@ -56,9 +54,7 @@ opensearch_start() {
     "${STACK_PRIV[@]}" "$STACK_DIR/opensearch/bin/opensearch"
 }
 
-elasticsearch_health() {
-  curl -fsS --max-time 5 "$ELASTICSEARCH_URL/_cluster/health" 2>/dev/null | grep -Eq '"status":"(green|yellow)"'
-}
+elasticsearch_health() { cluster_ok "$ELASTICSEARCH_URL"; }
 
 elasticsearch_start() {
   pid_of elasticsearch >/dev/null && return 0

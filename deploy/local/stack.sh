@@ -8,7 +8,7 @@
 #   stack.sh status                one line per server: address and health
 #   stack.sh check                 exit 0 only when every server is healthy
 #
-# Components: kafka activemq opensearch nginx elasticsearch
+# Components: activemq kafka opensearch nginx elasticsearch
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$HERE/kafka.sh"
@@ -16,7 +16,7 @@ set -euo pipefail
 . "$HERE/search.sh"
 . "$HERE/nginx.sh"
 
-ALL=(kafka activemq opensearch nginx elasticsearch)
+ALL=(activemq kafka opensearch nginx elasticsearch)
 
 components() {
   local c
@@ -58,10 +58,7 @@ cmd_down() {
     "${c}_stop"
   done
   # Anything of ours left without a pidfile (a crashed script, a lost pidfile).
-  if [ $# -eq 0 ]; then
-    pkill -TERM -f -- "$STACK_DIR/" 2>/dev/null && sleep 2
-    pkill -KILL -f -- "$STACK_DIR/" 2>/dev/null || true
-  fi
+  [ $# -eq 0 ] && kill_leftovers
   say "down: ${list[*]}"
 }
 
