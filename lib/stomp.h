@@ -37,7 +37,8 @@ const char *sp_stomp_frame_header(const sp_stomp_frame *f, const char *name);
 void sp_stomp_frame_free(sp_stomp_frame *f);
 
 /* Appends one frame to out. Header names and values are escaped unless the
- * command is CONNECT or CONNECTED; a body gets a content-length header. */
+ * command is CONNECT or CONNECTED; a body gets a content-length header of
+ * its real length (a content-length among the headers is dropped). */
 int sp_stomp_frame_encode(sp_buf *out, const char *command, const sp_stomp_header *headers,
                           size_t nheaders, const void *body, size_t body_len);
 

@@ -85,6 +85,9 @@ int sp_stomp_frame_encode(sp_buf *out, const char *command, const sp_stomp_heade
     if (put(out, command, strlen(command)) || put(out, "\n", 1))
         return -1;
     for (size_t i = 0; i < nheaders; i++) {
+        /* The body's length is ours to write: a caller's may be stale. */
+        if (body && strcmp(headers[i].name, "content-length") == 0)
+            continue;
         if (put_escaped(out, headers[i].name, esc) || put(out, ":", 1) ||
             put_escaped(out, headers[i].value, esc) || put(out, "\n", 1))
             return -1;

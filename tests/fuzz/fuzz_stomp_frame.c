@@ -26,8 +26,8 @@ static void check_round_trip(const sp_stomp_frame *f)
         for (size_t i = 0; escaped && i < f->nheaders; i++)
             if (strcmp(g->headers[i].name, f->headers[i].name) || strcmp(g->headers[i].value, f->headers[i].value))
                 abort();
-    } else if (escaped) {
-        abort();
+    } else if (escaped && f->nheaders < SP_STOMP_MAX_HEADERS) {
+        abort();   /* at the limit, the content-length added may exceed it */
     }
     sp_stomp_frame_free(g);
     sp_stomp_parser_free(p);

@@ -55,6 +55,13 @@ static void test_encode_exact_and_escaped(void **state)
     assert_int_equal(sp_stomp_frame_encode(&out, "CONNECT", c, 1, NULL, 0), 0);
     const char wantc[] = "CONNECT\npasscode:a:b\\c\n\n";
     assert_memory_equal(out.data, wantc, sizeof(wantc));
+    /* A caller's content-length is replaced by the body's real length. */
+    out.len = 0;
+    sp_stomp_header stale[] = { { "content-length", "99" } };
+    assert_int_equal(sp_stomp_frame_encode(&out, "SEND", stale, 1, "abc", 3), 0);
+    const char wants[] = "SEND\ncontent-length:3\n\nabc";
+    assert_int_equal(out.len, sizeof(wants));
+    assert_memory_equal(out.data, wants, sizeof(wants));
     sp_buf_free(&out);
 }
 
