@@ -23,15 +23,6 @@ void sp_bulk_free(sp_bulk *b)
     b->items = 0;
 }
 
-static int append(sp_buf *out, const char *s, size_t n)
-{
-    if (sp_buf_reserve(out, n) != 0)
-        return -1;
-    memcpy(out->data + out->len, s, n);
-    out->len += n;
-    return 0;
-}
-
 int sp_json_append_string(sp_buf *out, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -66,16 +57,16 @@ static int append_action(sp_bulk *b, const char *action, const char *index, cons
 {
     char head[32];
     int n = snprintf(head, sizeof(head), "{\"%s\":{\"_index\":", action);
-    if (append(&b->buf, head, (size_t)n) || sp_json_append_string(&b->buf, index) ||
-        append(&b->buf, ",\"_id\":", 7) || sp_json_append_string(&b->buf, id) ||
-        append(&b->buf, "}}\n", 3))
+    if (sp_buf_append(&b->buf, head, (size_t)n) || sp_json_append_string(&b->buf, index) ||
+        sp_buf_append(&b->buf, ",\"_id\":", 7) || sp_json_append_string(&b->buf, id) ||
+        sp_buf_append(&b->buf, "}}\n", 3))
         return -1;
     return 0;
 }
 
 int sp_bulk_index(sp_bulk *b, const char *index, const char *id, const char *doc, size_t len)
 {
-    if (append_action(b, "index", index, id) || append(&b->buf, doc, len) || append(&b->buf, "\n", 1))
+    if (append_action(b, "index", index, id) || sp_buf_append(&b->buf, doc, len) || sp_buf_append(&b->buf, "\n", 1))
         return -1;
     b->items++;
     return 0;

@@ -29,12 +29,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *opaque)
 {
     sp_buf *b = opaque;
     size_t len = size * n;
-    if (sp_buf_reserve(b, len + 1) != 0)
-        return 0;   /* curl reports a write error */
-    memcpy(b->data + b->len, data, len);
-    b->len += len;
-    b->data[b->len] = '\0';
-    return len;
+    return sp_buf_append(b, data, len) == 0 ? len : 0;   /* 0: curl reports a write error */
 }
 
 static char *join_userpwd(const char *user, const char *password)

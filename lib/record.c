@@ -48,6 +48,15 @@ int sp_buf_reserve(sp_buf *buf, size_t n)
     return 0;
 }
 
+int sp_buf_append(sp_buf *buf, const void *data, size_t n)
+{
+    if (sp_buf_reserve(buf, n) != 0)
+        return -1;
+    memcpy(buf->data + buf->len, data, n);
+    buf->len += n;
+    return 0;
+}
+
 void sp_buf_free(sp_buf *buf)
 {
     free(buf->data);

@@ -42,6 +42,8 @@ Spider__Record *sp_record_unpack(const void *data, size_t len);
 
 /* Ensures room for n more bytes. 0, or -1 when out of memory. */
 int sp_buf_reserve(sp_buf *buf, size_t n);
+/* Appends n bytes. 0, or -1 when out of memory. */
+int sp_buf_append(sp_buf *buf, const void *data, size_t n);
 void sp_buf_free(sp_buf *buf);
 
 #endif

@@ -51,19 +51,10 @@ void sp_stomp_frame_free(sp_stomp_frame *f)
 
 /* ---- encoding ---- */
 
-static int put(sp_buf *out, const void *s, size_t n)
-{
-    if (sp_buf_reserve(out, n) != 0)
-        return -1;
-    memcpy(out->data + out->len, s, n);
-    out->len += n;
-    return 0;
-}
-
 static int put_escaped(sp_buf *out, const char *s, int escape)
 {
     if (!escape)
-        return put(out, s, strlen(s));
+        return sp_buf_append(out, s, strlen(s));
     for (; *s; s++) {
         const char *e = NULL;
         switch (*s) {
@@ -72,7 +63,7 @@ static int put_escaped(sp_buf *out, const char *s, int escape)
         case '\r': e = "\\r"; break;
         case ':': e = "\\c"; break;
         }
-        if (e ? put(out, e, 2) : put(out, s, 1))
+        if (e ? sp_buf_append(out, e, 2) : sp_buf_append(out, s, 1))
             return -1;
     }
     return 0;
@@ -82,23 +73,23 @@ int sp_stomp_frame_encode(sp_buf *out, const char *command, const sp_stomp_heade
                           size_t nheaders, const void *body, size_t body_len)
 {
     int esc = escapes_apply(command);
-    if (put(out, command, strlen(command)) || put(out, "\n", 1))
+    if (sp_buf_append(out, command, strlen(command)) || sp_buf_append(out, "\n", 1))
         return -1;
     for (size_t i = 0; i < nheaders; i++) {
         /* The body's length is ours to write: a caller's may be stale. */
         if (body && strcmp(headers[i].name, "content-length") == 0)
             continue;
-        if (put_escaped(out, headers[i].name, esc) || put(out, ":", 1) ||
-            put_escaped(out, headers[i].value, esc) || put(out, "\n", 1))
+        if (put_escaped(out, headers[i].name, esc) || sp_buf_append(out, ":", 1) ||
+            put_escaped(out, headers[i].value, esc) || sp_buf_append(out, "\n", 1))
             return -1;
     }
     if (body) {
         char cl[48];
         int n = snprintf(cl, sizeof(cl), "content-length:%zu\n", body_len);
-        if (put(out, cl, (size_t)n))
+        if (sp_buf_append(out, cl, (size_t)n))
             return -1;
     }
-    if (put(out, "\n", 1) || (body_len && put(out, body, body_len)) || put(out, "\0", 1))
+    if (sp_buf_append(out, "\n", 1) || (body_len && sp_buf_append(out, body, body_len)) || sp_buf_append(out, "\0", 1))
         return -1;
     return 0;
 }
@@ -141,7 +132,7 @@ int sp_stomp_parser_feed(sp_stomp_parser *p, const void *data, size_t len)
         p->buf.len -= p->pos;
         p->pos = 0;
     }
-    return put(&p->buf, data, len);
+    return sp_buf_append(&p->buf, data, len);
 }
 
 static int fail(sp_stomp_parser *p, char *err, size_t errlen, const char *fmt, ...)
