@@ -7,6 +7,23 @@
 
 #include "stomp.h"
 
+/* Headers equal in order, content-length aside (the encoder writes its own). */
+static int same_headers(const sp_stomp_frame *f, const sp_stomp_frame *g)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < f->nheaders && strcmp(f->headers[i].name, "content-length") == 0)
+            i++;
+        while (j < g->nheaders && strcmp(g->headers[j].name, "content-length") == 0)
+            j++;
+        if (i == f->nheaders || j == g->nheaders)
+            return i == f->nheaders && j == g->nheaders;
+        if (strcmp(f->headers[i].name, g->headers[j].name) || strcmp(f->headers[i].value, g->headers[j].value))
+            return 0;
+        i++, j++;
+    }
+}
+
 static void check_round_trip(const sp_stomp_frame *f)
 {
     sp_buf out = {0};
@@ -21,11 +38,8 @@ static void check_round_trip(const sp_stomp_frame *f)
     int escaped = strcmp(f->command, "CONNECT") && strcmp(f->command, "CONNECTED") && strcmp(f->command, "STOMP");
     if (sp_stomp_parser_next(p, &g, err, sizeof(err)) == 1) {
         if (escaped && (g->body_len != f->body_len || memcmp(g->body, f->body, f->body_len) != 0 ||
-                        g->nheaders < f->nheaders))
+                        !same_headers(f, g)))
             abort();
-        for (size_t i = 0; escaped && i < f->nheaders; i++)
-            if (strcmp(g->headers[i].name, f->headers[i].name) || strcmp(g->headers[i].value, f->headers[i].value))
-                abort();
     } else if (escaped && f->nheaders < SP_STOMP_MAX_HEADERS) {
         abort();   /* at the limit, the content-length added may exceed it */
     }
