@@ -4,6 +4,7 @@
  *   version.h  the git hash compiled in
  *   log.h      one line per event, key=value or JSON, secrets redacted
  *   config.h   defaults < JSON file < environment < flags, --help
+ *   service.h  common start-up of a service: configuration, logging
  *   record.h   protobuf records (proto/spider.proto) helpers
  *   kafka.h    idempotent producer with delivery reports, committing consumer
  *   stomp.h    STOMP 1.2 client for ActiveMQ: receipts, acks, failover
@@ -20,5 +21,6 @@
 #include "log.h"
 #include "config.h"
 #include "record.h"
+#include "service.h"
 
 #endif

@@ -1,34 +1,28 @@
 /* main.c - spider-differ entry point: configuration, logging, dispatch.
  * Emits only what changed between queue snapshots (stream), and compares two pipeline outputs (compare). */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "spider.h"
 
-extern char **environ;
-
 static const sp_opt options[] = {
-    { "log.level", SP_OPT_STRING, "info", "log-level", "debug, info, warn or error" },
-    { "log.format", SP_OPT_STRING, "kv", "log-format", "kv (key=value) or json" },
+    SP_SERVICE_OPTIONS,
 };
 
 int main(int argc, char **argv)
 {
-    char err[512] = "";
     sp_config *cfg = sp_config_new("spider-differ", "COMMAND [ARGS]",
         "Emits only what changed between queue snapshots (stream), and compares two pipeline outputs (compare).\n\nCommands: none in this build yet; see README.md for the plan.",
         options, sizeof(options) / sizeof(options[0]));
-    sp_config_result res = sp_config_load(cfg, argc, argv, environ, err, sizeof(err));
-    int rc = res == SP_CONFIG_EXIT_OK ? 0 : 2;
-    if (res == SP_CONFIG_ERROR)
-        fprintf(stderr, "spider-differ: %s\n", err);
-    if (res == SP_CONFIG_OK) {
+    int rc = sp_service_init(cfg, "differ", argc, argv);
+    if (rc < 0) {
         char **args;
         if (sp_config_args(cfg, &args) == 0)
             fprintf(stderr, "spider-differ: missing COMMAND (see spider-differ --help)\n");
         else
             fprintf(stderr, "spider-differ: unknown command \"%s\" (see spider-differ --help)\n", args[0]);
+        rc = 2;
     }
     sp_config_free(cfg);
+    sp_log_shutdown();
     return rc;
 }

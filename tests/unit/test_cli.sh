@@ -19,6 +19,10 @@ for svc in collector publisher differ; do
   check "$svc --version prints the git hash" '[[ $out == *"git $hash"* ]]'
   out=$("$bin" --no-such-flag 2>&1); rc=$?
   check "$svc rejects unknown flags" '[ $rc -eq 2 ] && [[ $out == *"unknown option --no-such-flag"* ]]'
+  out=$("$bin" --log-level loud 2>&1); rc=$?
+  check "$svc rejects a bad log level" '[ $rc -eq 2 ] && [[ $out == *"log.level\" (flag): expected debug, info, warn or error"* ]]'
+  out=$(SPIDER_LOG_FORMAT=xml "$bin" run 2>&1); rc=$?
+  check "$svc names the environment as origin" '[ $rc -eq 2 ] && [[ $out == *"log.format\" (env)"* ]]'
   out=$("$bin" --config "$tmp/bad.json" 2>&1); rc=$?
   check "$svc names file and key of a bad config" \
     '[ $rc -eq 2 ] && [[ $out == *"bad.json: key \"log.level\": expected a string, got integer"* ]]'
