@@ -14,7 +14,7 @@ deploy/local/stack.sh status
 set -a; . deploy/local/stack.env; set +a
 echo
 echo "Try:"
-echo "  curl --cacert $OPENSEARCH_CA -u $OPENSEARCH_USER:\$OPENSEARCH_PASSWORD $OPENSEARCH_URL/_cat/indices"
+echo '  (. deploy/local/stack.env; curl --cacert "$OPENSEARCH_CA" -u "$OPENSEARCH_USER:$OPENSEARCH_PASSWORD" "$OPENSEARCH_URL/_cat/indices")'
 echo "  curl $ELASTICSEARCH_URL/_cluster/health"
 echo "  build/spider-collector --help"
 echo "Stop with: make demo-down"
