@@ -10,6 +10,11 @@
  * heart-beats; SEND counts only when its RECEIPT arrives; SUBSCRIBE with
  * client-individual ACK/NACK; ERROR frames surface with the broker's message.
  *
+ * Threads: none of its own. Heart-beats are sent and checked while the
+ * caller is inside the client (send, wait, receive): an otherwise idle user
+ * calls sp_stomp_receive() with a timeout shorter than the heart-beat.
+ * A client is used by one thread at a time.
+ *
  * Ownership: a frame returned by the parser or by sp_stomp_receive() belongs
  * to the caller (sp_stomp_frame_free). The client copies its options. */
 #ifndef SPIDER_STOMP_H
@@ -100,7 +105,8 @@ int sp_stomp_send_async(sp_stomp_client *c, const char *destination, const sp_st
                         size_t nextra, const void *body, size_t len, char *err, size_t errlen);
 /* Waits until every receipt asked for has arrived: 0, or -1 with err. */
 int sp_stomp_wait_receipts(sp_stomp_client *c, int timeout_ms, char *err, size_t errlen);
-/* Receipts asked for and not yet arrived; sends confirmed so far. */
+/* Receipts asked for and not yet arrived; receipts arrived so far (sends,
+ * subscriptions and acks each ask for one). */
 size_t sp_stomp_pending(const sp_stomp_client *c);
 size_t sp_stomp_confirmed(const sp_stomp_client *c);
 
