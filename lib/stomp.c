@@ -516,7 +516,8 @@ static int send_with_receipt(sp_stomp_client *c, const char *command, const sp_s
     }
     char receipt[32];
     snprintf(receipt, sizeof(receipt), "r-%lu", ++c->next_receipt);
-    memcpy(all, h, n * sizeof(*h));
+    if (n)
+        memcpy(all, h, n * sizeof(*h));
     all[n] = (sp_stomp_header){ "receipt", receipt };
     if (send_frame(c, command, all, n + 1, body, len) != 0)
         return broken(c, err, errlen);
@@ -549,7 +550,8 @@ int sp_stomp_send_async(sp_stomp_client *c, const char *destination, const sp_st
         return -1;
     }
     h[0] = (sp_stomp_header){ "destination", (char *)destination };
-    memcpy(h + 1, extra, nextra * sizeof(*extra));
+    if (nextra)
+        memcpy(h + 1, extra, nextra * sizeof(*extra));
     int rc = send_with_receipt(c, "SEND", h, nextra + 1, body ? body : "", len, err, errlen);
     /* Serve receipts as they come so a long batch does not fill buffers. */
     if (rc == 0 && pump(c, 0) != 0)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run-all.sh - `make test`: unit tests (plain and ASan/UBSan builds), fuzz
-# corpora, then integration tests against the local stack. Starts the stack
+# corpora, then integration tests against the local stack (plain and
+# ASan/UBSan). Starts the stack
 # if it is not up and stops it again afterwards if it started it.
 set -uo pipefail
 BUILD=${1:-build} BUILD_ASAN=${2:-build-asan} BUILD_FUZZ=${3:-build-fuzz}
@@ -49,6 +50,10 @@ fi
 
 step "integration tests"
 JOBS=1 suite "$BUILD" integration env
+
+step "integration tests under ASan + UBSan (real network paths)"
+JOBS=1 suite "$BUILD_ASAN" integration env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 finish
 if [ "$fail" -ne 0 ]; then step "FAILED"; else step "all tests passed"; fi
