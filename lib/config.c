@@ -424,7 +424,7 @@ sp_config_result sp_config_load(sp_config *cfg, int argc, char **argv,
     int c;
     optind = 1;
     opterr = 0;
-    while (res == SP_CONFIG_OK && (c = getopt_long(argc, argv, "+hVc:", lo, NULL)) != -1) {
+    while (res == SP_CONFIG_OK && (c = getopt_long(argc, argv, "hVc:", lo, NULL)) != -1) {
         if (c == 'h') {
             sp_config_usage(cfg, stdout);
             res = SP_CONFIG_EXIT_OK;

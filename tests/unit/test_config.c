@@ -83,8 +83,8 @@ static void test_precedence(void **state)
         "{\"poll\": {\"interval\": 60, \"ratio\": 2}, \"name\": \"from-file\","
         " \"schedds\": [\"a\", \"b\"], \"kafka\": {\"properties\": {\"linger.ms\": 5, \"acks\": \"all\"}}}");
     char err[512];
-    char *argv[] = { "t", "--config", (char *)path, "--name=from-flag", "--kafka-prop", "client.id=x",
-                     "--dry-run", "pos1", "pos2", NULL };
+    char *argv[] = { "t", "--config", (char *)path, "pos1", "--name=from-flag", "--kafka-prop", "client.id=x",
+                     "--dry-run", "pos2", NULL };   /* flags may follow positional arguments */
     char *envp[] = { "SPIDER_POLL_INTERVAL=90", "SPIDER_NAME=from-env", "OTHER=1", NULL };
     sp_config *cfg;
     assert_int_equal(load(&cfg, argv, envp, err), SP_CONFIG_OK);

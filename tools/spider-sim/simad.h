@@ -1,0 +1,66 @@
+/* simad.h - spider-sim's job ads and how HTCondor prints them.
+ *
+ * An ad is an ordered list of typed attributes. The writers print ads
+ * exactly as HTCondor 23.x/24.x tools do (src/classad/jsonSink.cpp,
+ * src/classad/sink.cpp, src/condor_utils/compat_classad.cpp):
+ *   json   "[\n" {ad} "\n" then ",\n" {ad} "\n" ... "]\n"; two-space indent,
+ *          "Name": value; expressions as "\/Expr(<text>)\/"
+ *   jsonl  one ad per line: {"A": 1,"B": "x"}
+ *   long   Name = value lines (old ClassAd syntax), a blank line after each ad
+ * Attributes are printed sorted case-insensitively. Reals: %.16G, with
+ * ".0" added when that looks like an integer; 0 as "0.0".
+ *
+ * Ownership: an ad owns copies of every string given to it. */
+#ifndef SPIDER_SIM_AD_H
+#define SPIDER_SIM_AD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum {
+    SIM_INT,
+    SIM_REAL,
+    SIM_BOOL,
+    SIM_STRING,
+    SIM_EXPR,        /* an unevaluated ClassAd expression, as source text */
+    SIM_UNDEFINED,
+    SIM_LIST,        /* a list of strings */
+} sim_kind;
+
+typedef struct {
+    char *name;
+    sim_kind kind;
+    long long i;     /* SIM_INT, SIM_BOOL */
+    double r;        /* SIM_REAL */
+    char *s;         /* SIM_STRING, SIM_EXPR */
+    char **items;    /* SIM_LIST */
+    size_t nitems;
+} sim_attr;
+
+typedef struct {
+    sim_attr *attrs;
+    size_t n, cap;
+} sim_ad;
+
+void sim_ad_free(sim_ad *ad);
+void sim_ad_int(sim_ad *ad, const char *name, long long v);
+void sim_ad_real(sim_ad *ad, const char *name, double v);
+void sim_ad_bool(sim_ad *ad, const char *name, int v);
+void sim_ad_str(sim_ad *ad, const char *name, const char *v);
+void sim_ad_expr(sim_ad *ad, const char *name, const char *expr);
+void sim_ad_undefined(sim_ad *ad, const char *name);
+void sim_ad_list(sim_ad *ad, const char *name, const char *const *items, size_t n);
+/* The attribute of that name (case-insensitive), or NULL. */
+const sim_attr *sim_ad_get(const sim_ad *ad, const char *name);
+/* Sorts attributes by name, case-insensitively, as HTCondor prints them. */
+void sim_ad_sort(sim_ad *ad);
+
+typedef enum { SIM_FORMAT_JSON, SIM_FORMAT_JSONL, SIM_FORMAT_LONG } sim_format;
+
+/* Parses "json", "jsonl" or "long"; -1 otherwise. */
+int sim_format_parse(const char *s, sim_format *out);
+/* Writes ads (each sorted first) in the format; JSON writes the list
+ * header/separators/footer as condor_q does (nothing at all for no ads). */
+void sim_write_ads(FILE *out, sim_ad *ads, size_t n, sim_format format);
+
+#endif
