@@ -1,0 +1,614 @@
+/* adjson.c - streaming parser for HTCondor's JSON ads; see adjson.h.
+ *
+ * Two passes per ad, both linear: scan() finds where the ad ends (strings,
+ * escapes and bracket depth, resumable across feeds), then parse_ad() walks
+ * the complete ad by recursive descent and emits events. Decoded strings go
+ * to a scratch buffer reserved at the ad's size, so event pointers stay put
+ * for the whole ad; strings without escapes point into the input directly. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adjson.h"
+#include "record.h"
+
+#define NONE ((size_t)-1)
+#define MAX_DEPTH 64
+
+enum { MODE_UNKNOWN, MODE_ARRAY, MODE_LINES };
+enum { WANT_AD_OR_END, WANT_AD, WANT_COMMA_OR_END, ARRAY_DONE };
+
+struct sp_adjson {
+    sp_buf buf;
+    size_t pos;          /* scan position in buf */
+    size_t ad_start;     /* where the ad in progress starts, or NONE */
+    uint64_t offset;     /* stream offset of buf.data[0] */
+    int mode, state;
+    int depth, in_string, escape;
+    int skipping;        /* the ad in progress is over the limit */
+    uint64_t skip_start; /* its stream offset */
+    size_t max;
+    char broken[256];
+    uint64_t ads, skipped;
+    sp_buf scratch;
+};
+
+/* ---- life cycle ---- */
+
+sp_adjson *sp_adjson_new(size_t max_ad_bytes)
+{
+    sp_adjson *p = calloc(1, sizeof(*p));
+    if (p) {
+        p->ad_start = NONE;
+        p->max = max_ad_bytes ? max_ad_bytes : SP_ADJSON_MAX_AD;
+    }
+    return p;
+}
+
+void sp_adjson_free(sp_adjson *p)
+{
+    if (!p)
+        return;
+    sp_buf_free(&p->buf);
+    sp_buf_free(&p->scratch);
+    free(p);
+}
+
+int sp_adjson_broken(const sp_adjson *p) { return p->broken[0] != 0; }
+uint64_t sp_adjson_ads(const sp_adjson *p) { return p->ads; }
+uint64_t sp_adjson_skipped(const sp_adjson *p) { return p->skipped; }
+
+/* Drops bytes nobody needs any more: before the ad in progress, or all
+ * scanned bytes between ads and while skipping an oversized ad. */
+static void compact(sp_adjson *p)
+{
+    size_t keep = p->skipping ? p->pos : p->ad_start != NONE ? p->ad_start : p->pos;
+    if (keep == 0)
+        return;
+    memmove(p->buf.data, p->buf.data + keep, p->buf.len - keep);
+    p->buf.len -= keep;
+    p->pos -= keep;
+    if (p->ad_start != NONE && !p->skipping)
+        p->ad_start -= keep;
+    p->offset += keep;
+}
+
+int sp_adjson_feed(sp_adjson *p, const void *data, size_t len)
+{
+    compact(p);
+    return sp_buf_append(&p->buf, data, len);
+}
+
+static int set_broken(sp_adjson *p, char *err, size_t errlen, uint64_t at, const char *fmt, ...)
+{
+    char why[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    snprintf(p->broken, sizeof(p->broken), "byte %llu: %s", (unsigned long long)at, why);
+    snprintf(err, errlen, "%s", p->broken);
+    return -1;
+}
+
+/* ---- pass 1: where does the ad end ---- */
+
+static int is_ws(unsigned char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+/* Between ads: the array punctuation, or the start of the next ad.
+ * 1 when an ad starts at pos, 0 when more input is needed, -1 broken. */
+static int between(sp_adjson *p, char *err, size_t errlen)
+{
+    const uint8_t *b = p->buf.data;
+    while (p->pos < p->buf.len) {
+        unsigned char c = b[p->pos];
+        if (is_ws(c)) {
+            p->pos++;
+            continue;
+        }
+        uint64_t at = p->offset + p->pos;
+        if (p->mode == MODE_UNKNOWN && c == '[') {
+            p->mode = MODE_ARRAY;
+            p->state = WANT_AD_OR_END;
+        } else if (c == '{' && (p->mode != MODE_ARRAY || p->state == WANT_AD_OR_END || p->state == WANT_AD)) {
+            if (p->mode == MODE_UNKNOWN)
+                p->mode = MODE_LINES;
+            return 1;
+        } else if (p->mode == MODE_ARRAY && c == ',' && p->state == WANT_COMMA_OR_END) {
+            p->state = WANT_AD;
+        } else if (p->mode == MODE_ARRAY && c == ']' && (p->state == WANT_COMMA_OR_END || p->state == WANT_AD_OR_END)) {
+            p->state = ARRAY_DONE;
+        } else if (p->mode == MODE_ARRAY && p->state == ARRAY_DONE) {
+            return set_broken(p, err, errlen, at, "data after the end of the array");
+        } else {
+            return set_broken(p, err, errlen, at, "expected %s, got '%c'",
+                              p->mode == MODE_UNKNOWN ? "'[' or '{'" : p->mode == MODE_LINES ? "'{'"
+                              : p->state == WANT_COMMA_OR_END ? "',' or ']'" : "'{'",
+                              c >= 32 && c < 127 ? c : '?');
+        }
+        p->pos++;
+    }
+    return 0;
+}
+
+/* Inside an ad: 1 when pos is just past its closing brace, 0 for more. */
+static int scan_ad(sp_adjson *p)
+{
+    const uint8_t *b = p->buf.data;
+    size_t i = p->pos, n = p->buf.len;
+    while (i < n) {
+        unsigned char c = b[i++];
+        if (p->in_string) {
+            if (p->escape)
+                p->escape = 0;
+            else if (c == '\\')
+                p->escape = 1;
+            else if (c == '"')
+                p->in_string = 0;
+        } else if (c == '"') {
+            p->in_string = 1;
+        } else if (c == '{' || c == '[') {
+            p->depth++;
+        } else if ((c == '}' || c == ']') && --p->depth == 0) {
+            p->pos = i;
+            return 1;
+        }
+    }
+    p->pos = i;
+    return 0;
+}
+
+/* ---- pass 2: the ad's content ---- */
+
+typedef struct {
+    const char *s, *end, *base;   /* the ad; base: for byte offsets */
+    uint64_t offset;              /* stream offset of base */
+    sp_buf *scratch;
+    sp_adjson_fn *cb;
+    void *ctx;
+    const char *attr;             /* attribute being read, for messages */
+    size_t attr_len;
+    char *err;
+    size_t errlen;
+} cursor;
+
+static int fail(cursor *c, const char *fmt, ...)
+{
+    char why[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    if (c->attr)
+        snprintf(c->err, c->errlen, "byte %llu: attribute \"%.*s\": %s",
+                 (unsigned long long)(c->offset + (uint64_t)(c->s - c->base)), (int)(c->attr_len > 80 ? 80 : c->attr_len),
+                 c->attr, why);
+    else
+        snprintf(c->err, c->errlen, "byte %llu: %s", (unsigned long long)(c->offset + (uint64_t)(c->s - c->base)), why);
+    return -1;
+}
+
+static void skip_ws(cursor *c)
+{
+    while (c->s < c->end && is_ws((unsigned char)*c->s))
+        c->s++;
+}
+
+static int hex4(const char *s, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char h = s[i];
+        v <<= 4;
+        if (h >= '0' && h <= '9') v |= (unsigned)(h - '0');
+        else if (h >= 'a' && h <= 'f') v |= (unsigned)(h - 'a' + 10);
+        else if (h >= 'A' && h <= 'F') v |= (unsigned)(h - 'A' + 10);
+        else return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static char *put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) {
+        *o++ = (char)cp;
+    } else if (cp < 0x800) {
+        *o++ = (char)(0xC0 | (cp >> 6));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        *o++ = (char)(0xE0 | (cp >> 12));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    } else {
+        *o++ = (char)(0xF0 | (cp >> 18));
+        *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    }
+    return o;
+}
+
+/* Length of the valid UTF-8 sequence at s (lead byte >= 0x80), or 0. */
+static size_t utf8_len(const unsigned char *s, const unsigned char *end)
+{
+    unsigned char c = s[0];
+    size_t n;
+    unsigned min, cp;
+    if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; min = 0x80; }
+    else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; min = 0x800; }
+    else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; min = 0x10000; }
+    else return 0;
+    if ((size_t)(end - s) < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* Reads a string at c->s (on its opening quote). Points *out into the input
+ * when nothing needs decoding, into the scratch buffer otherwise. */
+static int read_string(cursor *c, const char **out, size_t *len)
+{
+    const char *s = ++c->s;
+    const char *p = s;
+    while (p < c->end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x80)
+        p++;
+    if (p < c->end && *p == '"') {          /* the common case: plain ASCII */
+        *out = s;
+        *len = (size_t)(p - s);
+        c->s = p + 1;
+        return 0;
+    }
+    char *o0 = (char *)c->scratch->data + c->scratch->len, *o = o0;
+    memcpy(o, s, (size_t)(p - s));
+    o += p - s;
+    while (p < c->end && *p != '"') {
+        unsigned char ch = (unsigned char)*p;
+        if (ch < 0x20) {
+            c->s = p;
+            return fail(c, "control character 0x%02x in a string", ch);
+        }
+        if (ch >= 0x80) {
+            size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)c->end);
+            if (!n) {
+                c->s = p;
+                return fail(c, "invalid UTF-8 in a string");
+            }
+            memcpy(o, p, n);
+            o += n;
+            p += n;
+            continue;
+        }
+        if (ch != '\\') {
+            *o++ = *p++;
+            continue;
+        }
+        if (p + 1 >= c->end) {
+            c->s = p;
+            return fail(c, "unterminated escape");
+        }
+        char e = p[1];
+        p += 2;
+        switch (e) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '/': *o++ = '/'; break;
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'r': *o++ = '\r'; break;
+        case 't': *o++ = '\t'; break;
+        case 'u': {
+            unsigned cp, lo;
+            if (c->end - p < 4 || hex4(p, &cp) != 0) {
+                c->s = p;
+                return fail(c, "bad \\u escape");
+            }
+            p += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (c->end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) != 0 || lo < 0xDC00 || lo > 0xDFFF) {
+                    c->s = p;
+                    return fail(c, "unpaired surrogate in \\u escape");
+                }
+                p += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                c->s = p;
+                return fail(c, "unpaired surrogate in \\u escape");
+            }
+            o = put_utf8(o, cp);
+            break;
+        }
+        default:
+            c->s = p - 2;
+            return fail(c, "bad escape \\%c", e >= 32 && e < 127 ? e : '?');
+        }
+    }
+    if (p >= c->end) {
+        c->s = p;
+        return fail(c, "unterminated string");
+    }
+    *out = o0;
+    *len = (size_t)(o - o0);
+    c->scratch->len += *len;
+    c->s = p + 1;
+    return 0;
+}
+
+static int emit(cursor *c, sp_adj_event *ev)
+{
+    if (c->cb && c->cb(c->ctx, ev) != 0)
+        return fail(c, "stopped by the caller");
+    return 0;
+}
+
+static int read_number(cursor *c, sp_adj_event *ev)
+{
+    const char *s = c->s, *p = s;
+    int real = 0;
+    if (p < c->end && *p == '-')
+        p++;
+    if (p < c->end && *p == '0')
+        p++;
+    else if (p < c->end && *p >= '1' && *p <= '9')
+        while (p < c->end && *p >= '0' && *p <= '9')
+            p++;
+    else
+        return fail(c, "bad number");
+    if (p < c->end && *p == '.') {
+        real = 1;
+        if (++p >= c->end || *p < '0' || *p > '9')
+            return fail(c, "bad number");
+        while (p < c->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < c->end && (*p == 'e' || *p == 'E')) {
+        real = 1;
+        if (++p < c->end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= c->end || *p < '0' || *p > '9')
+            return fail(c, "bad number");
+        while (p < c->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    char num[64];
+    if ((size_t)(p - s) >= sizeof(num))
+        return fail(c, "number too long");
+    memcpy(num, s, (size_t)(p - s));
+    num[p - s] = '\0';
+    errno = 0;
+    if (real) {
+        ev->type = SP_ADJ_REAL;
+        ev->r = strtod(num, NULL);
+    } else {
+        ev->type = SP_ADJ_INT;
+        ev->i = strtoll(num, NULL, 10);
+    }
+    if (errno == ERANGE)
+        return fail(c, "number out of range: %s", num);
+    c->s = p;
+    return 0;
+}
+
+static int literal(cursor *c, const char *word, size_t n)
+{
+    if ((size_t)(c->end - c->s) < n || memcmp(c->s, word, n) != 0)
+        return fail(c, "unexpected '%c'", *c->s >= 32 && *c->s < 127 ? *c->s : '?');
+    c->s += n;
+    return 0;
+}
+
+static int read_members(cursor *c, int depth);
+
+/* One value; name is NULL inside lists. */
+static int read_value(cursor *c, const char *name, size_t name_len, int depth)
+{
+    sp_adj_event ev = { .name = name, .name_len = name_len, .depth = depth };
+    skip_ws(c);
+    if (c->s >= c->end)
+        return fail(c, "missing value");
+    switch (*c->s) {
+    case '"':
+        if (read_string(c, &ev.str, &ev.len) != 0)
+            return -1;
+        ev.type = SP_ADJ_STRING;
+        if (ev.len >= 8 && memcmp(ev.str, "/Expr(", 6) == 0 && memcmp(ev.str + ev.len - 2, ")/", 2) == 0) {
+            ev.type = SP_ADJ_EXPR;
+            ev.str += 6;
+            ev.len -= 8;
+        }
+        return emit(c, &ev);
+    case '{':
+        if (depth + 1 >= MAX_DEPTH)
+            return fail(c, "nested deeper than %d", MAX_DEPTH);
+        ev.type = SP_ADJ_AD_BEGIN;
+        if (emit(c, &ev) != 0)
+            return -1;
+        c->s++;
+        if (read_members(c, depth + 1) != 0)
+            return -1;
+        ev = (sp_adj_event){ .type = SP_ADJ_AD_END, .depth = depth };
+        return emit(c, &ev);
+    case '[': {
+        if (depth + 1 >= MAX_DEPTH)
+            return fail(c, "nested deeper than %d", MAX_DEPTH);
+        ev.type = SP_ADJ_LIST_BEGIN;
+        if (emit(c, &ev) != 0)
+            return -1;
+        c->s++;
+        skip_ws(c);
+        if (c->s < c->end && *c->s == ']') {
+            c->s++;
+        } else {
+            for (;;) {
+                if (read_value(c, NULL, 0, depth + 1) != 0)
+                    return -1;
+                skip_ws(c);
+                if (c->s < c->end && *c->s == ',') {
+                    c->s++;
+                    continue;
+                }
+                if (c->s < c->end && *c->s == ']') {
+                    c->s++;
+                    break;
+                }
+                return fail(c, "expected ',' or ']' in a list");
+            }
+        }
+        ev = (sp_adj_event){ .type = SP_ADJ_LIST_END, .depth = depth };
+        return emit(c, &ev);
+    }
+    case 't':
+        ev.type = SP_ADJ_BOOL;
+        ev.i = 1;
+        return literal(c, "true", 4) || emit(c, &ev);
+    case 'f':
+        ev.type = SP_ADJ_BOOL;
+        return literal(c, "false", 5) || emit(c, &ev);
+    case 'n':
+        ev.type = SP_ADJ_NULL;
+        return literal(c, "null", 4) || emit(c, &ev);
+    default:
+        if (read_number(c, &ev) != 0)
+            return -1;
+        return emit(c, &ev);
+    }
+}
+
+/* "name": value pairs up to the closing brace (c->s is past the '{'). */
+static int read_members(cursor *c, int depth)
+{
+    skip_ws(c);
+    if (c->s < c->end && *c->s == '}') {
+        c->s++;
+        return 0;
+    }
+    for (;;) {
+        skip_ws(c);
+        if (c->s >= c->end || *c->s != '"')
+            return fail(c, "expected an attribute name");
+        const char *name;
+        size_t name_len;
+        const char *saved = c->attr;
+        size_t saved_len = c->attr_len;
+        if (read_string(c, &name, &name_len) != 0)
+            return -1;
+        if (depth == 0) {
+            c->attr = name;
+            c->attr_len = name_len;
+        }
+        skip_ws(c);
+        if (c->s >= c->end || *c->s != ':')
+            return fail(c, "expected ':' after the name");
+        c->s++;
+        if (read_value(c, name, name_len, depth) != 0)
+            return -1;
+        if (depth > 0) {
+            c->attr = saved;
+            c->attr_len = saved_len;
+        }
+        skip_ws(c);
+        if (c->s < c->end && *c->s == ',') {
+            c->s++;
+            continue;
+        }
+        if (c->s < c->end && *c->s == '}') {
+            c->s++;
+            return 0;
+        }
+        return fail(c, "expected ',' or '}'");
+    }
+}
+
+static int parse_ad(sp_adjson *p, const char *s, size_t n, sp_adjson_fn *cb, void *ctx, char *err, size_t errlen)
+{
+    p->scratch.len = 0;
+    if (sp_buf_reserve(&p->scratch, n + 16) != 0) {
+        snprintf(err, errlen, "out of memory for an ad of %zu bytes", n);
+        return -1;
+    }
+    cursor c = { .s = s, .end = s + n, .base = s, .offset = p->offset + (uint64_t)(s - (const char *)p->buf.data),
+                 .scratch = &p->scratch, .cb = cb, .ctx = ctx, .err = err, .errlen = errlen };
+    if (*c.s != '{')
+        return fail(&c, "expected an ad ('{')");
+    c.s++;
+    if (read_members(&c, 0) != 0)
+        return -1;
+    return 0;
+}
+
+/* ---- driver ---- */
+
+int sp_adjson_next(sp_adjson *p, sp_adjson_fn *cb, void *ctx, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    if (p->broken[0]) {
+        snprintf(err, errlen, "%s", p->broken);
+        return -1;
+    }
+    for (;;) {
+        if (p->ad_start == NONE) {
+            int rc = between(p, err, errlen);
+            if (rc <= 0)
+                return rc;
+            p->ad_start = p->pos;
+            p->depth = 1;
+            p->in_string = p->escape = 0;
+            p->pos++;
+        }
+        int done = scan_ad(p);
+        if (!p->skipping && p->pos - p->ad_start > p->max) {
+            p->skipping = 1;
+            p->skip_start = p->offset + p->ad_start;
+        }
+        if (!done) {
+            if (p->skipping)
+                compact(p);
+            return 0;
+        }
+        size_t start = p->ad_start, end = p->pos;
+        p->ad_start = NONE;
+        if (p->mode == MODE_ARRAY)
+            p->state = WANT_COMMA_OR_END;
+        if (p->skipping) {
+            p->skipping = 0;
+            p->skipped++;
+            snprintf(err, errlen, "byte %llu: ad larger than %zu bytes, skipped",
+                     (unsigned long long)p->skip_start, p->max);
+            return -1;
+        }
+        if (p->buf.data[start] != '{' || p->buf.data[end - 1] != '}') {
+            p->skipped++;
+            snprintf(err, errlen, "byte %llu: brackets do not match in this ad", (unsigned long long)(p->offset + start));
+            return -1;
+        }
+        if (parse_ad(p, (const char *)p->buf.data + start, end - start, cb, ctx, err, errlen) != 0) {
+            p->skipped++;
+            return -1;
+        }
+        p->ads++;
+        return 1;
+    }
+}
+
+int sp_adjson_finish(sp_adjson *p, char *err, size_t errlen)
+{
+    if (p->broken[0]) {
+        snprintf(err, errlen, "%s", p->broken);
+        return -1;
+    }
+    if (p->ad_start != NONE || p->skipping)
+        return set_broken(p, err, errlen, p->skipping ? p->skip_start : p->offset + p->ad_start,
+                          "truncated: the ad starting here never ends");
+    if (p->mode == MODE_ARRAY && p->state != ARRAY_DONE)
+        return set_broken(p, err, errlen, p->offset + p->pos, "truncated: the list of ads is not closed with ']'");
+    return 0;
+}
