@@ -50,6 +50,8 @@ int sp_buf_reserve(sp_buf *buf, size_t n)
 
 int sp_buf_append(sp_buf *buf, const void *data, size_t n)
 {
+    if (n == 0)
+        return 0;
     if (sp_buf_reserve(buf, n) != 0)
         return -1;
     memcpy(buf->data + buf->len, data, n);
