@@ -497,11 +497,9 @@ static int read_members(cursor *c, int depth)
             return fail(c, "expected an attribute name");
         const char *name;
         size_t name_len;
-        const char *saved = c->attr;
-        size_t saved_len = c->attr_len;
         if (read_string(c, &name, &name_len) != 0)
             return -1;
-        if (depth == 0) {
+        if (depth == 0) {       /* messages name the ad's own attribute */
             c->attr = name;
             c->attr_len = name_len;
         }
@@ -511,10 +509,6 @@ static int read_members(cursor *c, int depth)
         c->s++;
         if (read_value(c, name, name_len, depth) != 0)
             return -1;
-        if (depth > 0) {
-            c->attr = saved;
-            c->attr_len = saved_len;
-        }
         skip_ws(c);
         if (c->s < c->end && *c->s == ',') {
             c->s++;
