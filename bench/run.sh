@@ -3,8 +3,9 @@
 # Each benchmark measures a ratio against a baseline in the same run.
 set -euo pipefail
 BUILD=${1:-build}
-for b in "$BUILD"/bench_*; do
+for b in "$BUILD"/bench_* "$(dirname "$0")"/*.sh; do
+  [ "$(basename "$b")" = run.sh ] && continue
   [ -x "$b" ] || continue
-  "$b"
+  case "$b" in *.sh) "$b" "$BUILD" ;; *) "$b" ;; esac
   echo
 done

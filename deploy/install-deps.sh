@@ -8,7 +8,7 @@ PACKAGES=(
   # build
   build-essential cmake pkg-config git
   librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libjansson-dev
-  libcurl4-openssl-dev libmicrohttpd-dev libssl-dev libcmocka-dev
+  libcurl4-openssl-dev libmicrohttpd-dev libssl-dev libcmocka-dev zlib1g-dev
   # fuzzing (libFuzzer) and leak checks
   clang libclang-rt-14-dev valgrind
   # the local stack: Kafka and the search servers run on the JDK, resolved by mvn

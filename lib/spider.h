@@ -11,6 +11,14 @@
  *   http.h     libcurl client for the search clusters, TLS verified
  *   bulk.h     _bulk request building and per-item response parsing
  *   metrics.h  Prometheus /metrics and /healthz over libmicrohttpd
+ *   adjson.h   streaming parser of condor_q/condor_history -json, -jsonl
+ *   adlong.h   streaming parser of their -long text form
+ *   adreader.h either parser by the first byte, one sp_ad at a time
+ *   classad.h  job ads in memory: typed values, case-insensitive names, arena
+ *   classad_expr.h  the ClassAd expression evaluator (and its parse cache)
+ *   rules.h    the reference's attribute lists (the files in rules/) as lookups
+ *   pyfmt.h    Python's text forms (float repr, str()) used in documents
+ *   docjson.h  protobuf Document -> the reference's JSON document
  *
  * Naming: every public symbol starts with sp_<part>_. Every function that
  * returns memory says who frees it. */

@@ -1,26 +1,208 @@
-/* main.c - spider-collector entry point: configuration, logging, dispatch.
- * Polls HTCondor schedd queues and history and turns job ClassAds into documents on Kafka (jobs.queue, jobs.history). */
+/* main.c - spider-collector: polls HTCondor schedd queues and history and
+ * turns job ClassAds into documents on Kafka (jobs.queue, jobs.history).
+ *
+ *   spider-collector run [--once]     poll every interval (or once, for cron)
+ * Configuration, logging and --help come from the shared library; the
+ * cycle itself is collector.c. */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "collector.h"
+#include "kafka.h"
+#include "metrics.h"
 #include "spider.h"
 
 static const sp_opt options[] = {
     SP_SERVICE_OPTIONS,
+    { "source", SP_OPT_STRING, "exec", "source", "ad source: exec (condor_q/condor_history on PATH), exec:DIR, file:DIR" },
+    { "collectors-file", SP_OPT_STRING, "", "collectors-file", "collectors.json: {\"Pool\": [\"collector:port\", ...]} for schedd discovery" },
+    { "schedds", SP_OPT_LIST, NULL, "schedds", "static schedd list instead of discovery (comma separated)" },
+    { "schedd-filter", SP_OPT_LIST, NULL, "schedd-filter", "only these schedds (comma separated)" },
+    { "process-queue", SP_OPT_BOOL, "true", "process-queue", "poll queues (snapshots to the queue topic)" },
+    { "process-history", SP_OPT_BOOL, "true", "process-history", "poll history since the checkpoints" },
+    { "once", SP_OPT_BOOL, "false", "once", "run one cycle and exit (cron mode): exit 0 all polls ok, 1 some failed" },
+    { "interval", SP_OPT_INT, "720", "interval", "seconds between cycles in daemon mode (the reference's 12 min)" },
+    { "history-offset", SP_OPT_INT, "300", "history-offset", "daemon mode: history polls run this many seconds after queue polls (cron 5-59/12)" },
+    { "workers", SP_OPT_INT, "8", "workers", "schedd polls at once" },
+    { "schedd-timeout", SP_OPT_INT, "600", "schedd-timeout", "seconds one schedd poll may take" },
+    { "cycle-timeout", SP_OPT_INT, "700", "cycle-timeout", "seconds a whole cycle may take" },
+    { "history-query-max-n-minutes", SP_OPT_INT, "720", "history-query-max-n-minutes", "history window without a checkpoint (minutes)" },
+    { "checkpoint-file", SP_OPT_STRING, "checkpoint.json", "checkpoint-file", "history checkpoints (the reference's checkpoint.json, read as is)" },
+    { "affiliation-file", SP_OPT_STRING, "", "affiliation-file", "the reference's .affiliation_dir.json, for AffiliationInstitute/Country" },
+    { "keep-full-queue-data", SP_OPT_BOOL, "false", "keep-full-queue-data", "queue documents of live jobs keep every field" },
+    { "index-template", SP_OPT_STRING, "cms", "index-template", "daily index name prefix: <template>-YYYY-MM-DD" },
+    { "output", SP_OPT_STRING, "kafka", "output", "kafka, or jsonl (documents as JSON lines, no Kafka)" },
+    { "output-file", SP_OPT_STRING, "-", "output-file", "jsonl output file, - for stdout" },
+    { "kafka.brokers", SP_OPT_STRING, "127.0.0.1:9092", "kafka-brokers", "bootstrap.servers" },
+    { "kafka.properties", SP_OPT_OBJECT, NULL, "kafka-property", "librdkafka property, key=value (repeatable)" },
+    { "topic.queue", SP_OPT_STRING, "jobs.queue", "topic-queue", "queue snapshots topic" },
+    { "topic.history", SP_OPT_STRING, "jobs.history", "topic-history", "history documents topic" },
+    { "read-only", SP_OPT_BOOL, "false", "read-only", "query and convert, but send nothing and keep checkpoints" },
+    { "dry-run", SP_OPT_BOOL, "false", "dry-run", "log the queries that would run; query nothing" },
+    { "max-documents", SP_OPT_INT, "0", "max-documents", "at most this many documents per schedd poll (0: all)" },
+    { "max-ad-bytes", SP_OPT_INT, "67108864", "max-ad-bytes", "larger ads are skipped and counted" },
+    { "now", SP_OPT_INT, "0", "now", "with --once: poll as if at this epoch second (replays, tests); 0: the clock" },
+    { "hostname", SP_OPT_STRING, "", "hostname", "metadata.spider_hostname (default: this host's name)" },
+    { "metrics.address", SP_OPT_STRING, "127.0.0.1", "metrics-address", "address of /metrics and /healthz" },
+    { "metrics.port", SP_OPT_INT, "0", "metrics-port", "port of /metrics and /healthz (0: off)" },
 };
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static char **list_or_null(sp_config *cfg, const char *key)
+{
+    json_t *l = sp_config_json(cfg, key);
+    size_t n = json_array_size(l);
+    if (n == 0)
+        return NULL;
+    char **out = calloc(n + 1, sizeof(*out));
+    for (size_t i = 0; out && i < n; i++)
+        out[i] = (char *)json_string_value(json_array_get(l, i));
+    return out;
+}
+
+static int kafka_props(sp_config *cfg, sp_kafka_props *props, char *err, size_t errlen)
+{
+    sp_kafka_props_init(props);
+    if (sp_kafka_props_set(props, "bootstrap.servers", sp_config_str(cfg, "kafka.brokers")) != 0)
+        return snprintf(err, errlen, "out of memory"), -1;
+    json_t *extra = sp_config_json(cfg, "kafka.properties");
+    return extra ? sp_kafka_props_from_json(props, extra, err, errlen) : 0;
+}
+
+/* Sleeps until epoch second t or a signal. */
+static void sleep_until(long long t)
+{
+    while (!stop && (long long)time(NULL) < t)
+        sleep(1);
+}
+
+static int run(sp_config *cfg)
+{
+    char err[512], host[256] = "";
+    sp_kafka_props props;
+    if (kafka_props(cfg, &props, err, sizeof(err)) != 0) {
+        fprintf(stderr, "spider-collector: %s\n", err);
+        sp_kafka_props_free(&props);
+        return 2;
+    }
+    const char *hostname = sp_config_str(cfg, "hostname");
+    if (!*hostname) {
+        gethostname(host, sizeof(host) - 1);
+        hostname = host;
+    }
+    sp_collector_opts o = {
+        .source = sp_config_str(cfg, "source"),
+        .collectors_file = sp_config_str(cfg, "collectors-file"),
+        .schedds = list_or_null(cfg, "schedds"),
+        .schedd_filter = list_or_null(cfg, "schedd-filter"),
+        .output = sp_config_str(cfg, "output"),
+        .output_file = sp_config_str(cfg, "output-file"),
+        .kafka = &props,
+        .topic_queue = sp_config_str(cfg, "topic.queue"),
+        .topic_history = sp_config_str(cfg, "topic.history"),
+        .checkpoint_file = sp_config_str(cfg, "checkpoint-file"),
+        .affiliation_file = sp_config_str(cfg, "affiliation-file"),
+        .index_template = sp_config_str(cfg, "index-template"),
+        .hostname = hostname,
+        .process_queue = sp_config_bool(cfg, "process-queue"),
+        .process_history = sp_config_bool(cfg, "process-history"),
+        .workers = (int)sp_config_int(cfg, "workers"),
+        .schedd_timeout_s = (int)sp_config_int(cfg, "schedd-timeout"),
+        .cycle_timeout_s = (int)sp_config_int(cfg, "cycle-timeout"),
+        .history_max_minutes = (long)sp_config_int(cfg, "history-query-max-n-minutes"),
+        .keep_full_queue_data = sp_config_bool(cfg, "keep-full-queue-data"),
+        .read_only = sp_config_bool(cfg, "read-only"),
+        .dry_run = sp_config_bool(cfg, "dry-run"),
+        .max_documents = sp_config_int(cfg, "max-documents"),
+        .max_ad_bytes = (size_t)sp_config_int(cfg, "max-ad-bytes"),
+    };
+    int rc = 0;
+    if (!o.process_queue && !o.process_history) {
+        fprintf(stderr, "spider-collector: nothing to do: both --process-queue and --process-history are off\n");
+        rc = 2;
+    }
+    sp_metrics *metrics = sp_metrics_new();
+    sp_collector *c = rc ? NULL : sp_collector_new(&o, metrics, err, sizeof(err));
+    if (!rc && !c) {
+        fprintf(stderr, "spider-collector: %s\n", err);
+        rc = 2;
+    }
+    sp_metrics_server *server = NULL;
+    if (c && sp_config_int(cfg, "metrics.port") > 0 &&
+        !(server = sp_metrics_serve(metrics, sp_config_str(cfg, "metrics.address"), (int)sp_config_int(cfg, "metrics.port"),
+                                    sp_collector_healthy, c, err, sizeof(err)))) {
+        fprintf(stderr, "spider-collector: metrics: %s\n", err);
+        rc = 2;
+    }
+    if (c && rc == 0) {
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        long long interval = sp_config_int(cfg, "interval");
+        long long offset = sp_config_int(cfg, "history-offset");
+        int once = sp_config_bool(cfg, "once");
+        sp_cycle_stats st;
+        long long next = (long long)time(NULL);
+        if (offset < 0 || offset >= interval)
+            offset = 0;
+        while (!stop) {
+            if (once || offset == 0) {
+                long long now = once && sp_config_int(cfg, "now") > 0 ? sp_config_int(cfg, "now") : (long long)time(NULL);
+                rc = sp_collector_cycle(c, now, SP_POLL_QUEUE | SP_POLL_HISTORY, &st) == 0 ? 0 : 1;
+            } else {                     /* queue now, history offset seconds later */
+                rc = sp_collector_cycle(c, (long long)time(NULL), SP_POLL_QUEUE, &st) == 0 ? 0 : 1;
+                sleep_until(next + offset);
+                if (!stop)
+                    rc |= sp_collector_cycle(c, (long long)time(NULL), SP_POLL_HISTORY, &st) == 0 ? 0 : 1;
+            }
+            if (once)
+                break;
+            next += interval > 0 ? interval : 1;
+            if (next < (long long)time(NULL))
+                next = (long long)time(NULL);
+            sleep_until(next);
+        }
+    }
+    sp_metrics_server_stop(server);
+    sp_collector_free(c);
+    sp_metrics_free(metrics);
+    sp_kafka_props_free(&props);
+    free(o.schedds);
+    free(o.schedd_filter);
+    return rc;
+}
 
 int main(int argc, char **argv)
 {
-    sp_config *cfg = sp_config_new("spider-collector", "COMMAND [ARGS]",
-        "Polls HTCondor schedd queues and history and turns job ClassAds into documents on Kafka (jobs.queue, jobs.history).\n\nCommands: none in this build yet; see README.md for the plan.",
+    sp_config *cfg = sp_config_new("spider-collector", "run [--once]",
+        "Polls HTCondor schedd queues and history and turns job ClassAds into documents on Kafka\n"
+        "(jobs.queue: one framed snapshot per schedd poll; jobs.history: since each schedd's checkpoint).\n"
+        "Documents match the reference spider's (dmwm/cms-htcondor-es); checkpoint.json is read as it is.\n\n"
+        "Commands:\n  run    poll every --interval seconds, or one cycle with --once (cron)",
         options, sizeof(options) / sizeof(options[0]));
     int rc = sp_service_init(cfg, "collector", argc, argv);
     if (rc < 0) {
         char **args;
-        if (sp_config_args(cfg, &args) == 0)
+        int n = sp_config_args(cfg, &args);
+        if (n == 0) {
             fprintf(stderr, "spider-collector: missing COMMAND (see spider-collector --help)\n");
-        else
+            rc = 2;
+        } else if (strcmp(args[0], "run") != 0) {
             fprintf(stderr, "spider-collector: unknown command \"%s\" (see spider-collector --help)\n", args[0]);
-        rc = 2;
+            rc = 2;
+        } else {
+            rc = run(cfg);
+        }
     }
     sp_config_free(cfg);
     sp_log_shutdown();

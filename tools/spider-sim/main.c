@@ -6,11 +6,14 @@
  *   spider-sim queue SCHEDD STEP               the queue at poll STEP
  *   spider-sim history SCHEDD STEP [SINCE]     history visible at STEP, ended after SINCE
  * Options: --format json|jsonl|long, --seed N, --schedds N, --jobs N,
- *          --t0 EPOCH, --interval SECONDS. */
+ *          --t0 EPOCH, --interval SECONDS.
+ * Called as condor_q, condor_history or condor_status (the symlinks in
+ * build/sim-bin/), it answers as those tools do: see fake.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake.h"
 #include "pool.h"
 #include "spider.h"
 
@@ -79,6 +82,9 @@ static int run(sp_config *cfg)
 
 int main(int argc, char **argv)
 {
+    const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    if (!strcmp(self, "condor_q") || !strcmp(self, "condor_history") || !strcmp(self, "condor_status"))
+        return sim_fake_main(self, argc, argv);
     sp_config *cfg = sp_config_new("spider-sim", "schedds | queue SCHEDD STEP | history SCHEDD STEP [SINCE]",
         "A simulated HTCondor pool: prints what condor_q / condor_history would print,\n"
         "in their -json, -jsonl or -long formats, for any poll step, reproducibly from a seed.",

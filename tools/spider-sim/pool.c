@@ -206,6 +206,8 @@ static void add_state(const sim_pool *p, int s, const sim_job *job, long long k,
     sim_ad_int(ad, "NumRestarts", job->starts > 1 ? job->starts - 1 : 0);
     sim_ad_int(ad, "NumJobMatches", job->starts);
     sim_ad_int(ad, "CompletionDate", job->end && status == SIM_COMPLETED ? job->end : 0);
+    if (!job->status && job->end)     /* set by the schedd when a job leaves the queue */
+        sim_ad_int(ad, "JobFinishedHookDone", job->end);
     if (job->start) {
         long long wall = now - job->start;
         double cpu = (double)wall * (0.35 + (double)(r % 60) / 100.0);

@@ -1,0 +1,403 @@
+/* classad.c - job ClassAds in memory: the arena, the case-insensitive
+ * attribute index, and building an ad from parser events (see classad.h). */
+#include "classad.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- arena ---- */
+
+struct sp_arena_chunk {
+    sp_arena_chunk *next;
+    size_t size;
+    _Alignas(16) unsigned char data[];
+};
+
+#define ARENA_CHUNK (256u << 10)
+#define ARENA_KEEP (4u << 20)     /* reset keeps up to this much for reuse */
+
+/* Chunks are kept in a list from `first`; `head` is the one in use.
+ * A reset goes back to the first chunk, so an ad-sized arena stops
+ * calling malloc after the first few ads. */
+void *sp_arena_alloc(sp_arena *a, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if (a->head && a->used + n <= a->head->size) {
+        void *p = a->head->data + a->used;
+        a->used += n;
+        return p;
+    }
+    while (a->head && a->head->next) {          /* reuse a kept chunk that fits */
+        a->head = a->head->next;
+        a->used = 0;
+        if (n <= a->head->size) {
+            a->used = n;
+            return a->head->data;
+        }
+    }
+    size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+    sp_arena_chunk *c = malloc(sizeof(*c) + size);
+    if (!c)
+        return NULL;
+    c->size = size;
+    c->next = NULL;
+    if (a->head)
+        a->head->next = c;
+    else
+        a->first = c;
+    a->head = c;
+    a->used = n;
+    return c->data;
+}
+
+char *sp_arena_strndup(sp_arena *a, const char *s, size_t len)
+{
+    char *p = sp_arena_alloc(a, len + 1);
+    if (!p)
+        return NULL;
+    if (len)
+        memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+void sp_arena_reset(sp_arena *a)
+{
+    size_t kept = 0;
+    sp_arena_chunk *c = a->first, *prev = NULL;
+    while (c && kept + c->size <= ARENA_KEEP) {  /* the first chunk is always kept */
+        kept += c->size;
+        prev = c;
+        c = c->next;
+    }
+    if (!prev && c) {
+        prev = c;
+        c = c->next;
+    }
+    if (prev)
+        prev->next = NULL;
+    while (c) {
+        sp_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head = a->first;
+    a->used = 0;
+}
+
+void sp_arena_free(sp_arena *a)
+{
+    sp_arena_chunk *c = a->first;
+    while (c) {
+        sp_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->first = a->head = NULL;
+    a->used = 0;
+}
+
+/* ---- values ---- */
+
+sp_cval sp_cv_int(long long i) { sp_cval v = { .type = SP_CV_INT }; v.u.i = i; return v; }
+sp_cval sp_cv_real(double r) { sp_cval v = { .type = SP_CV_REAL }; v.u.r = r; return v; }
+sp_cval sp_cv_bool(int b) { sp_cval v = { .type = SP_CV_BOOL }; v.u.b = b != 0; return v; }
+sp_cval sp_cv_undefined(void) { sp_cval v = { .type = SP_CV_UNDEFINED }; return v; }
+sp_cval sp_cv_error(void) { sp_cval v = { .type = SP_CV_ERROR }; return v; }
+
+sp_cval sp_cv_string(sp_arena *a, const char *s, size_t len)
+{
+    sp_cval v = { .type = SP_CV_STRING };
+    v.u.str.s = sp_arena_strndup(a, s, len);
+    v.u.str.len = len;
+    if (!v.u.str.s)
+        return sp_cv_error();
+    return v;
+}
+
+/* ---- the index ---- */
+
+static void rebuild_slots(sp_ad *ad);
+
+static unsigned char lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* Case-folding by | 0x20 maps letters to lower case and may merge a few
+ * punctuation pairs ('@' and '`', ...), which only costs a collision:
+ * names are compared properly after the hashes match. */
+static unsigned name_hash(const char *s, size_t len)
+{
+    unsigned h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ ((unsigned char)s[i] | 0x20u)) * 16777619u;
+    return h;
+}
+
+static int name_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (alen != blen)
+        return 0;
+    for (size_t i = 0; i < alen; i++)
+        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+            return 0;
+    return 1;
+}
+
+/* The slot holding name (of hash h), or the empty slot where it would go. */
+static size_t find_slot_h(const sp_ad *ad, const char *name, size_t len, unsigned h)
+{
+    size_t mask = ad->nslots - 1;
+    size_t i = h & mask;
+    while (ad->slots[i]) {
+        const sp_attr *a = &ad->attrs[ad->slots[i] - 1];
+        if (a->hash == h && name_eq(a->name, a->name_len, name, len))
+            return i;
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+static size_t find_slot(const sp_ad *ad, const char *name, size_t len)
+{
+    return find_slot_h(ad, name, len, name_hash(name, len));
+}
+
+static int reindex(sp_ad *ad, size_t nslots)
+{
+    unsigned *slots = sp_arena_alloc(ad->arena, nslots * sizeof(*slots));
+    if (!slots)
+        return -1;
+    memset(slots, 0, nslots * sizeof(*slots));
+    ad->slots = slots;
+    ad->nslots = nslots;
+    for (size_t k = 0; k < ad->n; k++)
+        ad->slots[find_slot_h(ad, ad->attrs[k].name, ad->attrs[k].name_len, ad->attrs[k].hash)] = (unsigned)k + 1;
+    return 0;
+}
+
+const sp_cval *sp_ad_get(const sp_ad *ad, const char *name, size_t len)
+{
+    if (!ad || !ad->nslots)
+        return NULL;
+    size_t i = find_slot(ad, name, len);
+    return ad->slots[i] ? &ad->attrs[ad->slots[i] - 1].v : NULL;
+}
+
+static int grow(sp_ad *ad)
+{
+    size_t cap = ad->cap ? ad->cap * 2 : ad->arena == &ad->own ? 256 : 16;
+    sp_attr *attrs = sp_arena_alloc(ad->arena, cap * sizeof(*attrs));
+    if (!attrs)
+        return -1;
+    if (ad->n)
+        memcpy(attrs, ad->attrs, ad->n * sizeof(*attrs));
+    ad->attrs = attrs;
+    ad->cap = cap;
+    return reindex(ad, cap * 2);
+}
+
+int sp_ad_set(sp_ad *ad, const char *name, size_t len, const sp_cval *v)
+{
+    if (ad->n == ad->cap && grow(ad) != 0)
+        return -1;
+    unsigned h = name_hash(name, len);
+    size_t i = find_slot_h(ad, name, len, h);
+    if (ad->slots[i]) {
+        ad->attrs[ad->slots[i] - 1].v = *v;
+        return 0;
+    }
+    sp_attr *a = &ad->attrs[ad->n];
+    a->name = sp_arena_strndup(ad->arena, name, len);
+    if (!a->name)
+        return -1;
+    a->name_len = len;
+    a->hash = h;
+    a->v = *v;
+    ad->slots[i] = (unsigned)++ad->n;
+    return 0;
+}
+
+int sp_ad_remove(sp_ad *ad, const char *name, size_t len)
+{
+    if (!ad->nslots)
+        return 0;
+    size_t i = find_slot(ad, name, len);
+    if (!ad->slots[i])
+        return 0;
+    size_t k = ad->slots[i] - 1;
+    memmove(&ad->attrs[k], &ad->attrs[k + 1], (ad->n - k - 1) * sizeof(sp_attr));
+    ad->n--;
+    rebuild_slots(ad);
+    return 1;
+}
+
+static void rebuild_slots(sp_ad *ad)
+{
+    memset(ad->slots, 0, ad->nslots * sizeof(*ad->slots));
+    for (size_t j = 0; j < ad->n; j++)
+        ad->slots[find_slot_h(ad, ad->attrs[j].name, ad->attrs[j].name_len, ad->attrs[j].hash)] = (unsigned)j + 1;
+}
+
+void sp_ad_filter(sp_ad *ad, int (*keep)(void *ctx, const sp_attr *a), void *ctx)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < ad->n; i++)
+        if (keep(ctx, &ad->attrs[i]))
+            ad->attrs[k++] = ad->attrs[i];
+    ad->n = k;
+    if (ad->nslots)
+        rebuild_slots(ad);
+}
+
+/* ---- life cycle ---- */
+
+sp_ad *sp_ad_new(void)
+{
+    sp_ad *ad = calloc(1, sizeof(*ad));
+    if (ad)
+        ad->arena = &ad->own;
+    return ad;
+}
+
+void sp_ad_reset(sp_ad *ad)
+{
+    sp_arena_reset(ad->arena);
+    ad->attrs = NULL;
+    ad->n = ad->cap = 0;
+    ad->slots = NULL;
+    ad->nslots = 0;
+    ad->build = NULL;
+}
+
+void sp_ad_free(sp_ad *ad)
+{
+    if (!ad)
+        return;
+    sp_arena_free(&ad->own);
+    free(ad);
+}
+
+/* ---- building from parser events ----
+ * Containers being filled (lists, nested ads) form a stack kept in the
+ * arena; a list's items grow by doubling inside the arena. */
+
+#define BUILD_DEPTH 64
+
+typedef struct {
+    char *name;          /* attribute or NULL for a list item */
+    size_t name_len;
+    sp_cval v;           /* SP_CV_LIST or SP_CV_AD being filled */
+    size_t cap;          /* list capacity */
+} frame;
+
+struct sp_ad_build {
+    frame stack[BUILD_DEPTH];
+    int depth;
+};
+
+static sp_ad *nested_ad(sp_ad *top)
+{
+    sp_ad *ad = sp_arena_alloc(top->arena, sizeof(*ad));
+    if (!ad)
+        return NULL;
+    memset(ad, 0, sizeof(*ad));
+    ad->arena = top->arena;
+    return ad;
+}
+
+static int list_push(sp_arena *a, frame *f, const sp_cval *v)
+{
+    if (f->v.u.list.n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 8;
+        sp_cval *items = sp_arena_alloc(a, cap * sizeof(*items));
+        if (!items)
+            return -1;
+        if (f->v.u.list.n)
+            memcpy(items, f->v.u.list.items, f->v.u.list.n * sizeof(*items));
+        f->v.u.list.items = items;
+        f->cap = cap;
+    }
+    f->v.u.list.items[f->v.u.list.n++] = *v;
+    return 0;
+}
+
+/* Puts a finished value where it belongs: the current container, or the ad. */
+static int place(sp_ad *top, const char *name, size_t name_len, const sp_cval *v)
+{
+    struct sp_ad_build *b = top->build;
+    if (b->depth == 0)
+        return sp_ad_set(top, name, name_len, v);
+    frame *f = &b->stack[b->depth - 1];
+    if (f->v.type == SP_CV_LIST)
+        return list_push(top->arena, f, v);
+    return sp_ad_set(f->v.u.ad, name ? name : "", name ? name_len : 0, v);
+}
+
+static int open_frame(sp_ad *top, const sp_adj_event *ev, sp_cv_type type)
+{
+    struct sp_ad_build *b = top->build;
+    if (b->depth == BUILD_DEPTH)
+        return -1;
+    frame *f = &b->stack[b->depth];
+    memset(f, 0, sizeof(*f));
+    f->name = ev->name ? sp_arena_strndup(top->arena, ev->name, ev->name_len) : NULL;
+    f->name_len = ev->name ? ev->name_len : 0;
+    if (ev->name && !f->name)
+        return -1;
+    f->v.type = type;
+    if (type == SP_CV_AD && !(f->v.u.ad = nested_ad(top)))
+        return -1;
+    b->depth++;
+    return 0;
+}
+
+static int close_frame(sp_ad *top)
+{
+    struct sp_ad_build *b = top->build;
+    if (b->depth == 0)
+        return -1;
+    frame f = b->stack[--b->depth];
+    return place(top, f.name, f.name_len, &f.v);
+}
+
+static int scalar(sp_ad *top, const sp_adj_event *ev)
+{
+    sp_cval v;
+    switch (ev->type) {
+    case SP_ADJ_BOOL: v = sp_cv_bool((int)ev->i); break;
+    case SP_ADJ_INT: v = sp_cv_int(ev->i); break;
+    case SP_ADJ_REAL: v = sp_cv_real(ev->r); break;
+    case SP_ADJ_STRING:
+    case SP_ADJ_EXPR:
+        v.type = ev->type == SP_ADJ_STRING ? SP_CV_STRING : SP_CV_EXPR;
+        v.u.str.s = sp_arena_strndup(top->arena, ev->str, ev->len);
+        v.u.str.len = ev->len;
+        if (!v.u.str.s)
+            return -1;
+        break;
+    default: v = sp_cv_undefined(); break;
+    }
+    return place(top, ev->name, ev->name_len, &v);
+}
+
+int sp_ad_on_event(void *ctx, const sp_adj_event *ev)
+{
+    sp_ad *top = ctx;
+    if (!top->build) {
+        top->build = sp_arena_alloc(top->arena, sizeof(*top->build));
+        if (!top->build)
+            return 1;
+        top->build->depth = 0;
+    }
+    int rc;
+    switch (ev->type) {
+    case SP_ADJ_LIST_BEGIN: rc = open_frame(top, ev, SP_CV_LIST); break;
+    case SP_ADJ_AD_BEGIN: rc = open_frame(top, ev, SP_CV_AD); break;
+    case SP_ADJ_LIST_END:
+    case SP_ADJ_AD_END: rc = close_frame(top); break;
+    default: rc = scalar(top, ev); break;
+    }
+    return rc != 0;
+}

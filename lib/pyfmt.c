@@ -1,0 +1,202 @@
+/* pyfmt.c - Python's text forms of values (see pyfmt.h). */
+#include "pyfmt.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sp_py_float_repr(double v, char *out, size_t outlen)
+{
+    if (isnan(v))
+        return snprintf(out, outlen, "nan");
+    if (isinf(v))
+        return snprintf(out, outlen, v < 0 ? "-inf" : "inf");
+    char sci[40];
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {           /* shortest that reads back */
+        snprintf(sci, sizeof(sci), "%.*e", prec - 1, v);
+        if (strtod(sci, NULL) == v)
+            break;
+    }
+    /* sci is [-]d[.ddd]e[+-]XX: take the digits and the exponent */
+    char digits[24];
+    int nd = 0, neg = sci[0] == '-';
+    const char *p = sci + neg;
+    for (; *p && *p != 'e'; p++)
+        if (isdigit((unsigned char)*p))
+            digits[nd++] = *p;
+    int exp = atoi(p + 1);
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    digits[nd] = '\0';
+    char *o = out, *end = out + outlen - 1;
+#define PUT(c) do { if (o < end) *o++ = (c); } while (0)
+    if (neg)
+        PUT('-');
+    if (exp >= 16 || exp < -4) {                   /* 1e+16, 1.5e-05 */
+        PUT(digits[0]);
+        if (nd > 1) {
+            PUT('.');
+            for (int i = 1; i < nd; i++)
+                PUT(digits[i]);
+        }
+        o += snprintf(o, (size_t)(end - o) + 1, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+        if (o > end)
+            o = end;
+    } else if (exp < 0) {                          /* 0.000123 */
+        PUT('0');
+        PUT('.');
+        for (int i = -1; i > exp; i--)
+            PUT('0');
+        for (int i = 0; i < nd; i++)
+            PUT(digits[i]);
+    } else {                                       /* 123.45, 100.0 */
+        for (int i = 0; i <= exp; i++)
+            PUT(i < nd ? digits[i] : '0');
+        PUT('.');
+        if (nd > exp + 1)
+            for (int i = exp + 1; i < nd; i++)
+                PUT(digits[i]);
+        else
+            PUT('0');
+    }
+#undef PUT
+    *o = '\0';
+    return (int)(o - out);
+}
+
+static int put(sp_buf *b, const char *s, size_t n)
+{
+    return sp_buf_append(b, s, n);
+}
+
+static int putz(sp_buf *b, const char *s)
+{
+    return put(b, s, strlen(s));
+}
+
+static int escaped(sp_buf *b, const unsigned char *s, size_t len, int bytes)
+{
+    size_t sq = 0, dq = 0;
+    for (size_t i = 0; i < len; i++) {
+        sq += s[i] == '\'';
+        dq += s[i] == '"';
+    }
+    char quote = sq && !dq ? '"' : '\'';
+    int rc = put(b, &quote, 1);
+    for (size_t i = 0; i < len && rc == 0; i++) {
+        unsigned char c = s[i];
+        char esc[8];
+        if (c == '\\' || c == (unsigned char)quote) {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            rc = put(b, esc, 2);
+        } else if (c == '\n') {
+            rc = putz(b, "\\n");
+        } else if (c == '\r') {
+            rc = putz(b, "\\r");
+        } else if (c == '\t') {
+            rc = putz(b, "\\t");
+        } else if (c < 0x20 || c == 0x7f || (bytes && c >= 0x80)) {
+            snprintf(esc, sizeof(esc), "\\x%02x", c);
+            rc = putz(b, esc);
+        } else {
+            rc = put(b, (const char *)&c, 1);
+        }
+    }
+    return rc ? rc : put(b, &quote, 1);
+}
+
+int sp_py_str_repr(sp_buf *b, const char *s, size_t len)
+{
+    return escaped(b, (const unsigned char *)s, len, 0);
+}
+
+int sp_py_bytes_repr(sp_buf *b, const unsigned char *s, size_t len)
+{
+    return putz(b, "b") || escaped(b, s, len, 1);
+}
+
+/* repr() of a value inside a list. */
+static int item_repr(sp_buf *b, const sp_cval *v)
+{
+    if (v->type == SP_CV_STRING)
+        return sp_py_str_repr(b, v->u.str.s, v->u.str.len);
+    return sp_py_repr(b, v);
+}
+
+int sp_py_repr(sp_buf *b, const sp_cval *v)
+{
+    char num[48];
+    switch (v->type) {
+    case SP_CV_UNDEFINED: return putz(b, "Undefined");
+    case SP_CV_ERROR: return putz(b, "Error");
+    case SP_CV_BOOL: return putz(b, v->u.b ? "True" : "False");
+    case SP_CV_INT:
+        snprintf(num, sizeof(num), "%lld", v->u.i);
+        return putz(b, num);
+    case SP_CV_REAL:
+        sp_py_float_repr(v->u.r, num, sizeof(num));
+        return putz(b, num);
+    case SP_CV_STRING:
+    case SP_CV_EXPR: return put(b, v->u.str.s, v->u.str.len);
+    case SP_CV_LIST: {
+        int rc = putz(b, "[");
+        for (size_t i = 0; i < v->u.list.n && rc == 0; i++)
+            rc = (i ? putz(b, ", ") : 0) || item_repr(b, &v->u.list.items[i]);
+        return rc ? rc : putz(b, "]");
+    }
+    case SP_CV_AD: {
+        int rc = putz(b, "[ ");
+        for (size_t i = 0; i < v->u.ad->n && rc == 0; i++)
+            rc = putz(b, v->u.ad->attrs[i].name) || putz(b, " = ") || item_repr(b, &v->u.ad->attrs[i].v) ||
+                 putz(b, "; ");
+        return rc ? rc : putz(b, "]");
+    }
+    }
+    return 0;
+}
+
+int sp_py_parse_int(const char *s, long long *out)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    const char *start = s;
+    if (*s == '+' || *s == '-')
+        s++;
+    if (!isdigit((unsigned char)*s))
+        return 0;
+    errno = 0;
+    char *end;
+    long long v = strtoll(start, &end, 10);
+    if (errno == ERANGE)
+        return 0;
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+int sp_py_parse_float(const char *s, double *out)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    const char *p = s + (*s == '+' || *s == '-');
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+        return 0;                                  /* strtod reads hex, Python does not */
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s)
+        return 0;
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end)
+        return 0;
+    *out = v;
+    return 1;
+}

@@ -1,0 +1,102 @@
+/* rules.c - exact-name sets over the compiled-in attribute lists (rules.h). */
+#include "rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t hash(const char *s, size_t len)
+{
+    size_t h = 1469598103934665603u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
+static size_t slot(const sp_nameset *s, const char *name, size_t len)
+{
+    size_t i = hash(name, len) & (s->nslots - 1);
+    while (s->slots[i] && !(strncmp(s->slots[i], name, len) == 0 && s->slots[i][len] == '\0'))
+        i = (i + 1) & (s->nslots - 1);
+    return i;
+}
+
+int sp_nameset_init(sp_nameset *s, const char *const *names)
+{
+    size_t n = 0;
+    while (names[n])
+        n++;
+    s->nslots = 16;
+    while (s->nslots < n * 2)
+        s->nslots *= 2;
+    s->slots = calloc(s->nslots, sizeof(*s->slots));
+    s->n = 0;
+    if (!s->slots)
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = slot(s, names[k], strlen(names[k]));
+        if (!s->slots[i]) {
+            s->slots[i] = names[k];
+            s->n++;
+        }
+    }
+    return 0;
+}
+
+int sp_nameset_has(const sp_nameset *s, const char *name, size_t len)
+{
+    return s->slots && s->slots[slot(s, name, len)] != NULL;
+}
+
+void sp_nameset_free(sp_nameset *s)
+{
+    free(s->slots);
+    s->slots = NULL;
+    s->nslots = s->n = 0;
+}
+
+struct sp_rule_entry {
+    const char *name;
+    size_t len;
+    size_t hash;
+    unsigned flags;
+};
+
+static struct sp_rule_entry *rule_slot(const sp_rulemap *m, const char *name, size_t len, size_t h)
+{
+    size_t i = h & (m->nslots - 1);
+    while (m->slots[i].name && !(m->slots[i].hash == h && m->slots[i].len == len && !memcmp(m->slots[i].name, name, len)))
+        i = (i + 1) & (m->nslots - 1);
+    return &m->slots[i];
+}
+
+int sp_rulemap_init(sp_rulemap *m)
+{
+    static const struct { const char *const *list; unsigned flag; } lists[] = {
+        { sp_rules_string_vals, SP_RULE_STRING }, { sp_rules_int_vals, SP_RULE_INT },
+        { sp_rules_date_vals, SP_RULE_DATE }, { sp_rules_bool_vals, SP_RULE_BOOL },
+        { sp_rules_ignore, SP_RULE_IGNORE }, { sp_rules_running_fields, SP_RULE_RUNNING },
+        { sp_rules_no_idx, SP_RULE_NO_IDX }, { sp_rules_no_analysis, SP_RULE_NO_ANALYSIS },
+    };
+    m->nslots = 2048;
+    m->slots = calloc(m->nslots, sizeof(*m->slots));
+    if (!m->slots)
+        return -1;
+    for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+        for (const char *const *n = lists[l].list; *n; n++) {
+            size_t len = strlen(*n), h = hash(*n, len);
+            struct sp_rule_entry *e = rule_slot(m, *n, len, h);
+            *e = (struct sp_rule_entry){ *n, len, h, e->flags | lists[l].flag };
+        }
+    return 0;
+}
+
+unsigned sp_rulemap_get(const sp_rulemap *m, const char *name, size_t len)
+{
+    return rule_slot(m, name, len, hash(name, len))->flags;
+}
+
+void sp_rulemap_free(sp_rulemap *m)
+{
+    free(m->slots);
+    m->slots = NULL;
+}

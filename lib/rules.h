@@ -1,0 +1,48 @@
+/* rules.h - the reference spider's attribute lists (the files in rules/, compiled
+ * in by cmake/rules.cmake) and a set type to look names up in them.
+ *
+ * Names are matched exactly (case-sensitively), as the reference does with
+ * Python sets of ClassAd keys. Ownership: a set owns its index, never the
+ * names (they are the static strings of the lists). */
+#ifndef SPIDER_RULES_H
+#define SPIDER_RULES_H
+
+#include <stddef.h>
+
+extern const char *const sp_rules_string_vals[];
+extern const char *const sp_rules_int_vals[];
+extern const char *const sp_rules_date_vals[];
+extern const char *const sp_rules_bool_vals[];
+extern const char *const sp_rules_ignore[];
+extern const char *const sp_rules_no_idx[];
+extern const char *const sp_rules_no_analysis[];
+extern const char *const sp_rules_running_fields[];
+
+typedef struct {
+    const char **slots;
+    size_t nslots;
+    size_t n;
+} sp_nameset;
+
+/* Builds a set from a NULL-terminated list. 0, or -1 when out of memory. */
+int sp_nameset_init(sp_nameset *s, const char *const *names);
+int sp_nameset_has(const sp_nameset *s, const char *name, size_t len);
+void sp_nameset_free(sp_nameset *s);
+
+/* Every list at once: name -> the lists it is in, one lookup per name. */
+enum {
+    SP_RULE_STRING = 1, SP_RULE_INT = 2, SP_RULE_DATE = 4, SP_RULE_BOOL = 8,
+    SP_RULE_IGNORE = 16, SP_RULE_RUNNING = 32, SP_RULE_NO_IDX = 64, SP_RULE_NO_ANALYSIS = 128,
+};
+
+typedef struct {
+    struct sp_rule_entry *slots;
+    size_t nslots;
+} sp_rulemap;
+
+int sp_rulemap_init(sp_rulemap *m);
+/* The SP_RULE_* flags of name (0 when in no list). */
+unsigned sp_rulemap_get(const sp_rulemap *m, const char *name, size_t len);
+void sp_rulemap_free(sp_rulemap *m);
+
+#endif

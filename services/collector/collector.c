@@ -1,0 +1,633 @@
+/* collector.c - a poll cycle: schedd discovery, the worker pool, queue
+ * snapshots, history with checkpoints (see collector.h). */
+#include "collector.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "adreader.h"
+#include "checkpoint.h"
+#include "config.h"
+#include "convert.h"
+#include "document.h"
+#include "log.h"
+#include "record.h"
+#include "sink.h"
+#include "source.h"
+
+#define QUERY_TIME_PERIOD 720            /* the reference's history overlap, seconds */
+#define QUEUE_COMPLETED_SINCE (61 * 60)  /* completed jobs still shown by a queue poll */
+
+typedef struct {
+    char *name;
+    char *pool_name;                     /* CMS_Pool */
+    char *collector;                     /* -pool for the tools, or NULL */
+} schedd;
+
+struct sp_collector {
+    sp_collector_opts o;
+    sp_converter *conv;
+    sp_source *src;
+    sp_sink *sink;
+    sp_checkpoints *cp;
+    pthread_mutex_t cp_lock;
+    sp_metrics *m;
+    sp_metric *m_ads, *m_bad, *m_docs, *m_convert_failed, *m_unevaluated, *m_polls;
+    sp_metric *m_poll_seconds, *m_last_success, *m_checkpoint_age, *m_cycle_seconds, *m_schedds;
+    atomic_llong last_cycle_end;         /* epoch seconds */
+};
+
+typedef struct {
+    schedd *s;
+    sp_query_kind kind;
+} task;
+
+typedef struct {
+    sp_collector *c;
+    task *tasks;
+    size_t ntasks;
+    atomic_size_t next;
+    long long now;
+    long long cycle_deadline_ms;
+    atomic_ullong ads, bad, docs, convert_failed, ok, failed;
+} cycle;
+
+typedef struct {
+    cycle *cy;
+    sp_expr_cache *cache;
+    sp_ad *res;
+    sp_arena docs;
+    sp_buf scratch;
+} worker;
+
+/* One poll of one schedd. */
+typedef struct {
+    worker *w;
+    const task *t;
+    sp_track *track;
+    const char *topic;
+    char snapshot_id[80];
+    uint64_t count, checksum, ads, bad, failed;
+    double max_ecs;
+    int truncated;                       /* stopped at --max-documents */
+    char err[512];
+    sp_convert_stats stats;
+} poll_ctx;
+
+static const char *kind_name(sp_query_kind k)
+{
+    return k == SP_QUERY_QUEUE ? "queue" : "history";
+}
+
+/* ---------- documents ---------- */
+
+static int emit(poll_ctx *p, const char *key, Spider__Record *rec)
+{
+    sp_collector *c = p->w->cy->c;
+    char err[256];
+    if (sp_sink_emit(c->sink, p->track, p->topic, key, rec, &p->w->scratch, err, sizeof(err)) != 0) {
+        snprintf(p->err, sizeof(p->err), "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int on_ad(void *ctx, sp_ad *ad)
+{
+    poll_ctx *p = ctx;
+    sp_collector *c = p->w->cy->c;
+    const char *kind = kind_name(p->t->kind);
+    char err[256];
+    p->ads++;
+    if (p->t->kind == SP_QUERY_HISTORY) {
+        const sp_cval *ecs = sp_ad_getz(ad, "EnteredCurrentStatus");
+        if (ecs && (ecs->type == SP_CV_INT || ecs->type == SP_CV_REAL)) {
+            double v = ecs->type == SP_CV_INT ? (double)ecs->u.i : ecs->u.r;
+            if (v > p->max_ecs)
+                p->max_ecs = v;
+        }
+    }
+    sp_convert_job job = { p->t->s->pool_name, p->t->kind == SP_QUERY_QUEUE && !c->o.keep_full_queue_data, p->w->cy->now,
+                           p->w->cache };
+    int rc = sp_convert(c->conv, &job, ad, p->w->res, &p->stats, err, sizeof(err));
+    if (rc == 0)
+        return 0;
+    const char *labels[] = { kind, rc < 0 ? "no_global_job_id" : "document" };
+    if (rc < 0) {
+        p->failed++;
+        sp_metric_add(c->m_convert_failed, labels, 1);
+        sp_warn("convert.failed", "schedd", p->t->s->name, "kind", kind, "error", err);
+        return 0;
+    }
+    sp_arena_reset(&p->w->docs);
+    sp_document_meta meta = { c->o.index_template, c->o.hostname, (long long)time(NULL) * 1000,
+                              p->t->kind == SP_QUERY_QUEUE ? SPIDER__SOURCE__CONDOR_QUEUE : SPIDER__SOURCE__CONDOR_HISTORY,
+                              p->t->kind == SP_QUERY_QUEUE ? p->snapshot_id : NULL };
+    Spider__Document *d = sp_document_build(&p->w->docs, p->w->res, &meta, err, sizeof(err));
+    if (!d) {
+        p->failed++;
+        sp_metric_add(c->m_convert_failed, labels, 1);
+        sp_warn("convert.failed", "schedd", p->t->s->name, "kind", kind, "error", err);
+        return 0;
+    }
+    Spider__Record rec = SPIDER__RECORD__INIT;
+    rec.kind_case = SPIDER__RECORD__KIND_DOCUMENT;
+    rec.document = d;
+    if (emit(p, p->t->kind == SP_QUERY_QUEUE ? p->t->s->name : d->global_job_id, &rec) != 0)
+        return 1;
+    p->count++;
+    p->checksum = sp_snapshot_checksum_add(p->checksum, d->id, strlen(d->id));
+    if (c->o.max_documents > 0 && (long long)p->count >= c->o.max_documents) {
+        p->truncated = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void on_bad(void *ctx, const char *err)
+{
+    poll_ctx *p = ctx;
+    sp_collector *c = p->w->cy->c;
+    const char *labels[] = { kind_name(p->t->kind) };
+    p->bad++;
+    sp_metric_add(c->m_bad, labels, 1);
+    sp_warn("ad.bad", "schedd", p->t->s->name, "kind", labels[0], "error", err);
+}
+
+typedef struct {
+    sp_adreader *r;
+    poll_ctx *p;
+    char err[256];
+    int failed;
+} feed_ctx;
+
+static int on_bytes(void *ctx, const void *data, size_t len)
+{
+    feed_ctx *f = ctx;
+    if (sp_adreader_feed(f->r, data, len, f->err, sizeof(f->err)) != 0) {
+        f->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---------- queue and history polls ---------- */
+
+static int emit_marker(poll_ctx *p, int begin)
+{
+    Spider__Record rec = SPIDER__RECORD__INIT;
+    Spider__SnapshotBegin b = SPIDER__SNAPSHOT_BEGIN__INIT;
+    Spider__SnapshotEnd e = SPIDER__SNAPSHOT_END__INIT;
+    if (begin) {
+        b.schedd = p->t->s->name;
+        b.snapshot_id = p->snapshot_id;
+        b.time_slot = p->w->cy->now;
+        rec.kind_case = SPIDER__RECORD__KIND_SNAPSHOT_BEGIN;
+        rec.snapshot_begin = &b;
+    } else {
+        e.schedd = p->t->s->name;
+        e.snapshot_id = p->snapshot_id;
+        e.time_slot = p->w->cy->now;
+        e.count = p->count;
+        e.checksum = p->checksum;
+        rec.kind_case = SPIDER__RECORD__KIND_SNAPSHOT_END;
+        rec.snapshot_end = &e;
+    }
+    return emit(p, p->t->s->name, &rec);
+}
+
+static void build_constraint(const poll_ctx *p, double start, char *out, size_t len)
+{
+    long long now = p->w->cy->now;
+    if (p->t->kind == SP_QUERY_QUEUE) {
+        long long since = now - QUEUE_COMPLETED_SINCE;
+        snprintf(out, len,
+                 "(JobUniverse == 5) && (CMS_Type != \"DONOTMONIT\") && (JobStatus < 3 || JobStatus > 4 || "
+                 "EnteredCurrentStatus >= %lld || CRAB_PostJobLastUpdate >= %lld)", since, since);
+    } else {
+        long long since = sp_history_since(start, QUERY_TIME_PERIOD);
+        snprintf(out, len,
+                 "(JobUniverse == 5) && (CMS_Type != \"DONOTMONIT\") && (EnteredCurrentStatus >= %lld || "
+                 "CRAB_PostJobLastUpdate >= %lld)", since, since);
+    }
+}
+
+/* Reads the answer into documents; 0 when it was whole. */
+static int read_answer(poll_ctx *p, const sp_query *q)
+{
+    sp_collector *c = p->w->cy->c;
+    feed_ctx f = { sp_adreader_new(c->o.max_ad_bytes, on_ad, on_bad, p), p, "", 0 };
+    if (!f.r)
+        return snprintf(p->err, sizeof(p->err), "out of memory"), -1;
+    char err[512];
+    int rc = sp_source_run(c->src, q, on_bytes, &f, err, sizeof(err));
+    if (p->truncated) {
+        rc = 0;
+    } else if (f.failed) {
+        if (!*p->err)
+            snprintf(p->err, sizeof(p->err), "%s: %s", sp_adreader_format(f.r), f.err);
+        rc = -1;
+    } else if (rc != 0) {
+        snprintf(p->err, sizeof(p->err), "%s", err);
+    } else if (sp_adreader_finish(f.r, err, sizeof(err)) != 0) {
+        snprintf(p->err, sizeof(p->err), "answer ended badly: %.400s", err);
+        rc = -1;
+    }
+    sp_adreader_free(f.r);
+    return rc;
+}
+
+static void advance_checkpoint(poll_ctx *p, double start)
+{
+    sp_collector *c = p->w->cy->c;
+    double t = p->max_ecs > start ? p->max_ecs : start;
+    char err[256];
+    pthread_mutex_lock(&c->cp_lock);
+    int rc = sp_checkpoints_advance(c->cp, p->t->s->name, t);
+    if (rc == 0)
+        rc = sp_checkpoints_save(c->cp, c->o.checkpoint_file, err, sizeof(err));
+    else
+        snprintf(err, sizeof(err), "out of memory");
+    pthread_mutex_unlock(&c->cp_lock);
+    if (rc != 0)
+        sp_error("checkpoint.save_failed", "file", c->o.checkpoint_file, "error", err);
+    const char *labels[] = { p->t->s->name };
+    sp_metric_set(c->m_checkpoint_age, labels, (double)p->w->cy->now - t);
+}
+
+static long long poll_deadline(const cycle *cy)
+{
+    long long d = sp_source_now_ms() + (long long)cy->c->o.schedd_timeout_s * 1000;
+    return d < cy->cycle_deadline_ms ? d : cy->cycle_deadline_ms;
+}
+
+static int run_poll(worker *w, const task *t)
+{
+    sp_collector *c = w->cy->c;
+    poll_ctx p = { .w = w, .t = t };
+    char constraint[512];
+    double start = 0;
+    long long t0 = sp_source_now_ms();
+    if (t->kind == SP_QUERY_HISTORY) {
+        pthread_mutex_lock(&c->cp_lock);
+        start = sp_history_start(c->cp, t->s->name, (double)w->cy->now, c->o.history_max_minutes);
+        pthread_mutex_unlock(&c->cp_lock);
+    }
+    build_constraint(&p, start, constraint, sizeof(constraint));
+    long long deadline = poll_deadline(w->cy);
+    sp_query q = { t->kind, t->s->name, t->s->collector, constraint, deadline };
+    if (c->o.dry_run) {
+        char cmd[1024];
+        sp_source_describe(c->src, &q, cmd, sizeof(cmd));
+        sp_info("poll.dry_run", "schedd", t->s->name, "kind", kind_name(t->kind), "would_run", cmd);
+        return 0;
+    }
+    p.track = calloc(1, sizeof(*p.track));
+    if (!p.track)
+        return -1;
+    p.topic = t->kind == SP_QUERY_QUEUE ? c->o.topic_queue : c->o.topic_history;
+    snprintf(p.snapshot_id, sizeof(p.snapshot_id), "%lld-%08lx", w->cy->now, (unsigned long)random());
+    int rc = t->kind == SP_QUERY_QUEUE ? emit_marker(&p, 1) : 0;
+    if (rc == 0)
+        rc = read_answer(&p, &q);
+    if (rc == 0 && t->kind == SP_QUERY_QUEUE)
+        rc = emit_marker(&p, 0);
+    int acked = sp_sink_wait(c->sink, p.track, deadline + 30000) == 0;
+    if (rc == 0 && !acked) {
+        snprintf(p.err, sizeof(p.err), "%ld of %lu records not acknowledged by the sink",
+                 atomic_load(&p.track->pending) + atomic_load(&p.track->failed), (unsigned long)(p.count + 2));
+        rc = -1;
+    }
+    if (atomic_load(&p.track->pending) > 0)
+        sp_sink_abandon(c->sink, p.track);
+    else
+        free(p.track);
+    if (rc == 0 && t->kind == SP_QUERY_HISTORY && !p.truncated && !c->o.read_only)
+        advance_checkpoint(&p, start);
+
+    const char *kind = kind_name(t->kind);
+    const char *l_kind[] = { kind };
+    const char *l_poll[] = { kind, rc == 0 ? "ok" : "failed" };
+    const char *l_schedd[] = { t->s->name, kind };
+    double secs = (double)(sp_source_now_ms() - t0) / 1000.0;
+    sp_metric_add(c->m_ads, l_kind, (double)p.ads);
+    sp_metric_add(c->m_docs, l_kind, (double)p.count);
+    sp_metric_add(c->m_unevaluated, l_kind, (double)p.stats.unevaluated);
+    sp_metric_add(c->m_polls, l_poll, 1);
+    sp_metric_set(c->m_poll_seconds, l_schedd, secs);
+    atomic_fetch_add(&w->cy->ads, p.ads);
+    atomic_fetch_add(&w->cy->bad, p.bad);
+    atomic_fetch_add(&w->cy->docs, p.count);
+    atomic_fetch_add(&w->cy->convert_failed, p.failed);
+    if (rc == 0) {
+        sp_metric_set(c->m_last_success, l_schedd, (double)time(NULL));
+        sp_info("poll.done", "schedd", t->s->name, "kind", kind, "ads", SP_INT(p.ads), "documents", SP_INT(p.count),
+                "bad_ads", SP_INT(p.bad), "seconds", SP_DBL(secs));
+    } else {
+        sp_error("poll.failed", "schedd", t->s->name, "kind", kind, "error", p.err, "ads", SP_INT(p.ads),
+                 "seconds", SP_DBL(secs));
+    }
+    return rc;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    cycle *cy = w->cy;
+    size_t i;
+    while ((i = atomic_fetch_add(&cy->next, 1)) < cy->ntasks) {
+        const task *t = &cy->tasks[i];
+        if (sp_source_now_ms() >= cy->cycle_deadline_ms) {
+            sp_error("poll.skipped", "schedd", t->s->name, "kind", kind_name(t->kind), "error", "cycle deadline passed");
+            atomic_fetch_add(&cy->failed, 1);
+            continue;
+        }
+        if (run_poll(w, t) == 0)
+            atomic_fetch_add(&cy->ok, 1);
+        else
+            atomic_fetch_add(&cy->failed, 1);
+    }
+    return NULL;
+}
+
+/* ---------- schedd discovery ---------- */
+
+typedef struct {
+    schedd *list;
+    size_t n, cap;
+    const char *pool_name, *collector;
+    const sp_collector_opts *o;
+} discovery;
+
+static int wanted(const sp_collector_opts *o, const char *name)
+{
+    if (!o->schedd_filter)
+        return 1;
+    for (char **f = o->schedd_filter; *f; f++)
+        if (!strcmp(*f, name))
+            return 1;
+    return 0;
+}
+
+static int add_schedd(discovery *d, const char *name, const char *pool_name, const char *collector)
+{
+    if (!wanted(d->o, name))
+        return 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (!strcmp(d->list[i].name, name))
+            return 0;                    /* seen in an earlier pool */
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        schedd *l = realloc(d->list, cap * sizeof(*l));
+        if (!l)
+            return -1;
+        d->list = l;
+        d->cap = cap;
+    }
+    schedd *s = &d->list[d->n++];
+    s->name = strdup(name);
+    s->pool_name = strdup(pool_name);
+    s->collector = collector ? strdup(collector) : NULL;
+    return s->name && s->pool_name ? 0 : -1;
+}
+
+static int on_schedd_ad(void *ctx, sp_ad *ad)
+{
+    discovery *d = ctx;
+    const sp_cval *name = sp_ad_getz(ad, "Name");
+    if (name && name->type == SP_CV_STRING)
+        return add_schedd(d, name->u.str.s, d->pool_name, d->collector) != 0;
+    return 0;
+}
+
+static void on_bad_schedd_ad(void *ctx, const char *err)
+{
+    discovery *d = ctx;
+    sp_warn("discovery.bad_ad", "collector", d->collector, "error", err);
+}
+
+static int reader_bytes(void *ctx, const void *data, size_t len)
+{
+    char err[256];
+    return sp_adreader_feed(ctx, data, len, err, sizeof(err)) != 0;
+}
+
+/* Asks the pool's collectors in turn until one answers. */
+static int discover_pool(sp_collector *c, discovery *d, const char *pool_name, json_t *hosts)
+{
+    size_t i;
+    json_t *host;
+    char err[512] = "no collector listed";
+    json_array_foreach(hosts, i, host) {
+        d->pool_name = pool_name;
+        d->collector = json_string_value(host);
+        if (!d->collector)
+            continue;
+        sp_adreader *r = sp_adreader_new(0, on_schedd_ad, on_bad_schedd_ad, d);
+        sp_query q = { SP_QUERY_SCHEDDS, NULL, d->collector, NULL, sp_source_now_ms() + 60000 };
+        int rc = r ? sp_source_run(c->src, &q, reader_bytes, r, err, sizeof(err)) : -1;
+        if (rc == 0)
+            rc = sp_adreader_finish(r, err, sizeof(err));
+        sp_adreader_free(r);
+        if (rc == 0)
+            return 0;
+        sp_warn("discovery.collector_failed", "pool", pool_name, "collector", d->collector, "error", err);
+    }
+    sp_error("discovery.pool_failed", "pool", pool_name, "error", err);
+    return -1;
+}
+
+static void free_schedds(schedd *l, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(l[i].name);
+        free(l[i].pool_name);
+        free(l[i].collector);
+    }
+    free(l);
+}
+
+static int discover(sp_collector *c, schedd **out, size_t *n)
+{
+    discovery d = { .o = &c->o };
+    int rc = 0;
+    if (c->o.schedds) {
+        for (char **s = c->o.schedds; *s && rc == 0; s++)
+            rc = add_schedd(&d, *s, "Unknown", NULL);
+    } else if (c->o.collectors_file && *c->o.collectors_file) {
+        char err[512];
+        json_t *pools = sp_config_read_json(c->o.collectors_file, err, sizeof(err));
+        if (!pools || !json_is_object(pools)) {
+            sp_error("discovery.failed", "file", c->o.collectors_file, "error", pools ? "not a JSON object of pool -> [collector hosts]" : err);
+            json_decref(pools);
+            return -1;
+        }
+        const char *pool;
+        json_t *hosts;
+        json_object_foreach(pools, pool, hosts) {
+            if (json_is_array(hosts))
+                discover_pool(c, &d, pool, hosts);
+            else
+                sp_error("discovery.failed", "file", c->o.collectors_file, "pool", pool, "error", "expected a list of collector hosts");
+        }
+        json_decref(pools);
+    } else {
+        json_t *none = json_array();
+        json_array_append_new(none, json_string(""));
+        rc = discover_pool(c, &d, "Unknown", none);
+        json_decref(none);
+    }
+    *out = d.list;
+    *n = d.n;
+    return rc;
+}
+
+/* ---------- the cycle ---------- */
+
+int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats *stats)
+{
+    schedd *list = NULL;
+    size_t n = 0;
+    long long t0 = sp_source_now_ms();
+    memset(stats, 0, sizeof(*stats));
+    discover(c, &list, &n);
+    if (n == 0) {
+        sp_error("cycle.no_schedds", "hint", "check --schedds, --collectors-file and --schedd-filter");
+        free_schedds(list, n);
+        return -1;
+    }
+    sp_metric_set(c->m_schedds, NULL, (double)n);
+    cycle cy = { .c = c, .now = now, .cycle_deadline_ms = t0 + (long long)c->o.cycle_timeout_s * 1000 };
+    cy.tasks = calloc(n * 2, sizeof(*cy.tasks));
+    for (size_t i = 0; cy.tasks && i < n; i++) {
+        if (c->o.process_queue && (kinds & SP_POLL_QUEUE))
+            cy.tasks[cy.ntasks++] = (task){ &list[i], SP_QUERY_QUEUE };
+        if (c->o.process_history && (kinds & SP_POLL_HISTORY))
+            cy.tasks[cy.ntasks++] = (task){ &list[i], SP_QUERY_HISTORY };
+    }
+    int nw = c->o.workers < 1 ? 1 : c->o.workers;
+    if ((size_t)nw > cy.ntasks)
+        nw = (int)cy.ntasks;
+    worker *ws = calloc((size_t)nw, sizeof(*ws));
+    pthread_t *th = calloc((size_t)nw, sizeof(*th));
+    int started = 0;
+    for (int i = 0; ws && th && cy.tasks && i < nw; i++) {
+        ws[i].cy = &cy;
+        ws[i].res = sp_ad_new();
+        ws[i].cache = sp_expr_cache_new();
+        if (ws[i].res && ws[i].cache && pthread_create(&th[i], NULL, worker_main, &ws[i]) == 0)
+            started++;
+        else
+            break;
+    }
+    if (started == 0 && cy.ntasks)
+        worker_main(&(worker){ .cy = &cy, .res = sp_ad_new() });    /* threads refused: do it here */
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; ws && i < nw; i++) {
+        sp_ad_free(ws[i].res);
+        sp_expr_cache_free(ws[i].cache);
+        sp_arena_free(&ws[i].docs);
+        sp_buf_free(&ws[i].scratch);
+    }
+    free(ws);
+    free(th);
+    free(cy.tasks);
+    stats->schedds = n;
+    stats->polls_ok = cy.ok;
+    stats->polls_failed = cy.failed;
+    stats->ads = cy.ads;
+    stats->bad_ads = cy.bad;
+    stats->documents = cy.docs;
+    stats->convert_failed = cy.convert_failed;
+    free_schedds(list, n);
+    double secs = (double)(sp_source_now_ms() - t0) / 1000.0;
+    sp_metric_set(c->m_cycle_seconds, NULL, secs);
+    if (stats->polls_failed == 0)
+        atomic_store(&c->last_cycle_end, (long long)time(NULL));
+    sp_info("cycle.done", "schedds", SP_INT(n), "polls_ok", SP_INT(stats->polls_ok), "polls_failed",
+            SP_INT(stats->polls_failed), "ads", SP_INT(stats->ads), "documents", SP_INT(stats->documents),
+            "bad_ads", SP_INT(stats->bad_ads), "seconds", SP_DBL(secs));
+    return stats->polls_failed ? 1 : 0;
+}
+
+int sp_collector_healthy(void *ctx, char *why, size_t whylen)
+{
+    sp_collector *c = ctx;
+    long long last = atomic_load(&c->last_cycle_end);
+    (void)why, (void)whylen;
+    return last >= 0;
+}
+
+/* ---------- life cycle ---------- */
+
+static void register_metrics(sp_collector *c)
+{
+    static const char *const kind[] = { "kind", NULL };
+    static const char *const kind_result[] = { "kind", "result", NULL };
+    static const char *const kind_reason[] = { "kind", "reason", NULL };
+    static const char *const schedd_kind[] = { "schedd", "kind", NULL };
+    static const char *const schedd_l[] = { "schedd", NULL };
+    c->m_ads = sp_metrics_counter(c->m, "spider_collector_ads_total", "Ads read from schedds", kind);
+    c->m_bad = sp_metrics_counter(c->m, "spider_collector_bad_ads_total", "Ads skipped: malformed, invalid UTF-8, too large", kind);
+    c->m_docs = sp_metrics_counter(c->m, "spider_collector_documents_total", "Documents emitted", kind);
+    c->m_convert_failed = sp_metrics_counter(c->m, "spider_collector_convert_failed_total", "Ads that could not become documents", kind_reason);
+    c->m_unevaluated = sp_metrics_counter(c->m, "spider_collector_unevaluated_expressions_total", "Expressions kept as text", kind);
+    c->m_polls = sp_metrics_counter(c->m, "spider_collector_polls_total", "Schedd polls by result", kind_result);
+    c->m_poll_seconds = sp_metrics_gauge(c->m, "spider_collector_poll_duration_seconds", "Duration of the last poll", schedd_kind);
+    c->m_last_success = sp_metrics_gauge(c->m, "spider_collector_last_success_timestamp_seconds", "End of the last successful poll", schedd_kind);
+    c->m_checkpoint_age = sp_metrics_gauge(c->m, "spider_collector_checkpoint_age_seconds", "Poll time minus the schedd's history checkpoint", schedd_l);
+    c->m_cycle_seconds = sp_metrics_gauge(c->m, "spider_collector_cycle_duration_seconds", "Duration of the last cycle", NULL);
+    c->m_schedds = sp_metrics_gauge(c->m, "spider_collector_schedds", "Schedds in the last cycle", NULL);
+}
+
+sp_collector *sp_collector_new(const sp_collector_opts *o, sp_metrics *metrics, char *err, size_t errlen)
+{
+    sp_collector *c = calloc(1, sizeof(*c));
+    if (!c)
+        return snprintf(err, errlen, "out of memory"), NULL;
+    c->o = *o;
+    c->m = metrics;
+    atomic_store(&c->last_cycle_end, -1);
+    pthread_mutex_init(&c->cp_lock, NULL);
+    register_metrics(c);
+    srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+    if (!(c->conv = sp_converter_new(o->affiliation_file, err, errlen)) ||
+        !(c->src = sp_source_new(o->source, err, errlen)) ||
+        !(c->cp = sp_checkpoints_load(o->checkpoint_file, err, errlen))) {
+        sp_collector_free(c);
+        return NULL;
+    }
+    if (o->read_only || o->dry_run)
+        c->sink = sp_sink_null();
+    else if (!strcmp(o->output, "jsonl"))
+        c->sink = sp_sink_jsonl(o->output_file, err, errlen);
+    else if (!strcmp(o->output, "kafka"))
+        c->sink = sp_sink_kafka(o->kafka, err, errlen);
+    else
+        snprintf(err, errlen, "output \"%s\": expected kafka or jsonl", o->output);
+    if (!c->sink) {
+        sp_collector_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void sp_collector_free(sp_collector *c)
+{
+    if (!c)
+        return;
+    sp_sink_free(c->sink);
+    sp_source_free(c->src);
+    sp_converter_free(c->conv);
+    sp_checkpoints_free(c->cp);
+    pthread_mutex_destroy(&c->cp_lock);
+    free(c);
+}

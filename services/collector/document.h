@@ -1,0 +1,29 @@
+/* document.h - a converted job (convert.h's result ad) as the protobuf
+ * Document that goes to Kafka: id "<GlobalJobId>#<RecordTime>", the daily
+ * index "<template>-YYYY-MM-DD" of the job's QDate in UTC (the reference's
+ * get_index), the typed attributes in order, and metadata.*.
+ *
+ * Ownership: everything is allocated in the arena given, including the
+ * Document; nothing is freed separately (reset the arena instead). */
+#ifndef SPIDER_COLLECTOR_DOCUMENT_H
+#define SPIDER_COLLECTOR_DOCUMENT_H
+
+#include "classad.h"
+#include "record.h"
+
+typedef struct {
+    const char *index_template;   /* "cms" */
+    const char *hostname;         /* metadata.spider_hostname */
+    long long runtime_ms;         /* metadata.spider_runtime */
+    Spider__Source source;        /* metadata.spider_source */
+    const char *snapshot_id;      /* queue polls, else NULL */
+} sp_document_meta;
+
+/* NULL with err when the result has no GlobalJobId or RecordTime, or on ENOMEM. */
+Spider__Document *sp_document_build(sp_arena *a, const sp_ad *res, const sp_document_meta *meta,
+                                    char *err, size_t errlen);
+
+/* "<template>-YYYY-MM-DD" for epoch seconds t, in UTC, into out. */
+void sp_document_index(const char *index_template, long long t, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,52 @@
+/* sink.h - where the collector's records go: Kafka (protobuf Records on
+ * jobs.queue / jobs.history) or JSON lines (a file or stdout, for debugging
+ * and for running without Kafka), and how a poll learns that every record
+ * it emitted was acknowledged before its checkpoint moves.
+ *
+ * Each poll emits through its own sp_track; sp_sink_wait() returns once the
+ * sink acknowledged all of them (Kafka: acks=all delivery reports; JSON
+ * lines: written and flushed). Workers share one sink.
+ *
+ * Ownership: the sink owns its producer or file. A track must stay alive
+ * until sp_sink_wait() said all its records are settled; one that timed out
+ * is handed to the sink (sp_sink_abandon), which frees it at the end. */
+#ifndef SPIDER_COLLECTOR_SINK_H
+#define SPIDER_COLLECTOR_SINK_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "kafka.h"
+#include "record.h"
+
+typedef struct sp_track {
+    atomic_long pending;      /* emitted, not yet acknowledged */
+    atomic_long failed;       /* reported as failed */
+    atomic_long acked;
+    struct sp_track *next;    /* in the sink's abandoned list */
+} sp_track;
+
+typedef struct sp_sink sp_sink;
+
+/* Kafka: props must name bootstrap.servers. */
+sp_sink *sp_sink_kafka(const sp_kafka_props *props, char *err, size_t errlen);
+/* JSON lines into path ("-" for stdout), documents only. */
+sp_sink *sp_sink_jsonl(const char *path, char *err, size_t errlen);
+/* Counts records and drops them (--read-only). */
+sp_sink *sp_sink_null(void);
+void sp_sink_free(sp_sink *s);
+
+/* Emits one record keyed by key; scratch is the caller's reused buffer.
+ * 0, or -1 with err (nothing was queued). */
+int sp_sink_emit(sp_sink *s, sp_track *t, const char *topic, const char *key,
+                 const Spider__Record *rec, sp_buf *scratch, char *err, size_t errlen);
+/* Waits until every record of t is acknowledged or failed, or deadline_ms
+ * (sp_source_now_ms clock; 0 = 5 minutes). 0 when all were acknowledged. */
+int sp_sink_wait(sp_sink *s, sp_track *t, long long deadline_ms);
+/* Gives a track that may still get reports to the sink to free later. */
+void sp_sink_abandon(sp_sink *s, sp_track *t);
+/* Records acknowledged and failed since the start. */
+uint64_t sp_sink_acked(const sp_sink *s);
+uint64_t sp_sink_failed(const sp_sink *s);
+
+#endif
