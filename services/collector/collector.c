@@ -99,6 +99,34 @@ static int emit(poll_ctx *p, const char *key, Spider__Record *rec)
     return 0;
 }
 
+/* The converted job as a Record on the poll's topic: packed directly for
+ * Kafka, through the Document for JSON lines. -1 with err when it cannot be
+ * a document; -1 with p->err set when the sink failed. */
+static int emit_document(poll_ctx *p, const sp_document_meta *meta, char *id, size_t idlen, char *err, size_t errlen)
+{
+    sp_collector *c = p->w->cy->c;
+    const char *key;
+    if (!sp_sink_wants_document(c->sink)) {
+        if (sp_document_pack(p->w->res, meta, &p->w->scratch, id, idlen, err, errlen) != 0)
+            return -1;
+        const sp_cval *gj = sp_ad_getz(p->w->res, "GlobalJobId");
+        key = p->t->kind == SP_QUERY_QUEUE ? p->t->s->name : gj->u.str.s;
+        if (sp_sink_emit_packed(c->sink, p->track, p->topic, key, p->w->scratch.data, p->w->scratch.len, p->err,
+                                sizeof(p->err)) != 0)
+            return -1;
+        return 0;
+    }
+    sp_arena_reset(&p->w->docs);
+    Spider__Document *d = sp_document_build(&p->w->docs, p->w->res, meta, err, errlen);
+    if (!d)
+        return -1;
+    snprintf(id, idlen, "%s", d->id);
+    Spider__Record rec = SPIDER__RECORD__INIT;
+    rec.kind_case = SPIDER__RECORD__KIND_DOCUMENT;
+    rec.document = d;
+    return emit(p, p->t->kind == SP_QUERY_QUEUE ? p->t->s->name : d->global_job_id, &rec);
+}
+
 static int on_ad(void *ctx, sp_ad *ad)
 {
     poll_ctx *p = ctx;
@@ -126,24 +154,20 @@ static int on_ad(void *ctx, sp_ad *ad)
         sp_warn("convert.failed", "schedd", p->t->s->name, "kind", kind, "error", err);
         return 0;
     }
-    sp_arena_reset(&p->w->docs);
     sp_document_meta meta = { c->o.index_template, c->o.hostname, (long long)time(NULL) * 1000,
                               p->t->kind == SP_QUERY_QUEUE ? SPIDER__SOURCE__CONDOR_QUEUE : SPIDER__SOURCE__CONDOR_HISTORY,
                               p->t->kind == SP_QUERY_QUEUE ? p->snapshot_id : NULL };
-    Spider__Document *d = sp_document_build(&p->w->docs, p->w->res, &meta, err, sizeof(err));
-    if (!d) {
+    char id[1024];
+    if (emit_document(p, &meta, id, sizeof(id), err, sizeof(err)) != 0) {
+        if (*p->err)
+            return 1;                    /* the sink failed: stop this poll */
         p->failed++;
         sp_metric_add(c->m_convert_failed, labels, 1);
         sp_warn("convert.failed", "schedd", p->t->s->name, "kind", kind, "error", err);
         return 0;
     }
-    Spider__Record rec = SPIDER__RECORD__INIT;
-    rec.kind_case = SPIDER__RECORD__KIND_DOCUMENT;
-    rec.document = d;
-    if (emit(p, p->t->kind == SP_QUERY_QUEUE ? p->t->s->name : d->global_job_id, &rec) != 0)
-        return 1;
     p->count++;
-    p->checksum = sp_snapshot_checksum_add(p->checksum, d->id, strlen(d->id));
+    p->checksum = sp_snapshot_checksum_add(p->checksum, id, strlen(id));
     if (c->o.max_documents > 0 && (long long)p->count >= c->o.max_documents) {
         p->truncated = 1;
         return 1;

@@ -137,3 +137,207 @@ Spider__Document *sp_document_build(sp_arena *a, const sp_ad *res, const sp_docu
     d->snapshot_id = (char *)(meta->snapshot_id ? meta->snapshot_id : "");
     return d;
 }
+
+/* ---- direct protobuf encoding (proto/spider.proto), no message tree ----
+ * Wire types: 0 varint, 1 fixed64, 2 length-delimited. Proto3 scalar fields
+ * equal to their default are left out, as protobuf-c does; oneof members and
+ * message fields are written when set. */
+
+static size_t varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static size_t len_field(size_t body)            /* tag (one byte here) + length + body */
+{
+    return 1 + varint_len(body) + body;
+}
+
+static size_t attrs_size(const sp_ad *ad);
+
+static size_t value_size(const sp_cval *v)
+{
+    switch (v->type) {
+    case SP_CV_BOOL: return 2;
+    case SP_CV_INT: return 1 + varint_len((uint64_t)v->u.i);
+    case SP_CV_REAL: return 9;
+    case SP_CV_STRING:
+    case SP_CV_EXPR: return len_field(v->u.str.len);
+    case SP_CV_LIST: {
+        size_t body = 0;
+        for (size_t i = 0; i < v->u.list.n; i++)
+            body += len_field(value_size(&v->u.list.items[i]));
+        return len_field(body);
+    }
+    case SP_CV_AD: return len_field(attrs_size(v->u.ad));
+    default: return 2;                          /* null_value = 0 */
+    }
+}
+
+static size_t attr_size(const sp_attr *a)
+{
+    return (a->name_len ? len_field(a->name_len) : 0) + len_field(value_size(&a->v));
+}
+
+static size_t attrs_size(const sp_ad *ad)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ad->n; i++)
+        n += len_field(attr_size(&ad->attrs[i]));
+    return n;
+}
+
+static uint8_t *put_bytes(uint8_t *p, unsigned field, const void *s, size_t len)
+{
+    *p++ = (uint8_t)(field << 3 | 2);
+    p = put_varint(p, len);
+    memcpy(p, s, len);
+    return p + len;
+}
+
+static uint8_t *put_attrs(uint8_t *p, unsigned field, const sp_ad *ad);
+
+static uint8_t *put_value(uint8_t *p, const sp_cval *v)
+{
+    switch (v->type) {
+    case SP_CV_BOOL:
+        *p++ = 4 << 3;
+        *p++ = (uint8_t)(v->u.b != 0);
+        return p;
+    case SP_CV_INT:
+        *p++ = 2 << 3;
+        return put_varint(p, (uint64_t)v->u.i);
+    case SP_CV_REAL: {
+        uint64_t bits;
+        memcpy(&bits, &v->u.r, 8);
+        *p++ = 3 << 3 | 1;
+        for (int i = 0; i < 8; i++)
+            *p++ = (uint8_t)(bits >> (8 * i));
+        return p;
+    }
+    case SP_CV_STRING:
+    case SP_CV_EXPR: return put_bytes(p, 5, v->u.str.s, v->u.str.len);
+    case SP_CV_LIST: {
+        size_t body = 0;
+        for (size_t i = 0; i < v->u.list.n; i++)
+            body += len_field(value_size(&v->u.list.items[i]));
+        *p++ = 6 << 3 | 2;
+        p = put_varint(p, body);
+        for (size_t i = 0; i < v->u.list.n; i++) {
+            *p++ = 1 << 3 | 2;
+            p = put_varint(p, value_size(&v->u.list.items[i]));
+            p = put_value(p, &v->u.list.items[i]);
+        }
+        return p;
+    }
+    case SP_CV_AD:
+        *p++ = 7 << 3 | 2;
+        p = put_varint(p, attrs_size(v->u.ad));
+        return put_attrs(p, 1, v->u.ad);
+    default:
+        *p++ = 1 << 3;
+        *p++ = 0;
+        return p;
+    }
+}
+
+/* Each attribute as a length-delimited Attribute in `field`. */
+static uint8_t *put_attrs(uint8_t *p, unsigned field, const sp_ad *ad)
+{
+    for (size_t i = 0; i < ad->n; i++) {
+        const sp_attr *a = &ad->attrs[i];
+        *p++ = (uint8_t)(field << 3 | 2);
+        p = put_varint(p, attr_size(a));
+        if (a->name_len)
+            p = put_bytes(p, 1, a->name, a->name_len);
+        *p++ = 2 << 3 | 2;
+        p = put_varint(p, value_size(&a->v));
+        p = put_value(p, &a->v);
+    }
+    return p;
+}
+
+static size_t str_field(const char *s)
+{
+    return s && *s ? len_field(strlen(s)) : 0;
+}
+
+static uint8_t *put_str(uint8_t *p, unsigned field, const char *s)
+{
+    return s && *s ? put_bytes(p, field, s, strlen(s)) : p;
+}
+
+static uint8_t *put_int_field(uint8_t *p, unsigned field, long long v)
+{
+    if (!v)
+        return p;
+    *p++ = (uint8_t)(field << 3);
+    return put_varint(p, (uint64_t)v);
+}
+
+static size_t int_field(long long v)
+{
+    return v ? 1 + varint_len((uint64_t)v) : 0;
+}
+
+int sp_document_pack(const sp_ad *res, const sp_document_meta *meta, sp_buf *out,
+                     char *id, size_t idlen, char *err, size_t errlen)
+{
+    const sp_cval *gj = sp_ad_getz(res, "GlobalJobId");
+    const sp_cval *rt = sp_ad_getz(res, "RecordTime");
+    const sp_cval *qd = sp_ad_getz(res, "QDate");
+    const sp_cval *sc = sp_ad_getz(res, "ScheddName");
+    if (!gj || gj->type != SP_CV_STRING || !rt || rt->type != SP_CV_INT) {
+        snprintf(err, errlen, "the document has no GlobalJobId or RecordTime");
+        return -1;
+    }
+    if ((size_t)snprintf(id, idlen, "%s#%lld", gj->u.str.s, rt->u.i) >= idlen) {
+        snprintf(err, errlen, "GlobalJobId too long");
+        return -1;
+    }
+    char index[256];
+    sp_document_index(meta->index_template, qd && qd->type == SP_CV_INT ? qd->u.i : rt->u.i, index, sizeof(index));
+    const char *schedd = sc && sc->type == SP_CV_STRING ? sc->u.str.s : "";
+    const char *hash = sp_git_hash(), *host = meta->hostname ? meta->hostname : "";
+    size_t md = str_field(hash) + str_field(host) + int_field(meta->runtime_ms) + int_field(meta->source);
+    size_t doc = str_field(id) + str_field(index) + str_field(schedd) + str_field(gj->u.str.s) +
+                 int_field(rt->u.i) + attrs_size(res) + len_field(md) + str_field(meta->snapshot_id);
+    out->len = 0;
+    if (sp_buf_reserve(out, len_field(doc)) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    uint8_t *p = out->data;
+    *p++ = 1 << 3 | 2;                           /* Record.document */
+    p = put_varint(p, doc);
+    p = put_str(p, 1, id);
+    p = put_str(p, 2, index);
+    p = put_str(p, 3, schedd);
+    p = put_str(p, 4, gj->u.str.s);
+    p = put_int_field(p, 5, rt->u.i);
+    p = put_attrs(p, 6, res);
+    *p++ = 7 << 3 | 2;                           /* metadata */
+    p = put_varint(p, md);
+    p = put_str(p, 1, hash);
+    p = put_str(p, 2, host);
+    p = put_int_field(p, 3, meta->runtime_ms);
+    p = put_int_field(p, 4, meta->source);
+    p = put_str(p, 8, meta->snapshot_id);
+    out->len = (size_t)(p - out->data);
+    return 0;
+}

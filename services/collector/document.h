@@ -23,6 +23,13 @@ typedef struct {
 Spider__Document *sp_document_build(sp_arena *a, const sp_ad *res, const sp_document_meta *meta,
                                     char *err, size_t errlen);
 
+/* The same document packed straight into out as a Record{document}, byte
+ * for byte what protobuf-c packs from sp_document_build()'s result, but
+ * without building the message tree (the collector's Kafka path). The id is
+ * copied to id (for the snapshot checksum). 0, or -1 with err. */
+int sp_document_pack(const sp_ad *res, const sp_document_meta *meta, sp_buf *out,
+                     char *id, size_t idlen, char *err, size_t errlen);
+
 /* "<template>-YYYY-MM-DD" for epoch seconds t, in UTC, into out. */
 void sp_document_index(const char *index_template, long long t, char *out, size_t outlen);
 

@@ -117,26 +117,42 @@ static int emit_jsonl(sp_sink *s, const Spider__Record *rec, sp_buf *buf, char *
     return 0;
 }
 
-int sp_sink_emit(sp_sink *s, sp_track *t, const char *topic, const char *key,
-                 const Spider__Record *rec, sp_buf *scratch, char *err, size_t errlen)
+int sp_sink_wants_document(const sp_sink *s)
+{
+    return s->kind == SINK_JSONL;
+}
+
+int sp_sink_emit_packed(sp_sink *s, sp_track *t, const char *topic, const char *key,
+                        const void *data, size_t len, char *err, size_t errlen)
 {
     if (s->kind != SINK_KAFKA) {
-        if (s->kind == SINK_JSONL && emit_jsonl(s, rec, scratch, err, errlen) != 0)
-            return -1;
         atomic_fetch_add(&t->acked, 1);
         atomic_fetch_add(&s->acked, 1);
         return 0;
     }
-    if (sp_record_pack(rec, scratch) != 0)
-        return snprintf(err, errlen, "out of memory"), -1;
     atomic_fetch_add(&t->pending, 1);
-    rd_kafka_resp_err_t rc = sp_kafka_produce(s->producer, topic, key, strlen(key), scratch->data, scratch->len, t);
+    rd_kafka_resp_err_t rc = sp_kafka_produce(s->producer, topic, key, strlen(key), data, len, t);
     if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
         atomic_fetch_sub(&t->pending, 1);
         snprintf(err, errlen, "producing to %s: %s", topic, rd_kafka_err2str(rc));
         return -1;
     }
     return 0;
+}
+
+int sp_sink_emit(sp_sink *s, sp_track *t, const char *topic, const char *key,
+                 const Spider__Record *rec, sp_buf *scratch, char *err, size_t errlen)
+{
+    if (s->kind == SINK_JSONL) {
+        if (emit_jsonl(s, rec, scratch, err, errlen) != 0)
+            return -1;
+        atomic_fetch_add(&t->acked, 1);
+        atomic_fetch_add(&s->acked, 1);
+        return 0;
+    }
+    if (s->kind == SINK_KAFKA && sp_record_pack(rec, scratch) != 0)
+        return snprintf(err, errlen, "out of memory"), -1;
+    return sp_sink_emit_packed(s, t, topic, key, scratch->data, scratch->len, err, errlen);
 }
 
 int sp_sink_wait(sp_sink *s, sp_track *t, long long deadline_ms)

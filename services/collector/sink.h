@@ -40,6 +40,12 @@ void sp_sink_free(sp_sink *s);
  * 0, or -1 with err (nothing was queued). */
 int sp_sink_emit(sp_sink *s, sp_track *t, const char *topic, const char *key,
                  const Spider__Record *rec, sp_buf *scratch, char *err, size_t errlen);
+/* Emits an already packed Record (Kafka and null sinks; the JSON-lines
+ * sink needs the Document: see sp_sink_wants_document). */
+int sp_sink_emit_packed(sp_sink *s, sp_track *t, const char *topic, const char *key,
+                        const void *data, size_t len, char *err, size_t errlen);
+/* 1 when the sink writes documents as JSON and needs sp_sink_emit(). */
+int sp_sink_wants_document(const sp_sink *s);
 /* Waits until every record of t is acknowledged or failed, or deadline_ms
  * (sp_source_now_ms clock; 0 = 5 minutes). 0 when all were acknowledged. */
 int sp_sink_wait(sp_sink *s, sp_track *t, long long deadline_ms);

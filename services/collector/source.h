@@ -9,6 +9,11 @@
  *                   argv only, never a shell; the constraint is one argument;
  *                   stderr is captured into the error; a deadline kills the
  *                   whole process group.
+ *   http(s)://HOST[:PORT][/PATH]
+ *                   an HTTP ad source answering HTCondor -json:
+ *                   GET .../queue?schedd=S&pool=P&constraint=C, .../history?...,
+ *                   .../schedds?pool=P (spider-sim serve is one); status 200
+ *                   or the error body in the error; the deadline is the timeout.
  *   file:DIR        replay: DIR/<schedd>/queue.json (or .jsonl, .long) and
  *                   DIR/<schedd>/history.*; the schedds are DIR's
  *                   subdirectories. The constraint is not applied: the files

@@ -2,7 +2,8 @@
  * HTCondor tools with argv only (a constraint full of shell syntax reaches
  * the tool as one argument and runs nothing), reports exit status with the
  * tool's stderr, kills a tool that hangs past the deadline; the file source
- * replays saved answers. Uses spider-sim's fake tools (build/sim-bin). */
+ * replays saved answers; the HTTP source reads spider-sim serve's answers,
+ * its errors and its time-outs. Uses spider-sim's fake tools (build/sim-bin). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -162,6 +166,74 @@ static void test_file_source(void **state)
     rmdir(dir);
 }
 
+/* spider-sim serve on a port of its own, stopped by the teardown even when
+ * an assertion fails. */
+static pid_t server = -1;
+static int server_port;
+
+static int start_server(void **state)
+{
+    (void)state;
+    char exe[512], port[16];
+    server_port = 20000 + (int)(getpid() % 20000);
+    snprintf(exe, sizeof(exe), "%s/spider-sim", getenv("SPIDER_BUILD_DIR"));
+    snprintf(port, sizeof(port), "%d", server_port);
+    setenv("SPIDER_SIM_FAIL", "vocms0102.cern.ch=hang,crab3@vocms0100.cern.ch=exit", 1);
+    server = fork();
+    if (server == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        execl(exe, exe, "serve", "--port", port, (char *)NULL);
+        _exit(127);
+    }
+    unsetenv("SPIDER_SIM_FAIL");
+    return server > 0 ? 0 : -1;
+}
+
+static int stop_server(void **state)
+{
+    (void)state;
+    if (server > 0) {
+        kill(server, SIGKILL);
+        waitpid(server, NULL, 0);
+    }
+    return 0;
+}
+
+static void test_http_source(void **state)
+{
+    (void)state;
+    char spec[64], err[512];
+    snprintf(spec, sizeof(spec), "http://127.0.0.1:%d/", server_port);
+    sp_source *s = sp_source_new(spec, err, sizeof(err));
+    assert_non_null(s);
+    got g = { 0 };
+    sp_query q = { SP_QUERY_QUEUE, "vocms0101.cern.ch", NULL, "JobStatus == 2 && Owner =!= \"a&b=c\"", 0 };
+    int rc = -1;
+    for (int i = 0; i < 50 && rc != 0; i++) {       /* until the server listens */
+        memset(&g, 0, sizeof(g));
+        q.deadline_ms = sp_source_now_ms() + 5000;
+        rc = sp_source_run(s, &q, collect, &g, err, sizeof(err));
+        if (rc != 0)
+            usleep(100000);
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(g.head[0], '[');
+    assert_true(g.bytes > 1000);
+    q.schedd = "crab3@vocms0100.cern.ch";
+    assert_int_equal(sp_source_run(s, &q, collect, &g, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "status 502"));
+    assert_non_null(strstr(err, "Failed to fetch ads"));
+    q.schedd = "vocms0102.cern.ch";
+    long long t0 = sp_source_now_ms();
+    q.deadline_ms = t0 + 800;
+    assert_int_equal(sp_source_run(s, &q, collect, &g, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "deadline"));
+    assert_true(sp_source_now_ms() - t0 < 5000);
+    sp_source_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +241,7 @@ int main(void)
         cmocka_unit_test(test_exec_failures),
         cmocka_unit_test(test_exec_never_uses_a_shell),
         cmocka_unit_test(test_file_source),
+        cmocka_unit_test_setup_teardown(test_http_source, start_server, stop_server),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

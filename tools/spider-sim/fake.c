@@ -172,13 +172,13 @@ static void attr_free(sim_attr *a)
 }
 
 /* Keeps the ads the constraint is true for, then projects attributes. */
-static size_t select_ads(const fake_args *a, sim_ad *ads, size_t n, int *bad)
+static size_t select_ads(const fake_args *a, sim_ad *ads, size_t n, int *bad, FILE *errout)
 {
     char err[256];
     sp_expr *e = NULL;
     *bad = 0;
     if (a->constraint && !(e = sp_expr_parse(a->constraint, strlen(a->constraint), err, sizeof(err)))) {
-        fprintf(stderr, "%s: Invalid constraint: %s (%s)\n", a->tool, a->constraint, err);
+        fprintf(errout, "%s: Invalid constraint: %s (%s)\n", a->tool, a->constraint, err);
         *bad = 1;
         return 0;
     }
@@ -239,10 +239,10 @@ static size_t schedd_ads(const sim_pool *p, const char *pool, sim_ad **ads)
 }
 
 /* A failure mode that replaces the answer; -1 when there is none. */
-static int misbehave(const char *mode, const char *tool, const char *schedd, sim_ad *ads, size_t n, sim_format fmt)
+static int misbehave(const char *mode, const char *schedd, sim_ad *ads, size_t n, sim_format fmt, FILE *out, FILE *errout)
 {
     if (!strcmp(mode, "exit")) {
-        fprintf(stderr, "-- Failed to fetch ads from: <127.0.0.1:9618> : %s\n"
+        fprintf(errout, "-- Failed to fetch ads from: <127.0.0.1:9618> : %s\n"
                         "SECMAN:2007:Failed to end classad message.\n", schedd);
         return 1;
     }
@@ -251,7 +251,7 @@ static int misbehave(const char *mode, const char *tool, const char *schedd, sim
             pause();
     }
     if (!strcmp(mode, "garbage")) {
-        printf("<html><body>503 Service Unavailable</body></html>\n");
+        fprintf(out, "<html><body>503 Service Unavailable</body></html>\n");
         return 0;
     }
     if (!strcmp(mode, "huge") || !strcmp(mode, "badutf8")) {
@@ -269,11 +269,11 @@ static int misbehave(const char *mode, const char *tool, const char *schedd, sim
             sim_ad_str(&extra, "Broken", "caf\xc3");
         }
         sim_ad_str(&extra, "GlobalJobId", "broken#0.0#0");
-        sim_write_ads(stdout, &extra, 1, fmt);
+        sim_write_ads(out, &extra, 1, fmt);
         sim_ad_free(&extra);
-        fflush(stdout);
+        fflush(out);
         /* then the real answer, so the good ads after it still arrive */
-        sim_write_ads(stdout, ads, n, fmt == SIM_FORMAT_JSON ? SIM_FORMAT_JSONL : fmt);
+        sim_write_ads(out, ads, n, fmt == SIM_FORMAT_JSON ? SIM_FORMAT_JSONL : fmt);
         return 0;
     }
     if (!strcmp(mode, "truncate")) {
@@ -282,47 +282,71 @@ static int misbehave(const char *mode, const char *tool, const char *schedd, sim
         FILE *mem = open_memstream(&text, &len);
         sim_write_ads(mem, ads, n, fmt);
         fclose(mem);
-        fwrite(text, 1, len / 2, stdout);
+        fwrite(text, 1, len / 2, out);
         free(text);
         return 0;
     }
-    (void)tool;
     return -1;
 }
 
-int sim_fake_main(const char *tool, int argc, char **argv)
+/* The answer of `tool` for a into out (errors into errout): exit status. */
+static int answer(const fake_args *a, FILE *out, FILE *errout)
 {
-    fake_args a;
     sim_pool p;
-    if (parse_args(&a, tool, argc, argv) != 0)
-        return 1;
     pool_from_env(&p);
     long long k = step_from_env();
     sim_ad *ads = NULL;
     size_t n;
-    if (!strcmp(tool, "condor_status")) {
-        n = schedd_ads(&p, a.pool, &ads);
+    if (!strcmp(a->tool, "condor_status")) {
+        n = schedd_ads(&p, a->pool, &ads);
     } else {
-        int s = sim_schedd_index(&p, a.name);
+        int s = sim_schedd_index(&p, a->name);
         if (s < 0) {
-            fprintf(stderr, "Error: Couldn't contact the condor_schedd on %s: no such schedd\n", a.name);
+            fprintf(errout, "Error: Couldn't contact the condor_schedd on %s: no such schedd\n", a->name);
             return 1;
         }
-        n = !strcmp(tool, "condor_q") ? sim_queue(&p, s, k, &ads) : sim_history(&p, s, k, 0, &ads);
+        n = !strcmp(a->tool, "condor_q") ? sim_queue(&p, s, k, &ads) : sim_history(&p, s, k, 0, &ads);
     }
     int bad;
-    n = select_ads(&a, ads, n, &bad);
+    n = select_ads(a, ads, n, &bad, errout);
     int rc = bad ? 1 : 0;
     char modebuf[32];
-    const char *mode = fail_mode(a.name, modebuf, sizeof(modebuf));
-    int mrc = !bad && mode ? misbehave(mode, tool, a.name, ads, n, a.format) : -1;
+    const char *mode = fail_mode(a->name, modebuf, sizeof(modebuf));
+    int mrc = !bad && mode ? misbehave(mode, a->name, ads, n, a->format, out, errout) : -1;
     if (!bad && mrc < 0)
-        sim_write_ads(stdout, ads, n, a.format);
+        sim_write_ads(out, ads, n, a->format);
     else if (mrc >= 0)
         rc = mrc;
     for (size_t i = 0; i < n; i++)
         sim_ad_free(&ads[i]);
     free(ads);
-    fflush(stdout);
+    fflush(out);
     return rc;
+}
+
+int sim_fake_main(const char *tool, int argc, char **argv)
+{
+    fake_args a;
+    if (parse_args(&a, tool, argc, argv) != 0)
+        return 1;
+    return answer(&a, stdout, stderr);
+}
+
+int sim_fake_http(const char *what, const char *schedd, const char *pool, const char *constraint,
+                  FILE *out, FILE *errout)
+{
+    fake_args a;
+    memset(&a, 0, sizeof(a));
+    a.tool = !strcmp(what, "queue") ? "condor_q" : !strcmp(what, "history") ? "condor_history" : "condor_status";
+    a.name = schedd;
+    a.pool = pool;
+    a.constraint = constraint && *constraint ? constraint : NULL;
+    a.format = SIM_FORMAT_JSON;
+    a.match = -1;
+    a.schedd_ads = 1;
+    if (strcmp(a.tool, "condor_status") && !schedd) {
+        fprintf(errout, "schedd= is required\n");
+        return 1;
+    }
+    return answer(&a, out, errout);
 }

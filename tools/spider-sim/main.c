@@ -5,6 +5,7 @@
  *   spider-sim schedds                         the schedd names
  *   spider-sim queue SCHEDD STEP               the queue at poll STEP
  *   spider-sim history SCHEDD STEP [SINCE]     history visible at STEP, ended after SINCE
+ *   spider-sim serve [--port N]                the HTTP ad source (serve.c)
  * Options: --format json|jsonl|long, --seed N, --schedds N, --jobs N,
  *          --t0 EPOCH, --interval SECONDS.
  * Called as condor_q, condor_history or condor_status (the symlinks in
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "fake.h"
+#include "serve.h"
 #include "pool.h"
 #include "spider.h"
 
@@ -25,6 +27,8 @@ static const sp_opt options[] = {
     { "jobs", SP_OPT_INT, "100", "jobs", "jobs in each queue in the steady state" },
     { "t0", SP_OPT_INT, "1763800000", "t0", "epoch seconds of step 0" },
     { "interval", SP_OPT_INT, "720", "interval", "seconds between steps (polls)" },
+    { "address", SP_OPT_STRING, "127.0.0.1", "address", "serve: address to listen on" },
+    { "port", SP_OPT_INT, "9680", "port", "serve: port to listen on" },
 };
 
 static int fail(const char *fmt, const char *arg)
@@ -53,6 +57,10 @@ static int run(sp_config *cfg)
     int n = sp_config_args(cfg, &args);
     if (n == 0)
         return fail("%s", "missing COMMAND");
+    if (strcmp(args[0], "serve") == 0) {
+        /* the pool of the HTTP answers comes from SPIDER_SIM_* like the fake tools' */
+        return sim_serve(sp_config_str(cfg, "address"), (int)sp_config_int(cfg, "port"));
+    }
     if (strcmp(args[0], "schedds") == 0) {
         char name[64];
         for (int i = 0; i < p.schedds; i++) {
@@ -85,7 +93,7 @@ int main(int argc, char **argv)
     const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     if (!strcmp(self, "condor_q") || !strcmp(self, "condor_history") || !strcmp(self, "condor_status"))
         return sim_fake_main(self, argc, argv);
-    sp_config *cfg = sp_config_new("spider-sim", "schedds | queue SCHEDD STEP | history SCHEDD STEP [SINCE]",
+    sp_config *cfg = sp_config_new("spider-sim", "schedds | queue SCHEDD STEP | history SCHEDD STEP [SINCE] | serve",
         "A simulated HTCondor pool: prints what condor_q / condor_history would print,\n"
         "in their -json, -jsonl or -long formats, for any poll step, reproducibly from a seed.",
         options, sizeof(options) / sizeof(options[0]));
