@@ -16,6 +16,16 @@ struct sp_checkpoints {
     json_t *map;    /* schedd -> number */
 };
 
+sp_checkpoints *sp_checkpoints_new(void)
+{
+    sp_checkpoints *c = calloc(1, sizeof(*c));
+    if (c && !(c->map = json_object())) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
 static sp_checkpoints *from_json(json_t *root, const char *path, char *err, size_t errlen)
 {
     if (!json_is_object(root)) {

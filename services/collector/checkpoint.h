@@ -23,6 +23,8 @@ typedef struct sp_checkpoints sp_checkpoints;
  * unless its .back is good. */
 sp_checkpoints *sp_checkpoints_load(const char *path, char *err, size_t errlen);
 void sp_checkpoints_free(sp_checkpoints *c);
+/* An empty set (scale-out mode fills it from Kafka). NULL on ENOMEM. */
+sp_checkpoints *sp_checkpoints_new(void);
 /* 1 and *t when the schedd has a checkpoint, 0 otherwise. */
 int sp_checkpoints_get(const sp_checkpoints *c, const char *schedd, double *t);
 /* Moves a schedd's checkpoint forward (never back). 0, or -1 on ENOMEM. */

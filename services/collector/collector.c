@@ -19,6 +19,7 @@
 #include "document.h"
 #include "log.h"
 #include "record.h"
+#include "scaleout.h"
 #include "sink.h"
 #include "source.h"
 
@@ -36,7 +37,8 @@ struct sp_collector {
     sp_converter *conv;
     sp_source *src;
     sp_sink *sink;
-    sp_checkpoints *cp;
+    sp_checkpoints *cp;              /* single instance: checkpoint.json */
+    sp_scaleout *so;                 /* scale-out: the group and the checkpoint topic */
     pthread_mutex_t cp_lock;
     sp_metrics *m;
     sp_metric *m_ads, *m_bad, *m_docs, *m_convert_failed, *m_unevaluated, *m_polls;
@@ -273,6 +275,13 @@ static void advance_checkpoint(poll_ctx *p, double start)
     sp_collector *c = p->w->cy->c;
     double t = p->max_ecs > start ? p->max_ecs : start;
     char err[256];
+    if (c->so) {
+        if (sp_scaleout_save(c->so, p->t->s->name, t, err, sizeof(err)) != 0)
+            sp_error("checkpoint.save_failed", "topic", c->o.checkpoint_topic, "error", err);
+        const char *l[] = { p->t->s->name };
+        sp_metric_set(c->m_checkpoint_age, l, (double)p->w->cy->now - t);
+        return;
+    }
     pthread_mutex_lock(&c->cp_lock);
     int rc = sp_checkpoints_advance(c->cp, p->t->s->name, t);
     if (rc == 0)
@@ -299,7 +308,9 @@ static int run_poll(worker *w, const task *t)
     char constraint[512];
     double start = 0;
     long long t0 = sp_source_now_ms();
-    if (t->kind == SP_QUERY_HISTORY) {
+    if (t->kind == SP_QUERY_HISTORY && c->so) {
+        start = sp_scaleout_history_start(c->so, t->s->name, (double)w->cy->now, c->o.history_max_minutes);
+    } else if (t->kind == SP_QUERY_HISTORY) {
         pthread_mutex_lock(&c->cp_lock);
         start = sp_history_start(c->cp, t->s->name, (double)w->cy->now, c->o.history_max_minutes);
         pthread_mutex_unlock(&c->cp_lock);
@@ -468,13 +479,18 @@ static int discover_pool(sp_collector *c, discovery *d, const char *pool_name, j
     return -1;
 }
 
-static void free_schedds(schedd *l, size_t n)
+static void free_schedd_fields(schedd *l, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(l[i].name);
         free(l[i].pool_name);
         free(l[i].collector);
     }
+}
+
+static void free_schedds(schedd *l, size_t n)
+{
+    free_schedd_fields(l, n);
     free(l);
 }
 
@@ -526,6 +542,25 @@ int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats
         sp_error("cycle.no_schedds", "hint", "check --schedds, --collectors-file and --schedd-filter");
         free_schedds(list, n);
         return -1;
+    }
+    if (c->so) {                     /* only the schedds of this instance's partitions */
+        size_t k = 0, all = n;
+        for (size_t i = 0; i < n; i++) {
+            if (sp_scaleout_owns(c->so, list[i].name)) {
+                schedd tmp = list[k];
+                list[k++] = list[i];
+                list[i] = tmp;
+            }
+        }
+        free_schedd_fields(list + k, n - k);
+        n = k;
+        int assigned, loaded = sp_scaleout_loaded(c->so, &assigned);
+        sp_info("cycle.scaleout", "schedds_here", SP_INT(n), "schedds_in_pool", SP_INT(all), "partitions_assigned",
+                SP_INT(assigned), "partitions_loaded", SP_INT(loaded));
+        if (n == 0) {
+            free(list);
+            return 0;
+        }
     }
     sp_metric_set(c->m_schedds, NULL, (double)n);
     cycle cy = { .c = c, .now = now, .cycle_deadline_ms = t0 + (long long)c->o.cycle_timeout_s * 1000 };
@@ -582,6 +617,20 @@ int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats
     return stats->polls_failed ? 1 : 0;
 }
 
+int sp_collector_wait_ready(sp_collector *c, int timeout_ms)
+{
+    long long end = sp_source_now_ms() + timeout_ms;
+    int assigned = 0, loaded = 0;
+    while (c->so && sp_source_now_ms() < end) {
+        loaded = sp_scaleout_loaded(c->so, &assigned);
+        if (assigned > 0 && loaded == assigned)
+            return 1;
+        struct timespec ts = { 0, 100 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+    return !c->so;
+}
+
 int sp_collector_healthy(void *ctx, char *why, size_t whylen)
 {
     sp_collector *c = ctx;
@@ -624,8 +673,12 @@ sp_collector *sp_collector_new(const sp_collector_opts *o, sp_metrics *metrics, 
     register_metrics(c);
     srandom((unsigned)time(NULL) ^ (unsigned)getpid());
     if (!(c->conv = sp_converter_new(o->affiliation_file, err, errlen)) ||
-        !(c->src = sp_source_new(o->source, err, errlen)) ||
-        !(c->cp = sp_checkpoints_load(o->checkpoint_file, err, errlen))) {
+        !(c->src = sp_source_new(o->source, err, errlen))) {
+        sp_collector_free(c);
+        return NULL;
+    }
+    if (o->scale_out ? !(c->so = sp_scaleout_new(o->kafka, o->group, o->checkpoint_topic, o->checkpoint_partitions, err, errlen))
+                     : !(c->cp = sp_checkpoints_load(o->checkpoint_file, err, errlen))) {
         sp_collector_free(c);
         return NULL;
     }
@@ -649,6 +702,7 @@ void sp_collector_free(sp_collector *c)
     if (!c)
         return;
     sp_sink_free(c->sink);
+    sp_scaleout_free(c->so);
     sp_source_free(c->src);
     sp_converter_free(c->conv);
     sp_checkpoints_free(c->cp);

@@ -33,6 +33,9 @@ typedef struct {
     const sp_kafka_props *kafka;
     const char *topic_queue, *topic_history;
     const char *checkpoint_file;
+    int scale_out;                   /* share schedds through a consumer group (scaleout.h) */
+    const char *group, *checkpoint_topic;
+    int checkpoint_partitions;
     const char *affiliation_file;    /* or NULL */
     const char *index_template;
     const char *hostname;
@@ -61,6 +64,9 @@ void sp_collector_free(sp_collector *c);
  * further limited by the options). 0 when every poll succeeded, 1 when
  * some failed (the others' data is out), -1 when nothing could run. */
 int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats *stats);
+/* Scale-out mode: waits up to timeout_ms for this instance's assignment
+ * to be loaded; 1 when it is. Always 1 otherwise. */
+int sp_collector_wait_ready(sp_collector *c, int timeout_ms);
 /* 1 when the last cycle ended within the health window. */
 int sp_collector_healthy(void *ctx, char *why, size_t whylen);
 

@@ -31,6 +31,10 @@ static const sp_opt options[] = {
     { "schedd-timeout", SP_OPT_INT, "600", "schedd-timeout", "seconds one schedd poll may take" },
     { "cycle-timeout", SP_OPT_INT, "700", "cycle-timeout", "seconds a whole cycle may take" },
     { "history-query-max-n-minutes", SP_OPT_INT, "720", "history-query-max-n-minutes", "history window without a checkpoint (minutes)" },
+    { "scale-out", SP_OPT_BOOL, "false", "scale-out", "share the schedds with other instances (consumer group; checkpoints on --checkpoint-topic)" },
+    { "group", SP_OPT_STRING, "spider-collector", "group", "scale-out: the consumer group of the instances" },
+    { "checkpoint-topic", SP_OPT_STRING, "collector.checkpoints", "checkpoint-topic", "scale-out: compacted topic of the checkpoints (key = schedd)" },
+    { "checkpoint-partitions", SP_OPT_INT, "12", "checkpoint-partitions", "scale-out: its partitions (the most instances that get work); never change it" },
     { "checkpoint-file", SP_OPT_STRING, "checkpoint.json", "checkpoint-file", "history checkpoints (the reference's checkpoint.json, read as is)" },
     { "affiliation-file", SP_OPT_STRING, "", "affiliation-file", "the reference's .affiliation_dir.json, for AffiliationInstitute/Country" },
     { "keep-full-queue-data", SP_OPT_BOOL, "false", "keep-full-queue-data", "queue documents of live jobs keep every field" },
@@ -112,6 +116,10 @@ static int run(sp_config *cfg)
         .topic_queue = sp_config_str(cfg, "topic.queue"),
         .topic_history = sp_config_str(cfg, "topic.history"),
         .checkpoint_file = sp_config_str(cfg, "checkpoint-file"),
+        .scale_out = sp_config_bool(cfg, "scale-out"),
+        .group = sp_config_str(cfg, "group"),
+        .checkpoint_topic = sp_config_str(cfg, "checkpoint-topic"),
+        .checkpoint_partitions = (int)sp_config_int(cfg, "checkpoint-partitions"),
         .affiliation_file = sp_config_str(cfg, "affiliation-file"),
         .index_template = sp_config_str(cfg, "index-template"),
         .hostname = hostname,
@@ -155,6 +163,8 @@ static int run(sp_config *cfg)
         long long next = (long long)time(NULL);
         if (offset < 0 || offset >= interval)
             offset = 0;
+        if (!sp_collector_wait_ready(c, 60000))
+            sp_warn("scaleout.not_ready", "hint", "no partitions of the checkpoint topic yet: polling nothing until the group assigns some");
         while (!stop) {
             if (once || offset == 0) {
                 long long now = once && sp_config_int(cfg, "now") > 0 ? sp_config_int(cfg, "now") : (long long)time(NULL);

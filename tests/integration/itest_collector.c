@@ -9,7 +9,9 @@
  *     schedd hangs, has no gap: every simulated history record in the
  *     window arrives, and nothing outside it;
  *   - a schedd that exits non-zero or prints garbage fails alone: the other
- *     schedds' snapshots are complete. */
+ *     schedds' snapshots are complete;
+ *   - scale-out: two daemons in one group split the schedds (each polled by
+ *     one instance), and when one is SIGKILLed the other takes them all. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -134,6 +136,7 @@ static int collector(int k, const char *fail, int kill_after_ms)
 typedef struct {
     char id[96];
     char schedd[64];
+    char host[32];
     long long time_slot;
     int begun, ended;
     uint64_t end_count, end_checksum, count, checksum;
@@ -142,7 +145,7 @@ typedef struct {
 } snapshot;
 
 typedef struct {
-    snapshot s[256];
+    snapshot s[2048];
     size_t n;
     char **history;              /* document ids */
     size_t nhistory;
@@ -153,7 +156,7 @@ static snapshot *find_snapshot(seen *out, const char *id)
     for (size_t i = 0; i < out->n; i++)
         if (!strcmp(out->s[i].id, id))
             return &out->s[i];
-    assert_true(out->n < 256);
+    assert_true(out->n < 2048);
     snapshot *s = &out->s[out->n++];
     memset(s, 0, sizeof(*s));
     snprintf(s->id, sizeof(s->id), "%s", id);
@@ -181,6 +184,8 @@ static void take(seen *out, const char *topic, const Spider__Record *r)
     } else {
         assert_int_equal(r->kind_case, SPIDER__RECORD__KIND_DOCUMENT);
         snapshot *s = find_snapshot(out, r->document->snapshot_id);
+        if (r->document->metadata)
+            snprintf(s->host, sizeof(s->host), "%s", r->document->metadata->spider_hostname);
         assert_true(s->begun);                      /* documents come after their begin */
         assert_false(s->ended);
         s->count++;
@@ -377,12 +382,106 @@ static void test_history_has_no_gap(void **state)
     free_seen(&out);
 }
 
+/* A collector daemon in scale-out mode, polling every 2 s as `host`. */
+static pid_t daemon_start(const char *host, const char topics[100])
+{
+    char exe[512], path[4096], t0[32], q[160], h[160], cpt[160], group[160];
+    snprintf(exe, sizeof(exe), "%s/spider-collector", getenv("SPIDER_BUILD_DIR"));
+    snprintf(path, sizeof(path), "%s/sim-bin:%s", getenv("SPIDER_BUILD_DIR"), getenv("PATH"));
+    snprintf(t0, sizeof(t0), "%lld", (long long)time(NULL) - 5 * 720);
+    snprintf(q, sizeof(q), "%s.queue", topics);
+    snprintf(h, sizeof(h), "%s.history", topics);
+    snprintf(cpt, sizeof(cpt), "%s.checkpoints", topics);
+    snprintf(group, sizeof(group), "%s.group", topics);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setenv("PATH", path, 1);
+        setenv("SPIDER_SIM_SCHEDDS", "6", 1);
+        setenv("SPIDER_SIM_JOBS", "20", 1);
+        setenv("SPIDER_SIM_STEP", "5", 1);
+        setenv("SPIDER_SIM_T0", t0, 1);
+        execl(exe, exe, "run", "--scale-out", "--hostname", host, "--interval", "2", "--history-offset", "0",
+              "--group", group, "--checkpoint-topic", cpt, "--checkpoint-partitions", "6", "--topic-queue", q,
+              "--topic-history", h, "--kafka-brokers", getenv("KAFKA_BOOTSTRAP"), "--kafka-property",
+              "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=1000", "--log-level", "error",
+              (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* For each schedd, the hosts that polled it with time slots in [from, to). */
+static int hosts_of(seen *out, const char *schedd, long long from, long long to, char hosts[4][32])
+{
+    int n = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        const snapshot *s = &out->s[i];
+        if (strcmp(s->schedd, schedd) || s->time_slot < from || s->time_slot >= to || !s->ended || !*s->host)
+            continue;
+        int known = 0;
+        for (int k = 0; k < n; k++)
+            known |= !strcmp(hosts[k], s->host);
+        if (!known && n < 4)
+            snprintf(hosts[n++], 32, "%s", s->host);
+    }
+    return n;
+}
+
+static void test_scale_out_shares_and_fails_over(void **state)
+{
+    (void)state;
+    char topics[100];
+    snprintf(topics, sizeof(topics), "%.96s.so", prefix);
+    pid_t a = daemon_start("instance-a", topics);
+    pid_t b = daemon_start("instance-b", topics);
+    sleep(20);                                /* join, rebalance, several cycles */
+    long long before_kill = (long long)time(NULL);
+    kill(a, SIGKILL);
+    waitpid(a, NULL, 0);
+    sleep(25);                                /* session timeout, rebalance, cycles */
+    long long end = (long long)time(NULL);
+    kill(b, SIGTERM);
+    waitpid(b, NULL, 0);
+
+    char saved_tq[128], saved_th[128];
+    snprintf(saved_tq, sizeof(saved_tq), "%s", tq);
+    snprintf(saved_th, sizeof(saved_th), "%s", th);
+    snprintf(tq, sizeof(tq), "%s.queue", topics);
+    snprintf(th, sizeof(th), "%s.history", topics);
+    seen out;
+    read_all(&out);
+    snprintf(tq, sizeof(tq), "%s", saved_tq);
+    snprintf(th, sizeof(th), "%s", saved_th);
+
+    int a_had = 0, b_had = 0;
+    for (int i = 0; i < 6; i++) {
+        sim_pool six = pool;
+        char name[64], hosts[4][32];
+        six.schedds = 6;
+        sim_schedd_name(&six, i, name, sizeof(name));
+        /* steady state with both: one instance per schedd */
+        int n = hosts_of(&out, name, before_kill - 6, before_kill, hosts);
+        if (n != 1)
+            fail_msg("%s polled by %d instances before the kill", name, n);
+        a_had |= !strcmp(hosts[0], "instance-a");
+        b_had |= !strcmp(hosts[0], "instance-b");
+        /* after the kill: all of them by the survivor */
+        n = hosts_of(&out, name, end - 8, end, hosts);
+        if (n != 1 || strcmp(hosts[0], "instance-b"))
+            fail_msg("%s not taken over by instance-b after the kill", name);
+    }
+    assert_true(a_had && b_had);              /* the work was shared */
+    free_seen(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_snapshots_are_the_queue),
         cmocka_unit_test(test_one_bad_schedd_fails_alone),
         cmocka_unit_test(test_history_has_no_gap),
+        cmocka_unit_test(test_scale_out_shares_and_fails_over),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
