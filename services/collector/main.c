@@ -48,7 +48,7 @@ static const sp_opt options[] = {
     { "read-only", SP_OPT_BOOL, "false", "read-only", "query and convert, but send nothing and keep checkpoints" },
     { "dry-run", SP_OPT_BOOL, "false", "dry-run", "log the queries that would run; query nothing" },
     { "max-documents", SP_OPT_INT, "0", "max-documents", "at most this many documents per schedd poll (0: all)" },
-    { "max-ad-bytes", SP_OPT_INT, "67108864", "max-ad-bytes", "larger ads are skipped and counted" },
+    { "max-ad-bytes", SP_OPT_INT, "16777216", "max-ad-bytes", "larger ads are skipped and counted (CMS ads are ~6 KB)" },
     { "now", SP_OPT_INT, "0", "now", "with --once: poll as if at this epoch second (replays, tests); 0: the clock" },
     { "hostname", SP_OPT_STRING, "", "hostname", "metadata.spider_hostname (default: this host's name)" },
     { "metrics.address", SP_OPT_STRING, "127.0.0.1", "metrics-address", "address of /metrics and /healthz" },

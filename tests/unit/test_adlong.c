@@ -175,26 +175,9 @@ static void free_ads(sim_ad *ads, size_t n)
     free(ads);
 }
 
-/* spider-sim gives a few attributes as expressions whose text is a literal
- * (OnExitRemove = true) and prints them in JSON as "\/Expr(true)\/", which
- * HTCondor does not: its parser makes them literals, printed as true. The
- * -long text cannot tell, so make them the literals HTCondor would hold. */
-static void literal_exprs_to_bools(sim_ad *ads, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < ads[i].n; k++) {
-            sim_attr *a = &ads[i].attrs[k];
-            if (a->kind == SIM_EXPR && (strcmp(a->s, "true") == 0 || strcmp(a->s, "false") == 0)) {
-                a->kind = SIM_BOOL;
-                a->i = a->s[0] == 't';
-            }
-        }
-}
-
 /* Both formats of the same ads through both parsers, long in pieces. */
 static void compare_formats(sim_ad *ads, size_t n, const size_t *chunks, size_t nchunks)
 {
-    literal_exprs_to_bools(ads, n);
     size_t llen, jlen;
     char *lng = sim_text(ads, n, SIM_FORMAT_LONG, &llen);
     char *jsl = sim_text(ads, n, SIM_FORMAT_JSONL, &jlen);

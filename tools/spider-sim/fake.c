@@ -269,11 +269,18 @@ static int misbehave(const char *mode, const char *schedd, sim_ad *ads, size_t n
             sim_ad_str(&extra, "Broken", "caf\xc3");
         }
         sim_ad_str(&extra, "GlobalJobId", "broken#0.0#0");
-        sim_write_ads(out, &extra, 1, fmt);
+        /* the broken ad first, then the real answer, in one output */
+        sim_ad *all = calloc(n + 1, sizeof(*all));
+        if (!all) {
+            sim_ad_free(&extra);
+            return 1;
+        }
+        all[0] = extra;
+        if (n)
+            memcpy(all + 1, ads, n * sizeof(*ads));
+        sim_write_ads(out, all, n + 1, fmt);
         sim_ad_free(&extra);
-        fflush(out);
-        /* then the real answer, so the good ads after it still arrive */
-        sim_write_ads(out, ads, n, fmt == SIM_FORMAT_JSON ? SIM_FORMAT_JSONL : fmt);
+        free(all);
         return 0;
     }
     if (!strcmp(mode, "truncate")) {

@@ -335,13 +335,13 @@ static void add_condor_defaults(sim_ad *ad)
         sim_ad_int(ad, ints[i].name, ints[i].v);
     sim_ad_bool(ad, "NiceUser", 0);
     sim_ad_bool(ad, "OnExitHold", 0);
-    sim_ad_expr(ad, "OnExitRemove", "true");
-    sim_ad_expr(ad, "PeriodicHold", "false");
-    sim_ad_expr(ad, "PeriodicRelease", "false");
+    sim_ad_bool(ad, "OnExitRemove", 1);
+    sim_ad_bool(ad, "PeriodicHold", 0);
+    sim_ad_bool(ad, "PeriodicRelease", 0);
     sim_ad_expr(ad, "PeriodicRemove",
                 "(JobStatus == 5 && (CurrentTime - EnteredCurrentStatus) > 7 * 60) || "
                 "(JobStatus == 2 && (CurrentTime - EnteredCurrentStatus) > MaxWallTimeMins * 60)");
-    sim_ad_expr(ad, "LeaveJobInQueue", "false");
+    sim_ad_bool(ad, "LeaveJobInQueue", 0);
     sim_ad_bool(ad, "StreamErr", 0);
     sim_ad_bool(ad, "StreamOut", 0);
     sim_ad_bool(ad, "WantRemoteIO", 1);
