@@ -1000,7 +1000,9 @@ typedef struct {
 /* ------------------------------------------------------------------ */
 /* The parse cache: ads of one schedd repeat the same expression texts
  * (Requirements, RequestMemory, ...), so each is parsed once. Open
- * addressing on the text's hash; emptied whole when half full. */
+ * addressing on the text's hash. Emptied whole when half full, but only
+ * at the start of a top-level evaluation: during one, cached expressions
+ * are being evaluated up the stack (found by fuzz_convert). */
 
 #define CACHE_SLOTS 2048
 
@@ -1064,10 +1066,9 @@ static sp_expr *cached_parse(sp_expr_cache *k, const char *text, size_t len, int
     sp_expr *e = sp_expr_parse(text, len, err, errlen);
     if (!e)
         return NULL;
-    if (k->used >= CACHE_SLOTS / 2) {
-        cache_clear(k);
-        for (i = (size_t)h & (CACHE_SLOTS - 1); k->slots[i].hash; i = (i + 1) & (CACHE_SLOTS - 1))
-            ;
+    if (k->used >= CACHE_SLOTS / 2) {    /* full: this one is not kept (expressions */
+        *owned = 1;                      /* up the stack may be cached ones in use) */
+        return e;
     }
     char *copy = malloc(len + 1);
     if (!copy) {
@@ -2472,6 +2473,8 @@ int sp_ad_eval_attr_cached(const sp_ad *ad, const char *name, sp_expr_cache *cac
 {
     evctx c;
     ctx_init(&c, arena, err, errlen);
+    if (cache && cache->used >= CACHE_SLOTS / 2)
+        cache_clear(cache);              /* nothing of it is in use here */
     c.cache = cache;
     set_type(out, SP_CV_UNDEFINED);
     if (!ad || !name)

@@ -834,9 +834,35 @@ static void test_result_ownership(void **state)
     sp_ad_free(ad);
 }
 
+/* The parse cache filling up while cached expressions are being evaluated
+ * up the stack (X -> Y -> Z) must not free them (fuzz_convert found it). */
+static void test_cache_full_during_nested_eval(void **state)
+{
+    (void)state;
+    sp_expr_cache *cache = sp_expr_cache_new();
+    sp_ad *ad = sp_ad_new();
+    char text[64], err[128];
+    for (int i = 0; i < 3000; i++) {
+        sp_ad_reset(ad);
+        snprintf(text, sizeof(text), "Y + %d", i);
+        set_expr(ad, "X", text);
+        snprintf(text, sizeof(text), "Z * 2 + %d", i);
+        set_expr(ad, "Y", text);
+        snprintf(text, sizeof(text), "1 + %d", i);
+        set_expr(ad, "Z", text);
+        sp_cval v;
+        assert_int_equal(sp_ad_eval_attr_cached(ad, "X", cache, ad->arena, &v, err, sizeof(err)), 0);
+        assert_int_equal(v.type, SP_CV_INT);
+        assert_int_equal(v.u.i, 2 * (1 + i) + 2 * i);
+    }
+    sp_ad_free(ad);
+    sp_expr_cache_free(cache);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cache_full_during_nested_eval),
         cmocka_unit_test_teardown(test_literals, teardown),
         cmocka_unit_test_teardown(test_arithmetic, teardown),
         cmocka_unit_test_teardown(test_comparisons, teardown),

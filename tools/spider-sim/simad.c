@@ -100,6 +100,14 @@ static void put_real(FILE *out, double r)
 static void put_json_escaped(FILE *out, const char *s)
 {
     for (const char *p = s; *p; p++) {
+        size_t plain = 0;
+        while (p[plain] && (unsigned char)p[plain] >= 32 && p[plain] != '"' && p[plain] != '\\')
+            plain++;
+        if (plain) {                     /* the run that needs no escape, at once */
+            fwrite(p, 1, plain, out);
+            p += plain - 1;
+            continue;
+        }
         switch (*p) {
         case '"': fputs("\\\"", out); break;
         case '\b': fputs("\\b", out); break;
