@@ -198,7 +198,7 @@ static int grow(sp_ad *ad)
     return reindex(ad, cap * 2);
 }
 
-int sp_ad_set(sp_ad *ad, const char *name, size_t len, const sp_cval *v)
+static int set_attr(sp_ad *ad, const char *name, size_t len, const sp_cval *v, int copy)
 {
     if (ad->n == ad->cap && grow(ad) != 0)
         return -1;
@@ -209,7 +209,7 @@ int sp_ad_set(sp_ad *ad, const char *name, size_t len, const sp_cval *v)
         return 0;
     }
     sp_attr *a = &ad->attrs[ad->n];
-    a->name = sp_arena_strndup(ad->arena, name, len);
+    a->name = copy ? sp_arena_strndup(ad->arena, name, len) : name;
     if (!a->name)
         return -1;
     a->name_len = len;
@@ -217,6 +217,16 @@ int sp_ad_set(sp_ad *ad, const char *name, size_t len, const sp_cval *v)
     a->v = *v;
     ad->slots[i] = (unsigned)++ad->n;
     return 0;
+}
+
+int sp_ad_set(sp_ad *ad, const char *name, size_t len, const sp_cval *v)
+{
+    return set_attr(ad, name, len, v, 1);
+}
+
+int sp_ad_set_borrowed(sp_ad *ad, const char *name, size_t len, const sp_cval *v)
+{
+    return set_attr(ad, name, len, v, 0);
 }
 
 int sp_ad_remove(sp_ad *ad, const char *name, size_t len)

@@ -96,6 +96,10 @@ static inline const sp_cval *sp_ad_getz(const sp_ad *ad, const char *name)
  * in place). The name is copied into the arena; the value is stored as
  * given (its strings must live in this ad's arena or longer). 0, -1 ENOMEM. */
 int sp_ad_set(sp_ad *ad, const char *name, size_t len, const sp_cval *v);
+/* The same without copying the name, which must be NUL-terminated at len
+ * and outlive every use of this attribute (e.g. a name of another ad that
+ * lives as long). */
+int sp_ad_set_borrowed(sp_ad *ad, const char *name, size_t len, const sp_cval *v);
 /* Removes an attribute; 1 when it was there. Order of the others is kept. */
 int sp_ad_remove(sp_ad *ad, const char *name, size_t len);
 

@@ -523,7 +523,7 @@ const char *sp_config_origin(const sp_config *cfg, const char *key)
 
 static const char *metavar(sp_opt_type t)
 {
-    static const char *names[] = { "TEXT", "N", "X", "", "A,B", "KEY=VALUE" };
+    static const char *names[] = { "TEXT", "N", "X", "[=false]", "A,B", "KEY=VALUE" };
     return names[t];
 }
 

@@ -165,8 +165,18 @@ static sp_cval py_str(sp_arena *a, const sp_cval *v)
 {
     sp_buf b = { 0 };
     sp_cval out;
-    if (v->type == SP_CV_STRING || v->type == SP_CV_EXPR)
-        return sp_cv_string(a, v->u.str.s, v->u.str.len);
+    char num[48];
+    if (v->type == SP_CV_STRING || v->type == SP_CV_EXPR) {
+        out = *v;                        /* shared: the ad outlives the document */
+        out.type = SP_CV_STRING;
+        return out;
+    }
+    if (v->type == SP_CV_INT)
+        return sp_cv_string(a, num, (size_t)snprintf(num, sizeof(num), "%lld", v->u.i));
+    if (v->type == SP_CV_REAL)
+        return sp_cv_string(a, num, (size_t)sp_py_float_repr(v->u.r, num, sizeof(num)));
+    if (v->type == SP_CV_BOOL)
+        return sp_cv_string(a, v->u.b ? "True" : "False", v->u.b ? 4 : 5);
     sp_py_repr(&b, v);
     out = sp_cv_string(a, b.data ? (const char *)b.data : "", b.len);
     sp_buf_free(&b);
@@ -293,14 +303,15 @@ static void bulk_convert_ad_data(const sp_converter *c, sp_ad *ad, sp_ad *res, c
             name += 14;
             nlen -= 14;
         }
-        if (ends(name, nlen, "_RAW"))
+        const char *renamed = name;
+        if (ends(name, nlen, "_RAW")) {
             nlen -= 4;
-        char *renamed = sp_arena_strndup(res->arena, name, nlen);
-        if (!renamed)
-            continue;
+            if (!(renamed = sp_arena_strndup(res->arena, name, nlen)))
+                continue;
+        }
         if (sp_pat_wmcore_exception(renamed))
             value = decode_and_decompress(res->arena, &value);
-        sp_ad_set(res, renamed, nlen, &value);
+        sp_ad_set_borrowed(res, renamed, nlen, &value);  /* names of the ad live as long */
     }
     if (has(ad, "RequestMemory")) {                 /* evaluate_fields */
         sp_cval v = eval(ad, "RequestMemory", res->arena, st);

@@ -17,7 +17,8 @@
  *
  * Ownership: a converter owns its compiled rules and affiliation index and
  * is read-only while converting, so worker threads can share one. The
- * result ad's values live in the result's arena. */
+ * result borrows names and strings from the ad (no copies on the hot path)
+ * and keeps the rest in its own arena: use it before the ad is reset. */
 #ifndef SPIDER_COLLECTOR_CONVERT_H
 #define SPIDER_COLLECTOR_CONVERT_H
 

@@ -27,4 +27,22 @@ for svc in collector publisher differ; do
   check "$svc names file and key of a bad config" \
     '[ $rc -eq 2 ] && [[ $out == *"bad.json: key \"log.level\": expected a string, got integer"* ]]'
 done
+# spider-collector modes, against spider-sim's fake tools (no Kafka needed)
+export SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=20 SPIDER_SIM_STEP=4
+C="$B/spider-collector"
+now=$((1763800000 + 4 * 720))
+out=$("$C" run --once --dry-run --source "exec:$B/sim-bin" --checkpoint-file "$tmp/cp.json" 2>&1); rc=$?
+check "collector --dry-run shows the queries and runs none" \
+  '[ $rc -eq 0 ] && [[ $out == *"would_run"*"condor_q -allusers -name"*"JobUniverse == 5"* ]] && [ ! -e "$tmp/cp.json" ]'
+out=$("$C" run --once --read-only --now $now --source "exec:$B/sim-bin" --checkpoint-file "$tmp/cp.json" 2>&1); rc=$?
+check "collector --read-only converts but keeps checkpoints" \
+  '[ $rc -eq 0 ] && [[ $out == *"event=cycle.done"*"documents="* ]] && [ ! -e "$tmp/cp.json" ]'
+"$C" run --once --now $now --source "exec:$B/sim-bin" --output jsonl --output-file "$tmp/out.jsonl" \
+  --checkpoint-file "$tmp/cp.json" --max-documents 5 --process-history=false 2>/dev/null; rc=$?
+check "collector --max-documents caps each poll" '[ $rc -eq 0 ] && [ "$(wc -l < "$tmp/out.jsonl")" -eq 15 ]'
+out=$("$C" run --once --source "ftp://nowhere" 2>&1); rc=$?
+check "collector names a bad source" '[ $rc -eq 2 ] && [[ $out == *"source \"ftp://nowhere\": expected exec"* ]]'
+out=$("$C" run --once --source "exec:$B/sim-bin" --output jsonl --output-file /dev/null --schedds nosuch \
+  --checkpoint-file "$tmp/cp2.json" 2>&1); rc=$?
+check "collector --once exits 1 when a schedd fails" '[ $rc -eq 1 ] && [[ $out == *"Couldn'"'"'t contact the condor_schedd on nosuch"* ]]'
 exit $fail
