@@ -1,26 +1,86 @@
 /* main.c - spider-publisher entry point: configuration, logging, dispatch.
- * Writes documents from Kafka to every Elasticsearch and OpenSearch cluster of es_conf.json, and to ActiveMQ. */
+ * Writes documents from Kafka to every Elasticsearch and OpenSearch cluster
+ * of es_conf.json, and to ActiveMQ.
+ *
+ *   spider-publisher purge --git-hash H [--since T] [--dry-run]
+ *                          delete a bad build's documents from every cluster */
 #include <stdio.h>
+#include <string.h>
 
+#include "esconf.h"
+#include "purge.h"
 #include "spider.h"
 
 static const sp_opt options[] = {
     SP_SERVICE_OPTIONS,
+    { "es-conf", SP_OPT_STRING, "etc/es_conf.json", "es-conf", "the clusters, es_conf.json in the reference format" },
+    { "ca-file", SP_OPT_STRING, "", "ca-file", "CA bundle for clusters without their own \"ca\" (default: the system's)" },
+    { "index-template", SP_OPT_STRING, "cms", "index-template", "daily indices are <template>-YYYY-MM-DD" },
+    { "git-hash", SP_OPT_STRING, "", "git-hash", "purge: the collector build whose documents go (metadata.spider_git_hash)" },
+    { "since", SP_OPT_INT, "0", "since", "purge: only documents with RecordTime >= this epoch second" },
+    { "dry-run", SP_OPT_BOOL, "false", "dry-run", "purge: count what would be deleted, delete nothing" },
 };
+
+/* purge on every cluster; prints one line per cluster. Exit status. */
+static int purge(sp_config *cfg)
+{
+    char err[1024], pattern[256];
+    sp_clusters cl;
+    const char *hash = sp_config_str(cfg, "git-hash");
+    if (!*hash) {
+        fprintf(stderr, "spider-publisher purge: --git-hash is required\n");
+        return 2;
+    }
+    const char *ca = sp_config_str(cfg, "ca-file");
+    if (sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, &cl, err, sizeof(err)) != 0) {
+        fprintf(stderr, "spider-publisher: %s\n", err);
+        return 2;
+    }
+    snprintf(pattern, sizeof(pattern), "%s-*", sp_config_str(cfg, "index-template"));
+    sp_purge_opts o = { hash, sp_config_int(cfg, "since"), pattern, sp_config_bool(cfg, "dry-run") };
+    int rc = 0;
+    for (size_t i = 0; i < cl.n; i++) {
+        sp_http *h = sp_cluster_http(&cl.items[i], 600000, err, sizeof(err));
+        long long n = 0;
+        const char *method = "";
+        if (!h || sp_purge(h, &o, &n, &method, err, sizeof(err)) != 0) {
+            printf("%s: FAILED: %s\n", cl.items[i].name, err);
+            sp_error("purge.failed", "cluster", cl.items[i].name, "error", err);
+            rc = 1;
+        } else {
+            printf("%s: %s %lld documents of git hash %s in %s (%s)\n", cl.items[i].name,
+                   o.dry_run ? "would delete" : "deleted", n, hash, pattern, method);
+            sp_info("purge.done", "cluster", cl.items[i].name, "git_hash", hash, "documents", SP_INT(n),
+                    "dry_run", o.dry_run ? "true" : "false", "method", method);
+        }
+        sp_http_free(h);
+    }
+    sp_clusters_free(&cl);
+    return rc;
+}
 
 int main(int argc, char **argv)
 {
     sp_config *cfg = sp_config_new("spider-publisher", "COMMAND [ARGS]",
-        "Writes documents from Kafka to every Elasticsearch and OpenSearch cluster of es_conf.json, and to ActiveMQ.\n\nCommands: none in this build yet; see README.md for the plan.",
+        "Writes documents from Kafka to every Elasticsearch and OpenSearch cluster of es_conf.json, and to ActiveMQ.\n\n"
+        "Commands:\n"
+        "  purge --git-hash H [--since T] [--dry-run]   delete the documents a bad collector build wrote,\n"
+        "                                               from every cluster (the runbook in README.md)\n"
+        "The publishing loop itself is not in this build yet (issue 4).",
         options, sizeof(options) / sizeof(options[0]));
     int rc = sp_service_init(cfg, "publisher", argc, argv);
     if (rc < 0) {
         char **args;
-        if (sp_config_args(cfg, &args) == 0)
+        int n = sp_config_args(cfg, &args);
+        if (n == 0) {
             fprintf(stderr, "spider-publisher: missing COMMAND (see spider-publisher --help)\n");
-        else
+            rc = 2;
+        } else if (!strcmp(args[0], "purge")) {
+            rc = purge(cfg);
+        } else {
             fprintf(stderr, "spider-publisher: unknown command \"%s\" (see spider-publisher --help)\n", args[0]);
-        rc = 2;
+            rc = 2;
+        }
     }
     sp_config_free(cfg);
     sp_log_shutdown();
