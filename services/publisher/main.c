@@ -2,12 +2,19 @@
  * Writes documents from Kafka to every Elasticsearch and OpenSearch cluster
  * of es_conf.json, and to ActiveMQ.
  *
+ *   spider-publisher run   Kafka -> every cluster of es_conf.json (publish.c)
  *   spider-publisher purge --git-hash H [--since T] [--dry-run]
  *                          delete a bad build's documents from every cluster */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "esconf.h"
+#include "kafka.h"
+#include "metrics.h"
+#include "publish.h"
 #include "purge.h"
 #include "spider.h"
 
@@ -16,6 +23,16 @@ static const sp_opt options[] = {
     { "es-conf", SP_OPT_STRING, "etc/es_conf.json", "es-conf", "the clusters, es_conf.json in the reference format" },
     { "ca-file", SP_OPT_STRING, "", "ca-file", "CA bundle for clusters without their own \"ca\" (default: the system's)" },
     { "index-template", SP_OPT_STRING, "cms", "index-template", "daily indices are <template>-YYYY-MM-DD" },
+    { "kafka.brokers", SP_OPT_STRING, "127.0.0.1:9092", "kafka-brokers", "bootstrap.servers" },
+    { "kafka.properties", SP_OPT_OBJECT, NULL, "kafka-property", "librdkafka property, key=value (repeatable)" },
+    { "topics", SP_OPT_LIST, "jobs.history,jobs.changes", "topics", "topics to publish (jobs.queue: resend every queued job, as the reference)" },
+    { "group", SP_OPT_STRING, "spider-publisher", "group", "consumer group prefix; each cluster reads as <group>.<cluster>" },
+    { "deadletter-topic", SP_OPT_STRING, "publisher.deadletter", "deadletter-topic", "where documents a cluster can never take go, with its reason" },
+    { "batch.docs", SP_OPT_INT, "1000", "batch-docs", "documents per _bulk at most" },
+    { "batch.bytes", SP_OPT_INT, "8388608", "batch-bytes", "bytes of records per _bulk at most" },
+    { "batch.ms", SP_OPT_INT, "1000", "batch-ms", "send a batch at least this often (ms)" },
+    { "metrics.address", SP_OPT_STRING, "127.0.0.1", "metrics-address", "address of /metrics and /healthz" },
+    { "metrics.port", SP_OPT_INT, "0", "metrics-port", "port of /metrics and /healthz (0: off)" },
     { "git-hash", SP_OPT_STRING, "", "git-hash", "purge: the collector build whose documents go (metadata.spider_git_hash)" },
     { "since", SP_OPT_INT, "0", "since", "purge: only documents with RecordTime >= this epoch second" },
     { "dry-run", SP_OPT_BOOL, "false", "dry-run", "purge: count what would be deleted, delete nothing" },
@@ -59,14 +76,79 @@ static int purge(sp_config *cfg)
     return rc;
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+/* The publishing loop until SIGINT/SIGTERM. Exit status. */
+static int run(sp_config *cfg)
+{
+    char err[1024];
+    sp_clusters cl;
+    const char *ca = sp_config_str(cfg, "ca-file");
+    if (sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, &cl, err, sizeof(err)) != 0) {
+        fprintf(stderr, "spider-publisher: %s\n", err);
+        return 2;
+    }
+    sp_kafka_props props;
+    sp_kafka_props_init(&props);
+    sp_kafka_props_set(&props, "bootstrap.servers", sp_config_str(cfg, "kafka.brokers"));
+    json_t *extra = sp_config_json(cfg, "kafka.properties");
+    json_t *topics = sp_config_json(cfg, "topics");
+    size_t nt = json_array_size(topics);
+    const char **tl = calloc(nt + 1, sizeof(*tl));
+    for (size_t i = 0; tl && i < nt; i++)
+        tl[i] = json_string_value(json_array_get(topics, i));
+    int rc = 0;
+    if ((extra && sp_kafka_props_from_json(&props, extra, err, sizeof(err)) != 0) || !nt) {
+        fprintf(stderr, "spider-publisher: %s\n", nt ? err : "--topics: at least one topic");
+        rc = 2;
+    }
+    sp_publish_opts o = { &props, tl, nt, sp_config_str(cfg, "group"), sp_config_str(cfg, "deadletter-topic"),
+                          (int)sp_config_int(cfg, "batch.docs"), (size_t)sp_config_int(cfg, "batch.bytes"),
+                          (int)sp_config_int(cfg, "batch.ms") };
+    sp_metrics *m = sp_metrics_new();
+    sp_metrics_server *server = NULL;
+    sp_publisher *p = NULL;
+    if (!rc && sp_config_int(cfg, "metrics.port") > 0 &&
+        !(server = sp_metrics_serve(m, sp_config_str(cfg, "metrics.address"), (int)sp_config_int(cfg, "metrics.port"),
+                                    NULL, NULL, err, sizeof(err)))) {
+        fprintf(stderr, "spider-publisher: metrics: %s\n", err);
+        rc = 2;
+    }
+    if (!rc && !(p = sp_publisher_start(&o, &cl, m, err, sizeof(err)))) {
+        fprintf(stderr, "spider-publisher: %s\n", err);
+        rc = 2;
+    }
+    if (p) {
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        while (!stop)
+            pause();
+        sp_info("publish.stopping");
+        sp_publisher_stop(p);
+    }
+    sp_metrics_server_stop(server);
+    sp_metrics_free(m);
+    free(tl);
+    sp_kafka_props_free(&props);
+    sp_clusters_free(&cl);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     sp_config *cfg = sp_config_new("spider-publisher", "COMMAND [ARGS]",
         "Writes documents from Kafka to every Elasticsearch and OpenSearch cluster of es_conf.json, and to ActiveMQ.\n\n"
         "Commands:\n"
+        "  run                                          publish from Kafka to every cluster until SIGTERM\n"
         "  purge --git-hash H [--since T] [--dry-run]   delete the documents a bad collector build wrote,\n"
         "                                               from every cluster (the runbook in README.md)\n"
-        "The publishing loop itself is not in this build yet (issue 4).",
+        "Not yet in this build (issue 4): the AMQ sink, replay, the benchmark.",
         options, sizeof(options) / sizeof(options[0]));
     int rc = sp_service_init(cfg, "publisher", argc, argv);
     if (rc < 0) {
@@ -75,6 +157,8 @@ int main(int argc, char **argv)
         if (n == 0) {
             fprintf(stderr, "spider-publisher: missing COMMAND (see spider-publisher --help)\n");
             rc = 2;
+        } else if (!strcmp(args[0], "run")) {
+            rc = run(cfg);
         } else if (!strcmp(args[0], "purge")) {
             rc = purge(cfg);
         } else {
