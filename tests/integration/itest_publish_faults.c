@@ -1,0 +1,210 @@
+/* itest_publish_faults.c - the publishing loop (services/publisher/
+ * publish.c) against the real Kafka and Elasticsearch, with faults:
+ *   - a document the cluster can never take (a string where the mapping
+ *     says long) goes to the dead-letter topic with the cluster's reason,
+ *     and every other document is indexed;
+ *   - a cluster that is down (nothing listens) does not hold back the
+ *     other: all documents reach Elasticsearch meanwhile. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "esconf.h"
+#include "http.h"
+#include "kafka.h"
+#include "log.h"
+#include "metrics.h"
+#include "publish.h"
+#include "record.h"
+
+#define DOCS 200
+
+static sp_kafka_props props;
+static char topic[128], dead[160], tpl[64];
+
+static const char *need(const char *name)
+{
+    const char *v = getenv(name);
+    if (!v)
+        fail_msg("%s is not set (run through tests/integration/run-with-stack.sh)", name);
+    return v;
+}
+
+/* DOCS documents into the topic; number `bad` has JobStatus as a string. */
+static void produce_docs(int bad)
+{
+    char err[512];
+    sp_kafka_producer *p = sp_kafka_producer_new(&props, NULL, NULL, err, sizeof(err));
+    assert_non_null(p);
+    sp_buf buf = { 0 };
+    for (int i = 0; i < DOCS; i++) {
+        char id[96], gj[64], index[96];
+        snprintf(gj, sizeof(gj), "schedd1#%d.0#1763800000", i);
+        snprintf(id, sizeof(id), "%s#1763800000", gj);
+        snprintf(index, sizeof(index), "%s-2025-11-22", tpl);
+        Spider__Value v = SPIDER__VALUE__INIT, s = SPIDER__VALUE__INIT;
+        if (i == bad) {
+            v.kind_case = SPIDER__VALUE__KIND_STRING_VALUE;
+            v.string_value = "not-a-number";
+        } else {
+            v.kind_case = SPIDER__VALUE__KIND_INT_VALUE;
+            v.int_value = 2;
+        }
+        s.kind_case = SPIDER__VALUE__KIND_STRING_VALUE;
+        s.string_value = gj;
+        Spider__Attribute a1 = SPIDER__ATTRIBUTE__INIT, a2 = SPIDER__ATTRIBUTE__INIT;
+        a1.name = "JobStatus";
+        a1.value = &v;
+        a2.name = "GlobalJobId";
+        a2.value = &s;
+        Spider__Attribute *attrs[] = { &a1, &a2 };
+        Spider__Metadata md = SPIDER__METADATA__INIT;
+        md.spider_git_hash = "itest";
+        Spider__Document d = SPIDER__DOCUMENT__INIT;
+        d.id = id;
+        d.index = index;
+        d.global_job_id = gj;
+        d.attributes = attrs;
+        d.n_attributes = 2;
+        d.metadata = &md;
+        Spider__Record r = SPIDER__RECORD__INIT;
+        r.kind_case = SPIDER__RECORD__KIND_DOCUMENT;
+        r.document = &d;
+        assert_int_equal(sp_record_pack(&r, &buf), 0);
+        assert_int_equal(sp_kafka_produce(p, topic, gj, strlen(gj), buf.data, buf.len, NULL), 0);
+    }
+    assert_int_equal(sp_kafka_producer_flush(p, 30000), 0);
+    sp_kafka_producer_free(p, 1000);
+    sp_buf_free(&buf);
+}
+
+static long long es_count(void)
+{
+    char err[512], path[160];
+    sp_http_options o = { .base_url = need("ELASTICSEARCH_URL") };
+    sp_http *h = sp_http_new(&o, err, sizeof(err));
+    sp_http_response r;
+    snprintf(path, sizeof(path), "/%s-*/_count", tpl);
+    long long n = -1;
+    if (h && sp_http_request(h, "GET", path, NULL, NULL, 0, &r, err, sizeof(err)) == 0 && r.status == 200) {
+        json_t *j = json_loads(r.body, 0, NULL);
+        n = json_integer_value(json_object_get(j, "count"));
+        json_decref(j);
+    }
+    sp_http_free(h);
+    return n;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    sp_log_init("itest", SP_LOG_ERROR, SP_LOG_FORMAT_KV);
+    const char *bootstrap = getenv("KAFKA_BOOTSTRAP");
+    if (!bootstrap)
+        return -1;
+    sp_kafka_props_init(&props);
+    sp_kafka_props_set(&props, "bootstrap.servers", bootstrap);
+    snprintf(topic, sizeof(topic), "itest.publish.%d.%ld", (int)getpid(), (long)time(NULL));
+    snprintf(dead, sizeof(dead), "%s.dead", topic);
+    snprintf(tpl, sizeof(tpl), "itpubf%d", (int)getpid());
+    char err[512];
+    if (sp_kafka_create_topic(&props, topic, 2, NULL, 0, 15000, err, sizeof(err)) != 0 ||
+        sp_kafka_create_topic(&props, dead, 1, NULL, 0, 15000, err, sizeof(err)) != 0)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char err[512], path[160];
+    sp_http_options o = { .base_url = getenv("ELASTICSEARCH_URL") };
+    sp_http *h = o.base_url ? sp_http_new(&o, err, sizeof(err)) : NULL;
+    sp_http_response r;
+    snprintf(path, sizeof(path), "/%s-*", tpl);
+    if (h)
+        sp_http_request(h, "DELETE", path, NULL, NULL, 0, &r, err, sizeof(err));
+    sp_http_free(h);
+    sp_kafka_props_free(&props);
+    sp_log_shutdown();
+    return 0;
+}
+
+/* Elasticsearch and a cluster nobody listens on, both in one es_conf. */
+static void test_dead_letter_and_dead_cluster(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/itest-publish-XXXXXX", conf[128], err[1024];
+    assert_non_null(mkdtemp(dir));
+    snprintf(conf, sizeof(conf), "%s/es_conf.json", dir);
+    const char *es = need("ELASTICSEARCH_URL") + 7;                  /* after http:// */
+    const char *colon = strrchr(es, ':');
+    FILE *f = fopen(conf, "w");
+    fprintf(f, "[{\"host\": \"%.*s\", \"port\": %s, \"scheme\": \"http\"},"
+               " {\"host\": \"127.0.0.1\", \"port\": 1, \"scheme\": \"http\"}]", (int)(colon - es), es, colon + 1);
+    fclose(f);
+    sp_clusters cl;
+    assert_int_equal(sp_clusters_load(conf, NULL, &cl, err, sizeof(err)), 0);
+    produce_docs(57);
+    const char *topics[] = { topic };
+    char group[200];
+    snprintf(group, sizeof(group), "%s.group", topic);
+    sp_publish_opts o = { &props, topics, 1, group, dead, 100, 1 << 20, 200 };
+    sp_metrics *m = sp_metrics_new();
+    sp_publisher *p = sp_publisher_start(&o, &cl, m, err, sizeof(err));
+    assert_non_null(p);
+    long long n = -1;
+    for (int i = 0; i < 120 && n != DOCS - 1; i++) {
+        usleep(500000);
+        n = es_count();
+    }
+    sp_publisher_stop(p);
+    assert_int_equal(n, DOCS - 1);              /* all but the bad one, despite the dead cluster */
+
+    /* the dead-letter topic has the bad document and Elasticsearch's reason */
+    char dgroup[200];
+    snprintf(dgroup, sizeof(dgroup), "%s.reader", dead);
+    const char *dt[] = { dead };
+    sp_kafka_consumer *c = sp_kafka_consumer_new(&props, dgroup, dt, 1, NULL, NULL, err, sizeof(err));
+    assert_non_null(c);
+    int got = 0;
+    for (int i = 0; i < 100 && !got; i++) {
+        rd_kafka_message_t *msg = sp_kafka_consume(c, 200);
+        if (!msg)
+            continue;
+        if (!msg->err) {
+            json_t *j = json_loadb(msg->payload, msg->len, 0, NULL);
+            assert_non_null(j);
+            assert_string_equal(json_string_value(json_object_get(j, "id")), "schedd1#57.0#1763800000#1763800000");
+            assert_non_null(strstr(json_string_value(json_object_get(j, "error_type")), "parsing_exception"));
+            assert_non_null(json_string_value(json_object_get(j, "reason")));
+            json_decref(j);
+            got = 1;
+        }
+        rd_kafka_message_destroy(msg);
+    }
+    sp_kafka_consumer_free(c);
+    assert_true(got);
+    const char *l[] = { "127.0.0.1:1" };
+    assert_true(sp_metric_value(sp_metrics_counter(m, "spider_publisher_documents_indexed_total", "", (const char *[]){ "cluster", NULL }), l) == 0);
+    sp_metrics_free(m);
+    sp_clusters_free(&cl);
+    unlink(conf);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dead_letter_and_dead_cluster),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
