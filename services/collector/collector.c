@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -301,6 +302,19 @@ static long long poll_deadline(const cycle *cy)
     return d < cy->cycle_deadline_ms ? d : cy->cycle_deadline_ms;
 }
 
+/* 64 random bits for a snapshot id: unique across instances and restarts
+ * (a seeded random() repeated itself in two instances started together). */
+static unsigned long long snapshot_nonce(void)
+{
+    unsigned long long r = 0;
+    if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        r = ((unsigned long long)ts.tv_nsec << 20) ^ (unsigned long long)getpid() ^ (unsigned long long)(uintptr_t)&r;
+    }
+    return r;
+}
+
 static int run_poll(worker *w, const task *t)
 {
     sp_collector *c = w->cy->c;
@@ -328,7 +342,7 @@ static int run_poll(worker *w, const task *t)
     if (!p.track)
         return -1;
     p.topic = t->kind == SP_QUERY_QUEUE ? c->o.topic_queue : c->o.topic_history;
-    snprintf(p.snapshot_id, sizeof(p.snapshot_id), "%lld-%08lx", w->cy->now, (unsigned long)random());
+    snprintf(p.snapshot_id, sizeof(p.snapshot_id), "%lld-%016llx", w->cy->now, snapshot_nonce());
     int rc = t->kind == SP_QUERY_QUEUE ? emit_marker(&p, 1) : 0;
     if (rc == 0)
         rc = read_answer(&p, &q);
@@ -671,7 +685,6 @@ sp_collector *sp_collector_new(const sp_collector_opts *o, sp_metrics *metrics, 
     atomic_store(&c->last_cycle_end, -1);
     pthread_mutex_init(&c->cp_lock, NULL);
     register_metrics(c);
-    srandom((unsigned)time(NULL) ^ (unsigned)getpid());
     if (!(c->conv = sp_converter_new(o->affiliation_file, err, errlen)) ||
         !(c->src = sp_source_new(o->source, err, errlen))) {
         sp_collector_free(c);

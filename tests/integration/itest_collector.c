@@ -186,8 +186,9 @@ static void take(seen *out, const char *topic, const Spider__Record *r)
         snapshot *s = find_snapshot(out, r->document->snapshot_id);
         if (r->document->metadata)
             snprintf(s->host, sizeof(s->host), "%s", r->document->metadata->spider_hostname);
-        assert_true(s->begun);                      /* documents come after their begin */
-        assert_false(s->ended);
+        if (!s->begun || s->ended)                  /* documents come between begin and end */
+            fail_msg("document %s of snapshot %s (%s) %s", r->document->id, s->id, r->document->schedd,
+                     s->begun ? "after the end marker" : "before the begin marker");
         s->count++;
         s->checksum = sp_snapshot_checksum_add(s->checksum, r->document->id, strlen(r->document->id));
         s->docs = realloc(s->docs, (s->ndocs + 1) * sizeof(char *));
