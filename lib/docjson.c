@@ -27,7 +27,7 @@ static int put_double(sp_buf *b, double v)
     return sp_buf_append(b, num, (size_t)sp_py_float_repr(v, num, sizeof(num)));
 }
 
-static int put_map(sp_buf *b, Spider__Attribute **attrs, size_t n, const sp_nameset *ms)
+static int put_map(sp_buf *b, Spider__Attribute **attrs, size_t n, const sp_rulemap *ms)
 {
     int rc = putz(b, "{");
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -36,7 +36,7 @@ static int put_map(sp_buf *b, Spider__Attribute **attrs, size_t n, const sp_name
         if (rc)
             break;
         if (ms && a->value && a->value->kind_case == SPIDER__VALUE__KIND_INT_VALUE &&
-            sp_nameset_has(ms, a->name, strlen(a->name)))
+            (sp_rulemap_get(ms, a->name, strlen(a->name)) & SP_RULE_DATE))
             rc = put_int(b, a->value->int_value * 1000);
         else
             rc = sp_docjson_value(b, a->value);
@@ -69,7 +69,7 @@ int sp_docjson_value(sp_buf *b, const Spider__Value *v)
 
 int sp_docjson_write(sp_buf *out, const Spider__Document *d, const sp_docjson_opts *opts)
 {
-    const sp_nameset *ms = opts ? opts->ms_dates : NULL;
+    const sp_rulemap *ms = opts ? opts->ms_dates : NULL;
     const Spider__Metadata *m = d->metadata;
     int rc = put_map(out, d->attributes, d->n_attributes, ms);
     if (rc || !m)

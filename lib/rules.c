@@ -12,48 +12,6 @@ static size_t hash(const char *s, size_t len)
     return h;
 }
 
-static size_t slot(const sp_nameset *s, const char *name, size_t len)
-{
-    size_t i = hash(name, len) & (s->nslots - 1);
-    while (s->slots[i] && !(strncmp(s->slots[i], name, len) == 0 && s->slots[i][len] == '\0'))
-        i = (i + 1) & (s->nslots - 1);
-    return i;
-}
-
-int sp_nameset_init(sp_nameset *s, const char *const *names)
-{
-    size_t n = 0;
-    while (names[n])
-        n++;
-    s->nslots = 16;
-    while (s->nslots < n * 2)
-        s->nslots *= 2;
-    s->slots = calloc(s->nslots, sizeof(*s->slots));
-    s->n = 0;
-    if (!s->slots)
-        return -1;
-    for (size_t k = 0; k < n; k++) {
-        size_t i = slot(s, names[k], strlen(names[k]));
-        if (!s->slots[i]) {
-            s->slots[i] = names[k];
-            s->n++;
-        }
-    }
-    return 0;
-}
-
-int sp_nameset_has(const sp_nameset *s, const char *name, size_t len)
-{
-    return s->slots && s->slots[slot(s, name, len)] != NULL;
-}
-
-void sp_nameset_free(sp_nameset *s)
-{
-    free(s->slots);
-    s->slots = NULL;
-    s->nslots = s->n = 0;
-}
-
 struct sp_rule_entry {
     const char *name;
     size_t len;

@@ -2,8 +2,8 @@
  * in by cmake/rules.cmake) and a set type to look names up in them.
  *
  * Names are matched exactly (case-sensitively), as the reference does with
- * Python sets of ClassAd keys. Ownership: a set owns its index, never the
- * names (they are the static strings of the lists). */
+ * Python sets of ClassAd keys. Ownership: a rulemap owns its index, never
+ * the names (they are the static strings of the lists). */
 #ifndef SPIDER_RULES_H
 #define SPIDER_RULES_H
 
@@ -17,17 +17,6 @@ extern const char *const sp_rules_ignore[];
 extern const char *const sp_rules_no_idx[];
 extern const char *const sp_rules_no_analysis[];
 extern const char *const sp_rules_running_fields[];
-
-typedef struct {
-    const char **slots;
-    size_t nslots;
-    size_t n;
-} sp_nameset;
-
-/* Builds a set from a NULL-terminated list. 0, or -1 when out of memory. */
-int sp_nameset_init(sp_nameset *s, const char *const *names);
-int sp_nameset_has(const sp_nameset *s, const char *name, size_t len);
-void sp_nameset_free(sp_nameset *s);
 
 /* Every list at once: name -> the lists it is in, one lookup per name. */
 enum {

@@ -623,8 +623,7 @@ int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats
     free_schedds(list, n);
     double secs = (double)(sp_source_now_ms() - t0) / 1000.0;
     sp_metric_set(c->m_cycle_seconds, NULL, secs);
-    if (stats->polls_failed == 0)
-        atomic_store(&c->last_cycle_end, (long long)time(NULL));
+    atomic_store(&c->last_cycle_end, (long long)time(NULL));   /* failed schedds are in the metrics */
     sp_info("cycle.done", "schedds", SP_INT(n), "polls_ok", SP_INT(stats->polls_ok), "polls_failed",
             SP_INT(stats->polls_failed), "ads", SP_INT(stats->ads), "documents", SP_INT(stats->documents),
             "bad_ads", SP_INT(stats->bad_ads), "seconds", SP_DBL(secs));
@@ -649,7 +648,8 @@ int sp_collector_healthy(void *ctx, char *why, size_t whylen)
 {
     sp_collector *c = ctx;
     long long last = atomic_load(&c->last_cycle_end);
-    (void)why, (void)whylen;
+    if (last < 0)
+        snprintf(why, whylen, "no poll cycle has completed yet\n");
     return last >= 0;
 }
 

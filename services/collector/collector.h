@@ -67,7 +67,8 @@ int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats
 /* Scale-out mode: waits up to timeout_ms for this instance's assignment
  * to be loaded; 1 when it is. Always 1 otherwise. */
 int sp_collector_wait_ready(sp_collector *c, int timeout_ms);
-/* 1 when the last cycle ended within the health window. */
+/* /healthz: 1 once a cycle has completed (failed schedds show in the
+ * metrics, not here). */
 int sp_collector_healthy(void *ctx, char *why, size_t whylen);
 
 #endif
