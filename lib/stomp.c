@@ -261,7 +261,10 @@ static int pump(sp_stomp_client *c, int timeout_ms)
         long long now = now_ms();
         if (c->send_hb_ms && now - c->last_sent >= c->send_hb_ms && write_all(c, "\n", 1) != 0)
             return -1;
-        if (c->recv_hb_ms && now - c->last_recv > 2 * c->recv_hb_ms) {
+        /* silent for two periods, and at least 2 s more than one: a busy
+         * broker (or machine) sends late, and a false alarm costs a reconnect */
+        long long grace = 2 * c->recv_hb_ms > c->recv_hb_ms + 2000 ? 2 * c->recv_hb_ms : c->recv_hb_ms + 2000;
+        if (c->recv_hb_ms && now - c->last_recv > grace) {
             snprintf(c->broken, sizeof(c->broken), "no heart-beat from %s for %lld ms",
                      c->brokers[c->current], now - c->last_recv);
             return -1;
