@@ -34,11 +34,8 @@ int main(int argc, char **argv)
     pool.jobs = 2000;
     sim_ad *ads;
     size_t n = sim_queue(&pool, 0, 12, &ads);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    sim_write_ads(out, ads, n, SIM_FORMAT_JSON);
-    fclose(out);
+    size_t len;
+    char *text = sim_ads_text(ads, n, SIM_FORMAT_JSON, &len);
 
     long events = 0;
     char err[256];

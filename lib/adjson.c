@@ -13,6 +13,7 @@
 
 #include "adjson.h"
 #include "record.h"
+#include "utf8.h"
 
 #define NONE ((size_t)-1)
 #define MAX_DEPTH 64
@@ -231,28 +232,6 @@ static char *put_utf8(char *o, unsigned cp)
     return o;
 }
 
-/* Length of the valid UTF-8 sequence at s (lead byte >= 0x80), or 0. */
-static size_t utf8_len(const unsigned char *s, const unsigned char *end)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned min, cp;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; min = 0x10000; }
-    else return 0;
-    if ((size_t)(end - s) < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 /* Reads a string at c->s (on its opening quote). Points *out into the input
  * when nothing needs decoding, into the scratch buffer otherwise. */
 static int read_string(cursor *c, const char **out, size_t *len)
@@ -277,7 +256,7 @@ static int read_string(cursor *c, const char **out, size_t *len)
             return fail(c, "control character 0x%02x in a string", ch);
         }
         if (ch >= 0x80) {
-            size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)c->end);
+            size_t n = sp_utf8_len((const unsigned char *)p, (const unsigned char *)c->end);
             if (!n) {
                 c->s = p;
                 return fail(c, "invalid UTF-8 in a string");

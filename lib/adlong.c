@@ -19,6 +19,7 @@
 
 #include "adlong.h"
 #include "record.h"
+#include "utf8.h"
 
 #define NONE ((size_t)-1)
 #define MAX_DEPTH 64          /* lists and nested ads deeper than this are EXPRs */
@@ -371,28 +372,6 @@ static const char *skip_string(const char *q, const char *end, const char *ad_en
     return e && e < end ? e + 1 : NULL;
 }
 
-/* Length of the valid UTF-8 sequence at s (lead byte >= 0x80), or 0. */
-static size_t utf8_len(const unsigned char *s, const unsigned char *end)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned min, cp;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; min = 0x10000; }
-    else return 0;
-    if ((size_t)(end - s) < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 /* No NUL byte and valid UTF-8 in [s, end). */
 static int check_text(cursor *c, const char *s, const char *end)
 {
@@ -404,7 +383,7 @@ static int check_text(cursor *c, const char *s, const char *end)
             p++;
             continue;
         }
-        size_t n = utf8_len(p, e);
+        size_t n = sp_utf8_len(p, e);
         if (!n)
             return fail(c, "invalid UTF-8 in the value");
         p += n;

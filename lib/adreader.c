@@ -21,7 +21,7 @@ struct sp_adreader {
     sp_adreader_fn *on_ad;
     sp_adreader_bad_fn *on_bad;
     void *ctx;
-    uint64_t ads, bad;
+    uint64_t ads;
     int stopped;
 };
 
@@ -115,7 +115,6 @@ static int drain(sp_adreader *r, char *err, size_t errlen)
         if (rc < 0) {
             if (broken(r))
                 return -1;
-            r->bad++;
             if (r->on_bad)
                 r->on_bad(r->ctx, err);
             continue;
@@ -162,7 +161,6 @@ int sp_adreader_finish(sp_adreader *r, char *err, size_t errlen)
 }
 
 uint64_t sp_adreader_ads(const sp_adreader *r) { return r->ads; }
-uint64_t sp_adreader_bad(const sp_adreader *r) { return r->bad; }
 
 const char *sp_adreader_format(const sp_adreader *r)
 {

@@ -33,8 +33,8 @@ void sp_adreader_free(sp_adreader *r);
 int sp_adreader_feed(sp_adreader *r, const void *data, size_t len, char *err, size_t errlen);
 /* At the end of input: 0, or -1 with err when it was truncated or broken. */
 int sp_adreader_finish(sp_adreader *r, char *err, size_t errlen);
+/* Ads delivered so far (bad ones go to on_bad, uncounted here). */
 uint64_t sp_adreader_ads(const sp_adreader *r);
-uint64_t sp_adreader_bad(const sp_adreader *r);
 /* "json", "long", or "none" before the first byte. */
 const char *sp_adreader_format(const sp_adreader *r);
 

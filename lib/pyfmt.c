@@ -160,6 +160,14 @@ int sp_py_repr(sp_buf *b, const sp_cval *v)
     return 0;
 }
 
+/* Python's int() and float() allow white space around the number only. */
+static int only_space(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    return *s == '\0';
+}
+
 int sp_py_parse_int(const char *s, long long *out)
 {
     while (isspace((unsigned char)*s))
@@ -172,11 +180,7 @@ int sp_py_parse_int(const char *s, long long *out)
     errno = 0;
     char *end;
     long long v = strtoll(start, &end, 10);
-    if (errno == ERANGE)
-        return 0;
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end)
+    if (errno == ERANGE || !only_space(end))
         return 0;
     *out = v;
     return 1;
@@ -191,11 +195,7 @@ int sp_py_parse_float(const char *s, double *out)
         return 0;                                  /* strtod reads hex, Python does not */
     char *end;
     double v = strtod(s, &end);
-    if (end == s)
-        return 0;
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end)
+    if (end == s || !only_space(end))
         return 0;
     *out = v;
     return 1;

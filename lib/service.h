@@ -6,10 +6,30 @@
 #define SPIDER_SERVICE_H
 
 #include "config.h"
+#include "kafka.h"
+#include "metrics.h"
 
 #define SP_SERVICE_OPTIONS \
     { "log.level", SP_OPT_STRING, "info", "log-level", "debug, info, warn or error" }, \
     { "log.format", SP_OPT_STRING, "kv", "log-format", "kv (key=value) or json" }
+
+/* Options of the services that use Kafka, and of those serving metrics. */
+#define SP_KAFKA_OPTIONS \
+    { "kafka.brokers", SP_OPT_STRING, "127.0.0.1:9092", "kafka-brokers", "bootstrap.servers" }, \
+    { "kafka.properties", SP_OPT_OBJECT, NULL, "kafka-property", "librdkafka property, key=value (repeatable)" }
+
+#define SP_METRICS_OPTIONS \
+    { "metrics.address", SP_OPT_STRING, "127.0.0.1", "metrics-address", "address of /metrics and /healthz" }, \
+    { "metrics.port", SP_OPT_INT, "0", "metrics-port", "port of /metrics and /healthz (0: off)" }
+
+/* The librdkafka properties of SP_KAFKA_OPTIONS into props (initialized
+ * here; the caller frees it even on error). 0, or -1 with err. */
+int sp_service_kafka_props(sp_config *cfg, sp_kafka_props *props, char *err, size_t errlen);
+
+/* Serves /metrics and /healthz as SP_METRICS_OPTIONS say: *server is NULL
+ * when metrics.port is 0. 0, or -1 with err when the port cannot be bound. */
+int sp_service_metrics(sp_config *cfg, sp_metrics *m, sp_health_fn *health, void *ctx,
+                       sp_metrics_server **server, char *err, size_t errlen);
 
 /* Loads cfg from argv and the environment and starts logging as `service`.
  * Returns -1 when the service should run, otherwise the exit code (0 after

@@ -18,6 +18,7 @@
  *   classad_expr.h  the ClassAd expression evaluator (and its parse cache)
  *   rules.h    the reference's attribute lists (the files in rules/) as lookups
  *   pyfmt.h    Python's text forms (float repr, str()) used in documents
+ *   utf8.h     UTF-8 validation shared by the ad parsers
  *   docjson.h  protobuf Document -> the reference's JSON document
  *
  * Naming: every public symbol starts with sp_<part>_. Every function that

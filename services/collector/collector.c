@@ -276,22 +276,21 @@ static void advance_checkpoint(poll_ctx *p, double start)
     sp_collector *c = p->w->cy->c;
     double t = p->max_ecs > start ? p->max_ecs : start;
     char err[256];
+    int rc;
     if (c->so) {
-        if (sp_scaleout_save(c->so, p->t->s->name, t, err, sizeof(err)) != 0)
-            sp_error("checkpoint.save_failed", "topic", c->o.checkpoint_topic, "error", err);
-        const char *l[] = { p->t->s->name };
-        sp_metric_set(c->m_checkpoint_age, l, (double)p->w->cy->now - t);
-        return;
+        rc = sp_scaleout_save(c->so, p->t->s->name, t, err, sizeof(err));
+    } else {
+        pthread_mutex_lock(&c->cp_lock);
+        rc = sp_checkpoints_advance(c->cp, p->t->s->name, t);
+        if (rc == 0)
+            rc = sp_checkpoints_save(c->cp, c->o.checkpoint_file, err, sizeof(err));
+        else
+            snprintf(err, sizeof(err), "out of memory");
+        pthread_mutex_unlock(&c->cp_lock);
     }
-    pthread_mutex_lock(&c->cp_lock);
-    int rc = sp_checkpoints_advance(c->cp, p->t->s->name, t);
-    if (rc == 0)
-        rc = sp_checkpoints_save(c->cp, c->o.checkpoint_file, err, sizeof(err));
-    else
-        snprintf(err, sizeof(err), "out of memory");
-    pthread_mutex_unlock(&c->cp_lock);
     if (rc != 0)
-        sp_error("checkpoint.save_failed", "file", c->o.checkpoint_file, "error", err);
+        sp_error("checkpoint.save_failed", c->so ? "topic" : "file", c->so ? c->o.checkpoint_topic : c->o.checkpoint_file,
+                 "error", err);
     const char *labels[] = { p->t->s->name };
     sp_metric_set(c->m_checkpoint_age, labels, (double)p->w->cy->now - t);
 }

@@ -97,8 +97,16 @@ static Spider__Value *value_of(sp_arena *a, const sp_cval *v)
     return out;
 }
 
-Spider__Document *sp_document_build(sp_arena *a, const sp_ad *res, const sp_document_meta *meta,
-                                    char *err, size_t errlen)
+/* What a document takes from the converted job besides its attributes. */
+typedef struct {
+    const char *gjid;
+    size_t gjid_len;
+    const char *schedd;              /* "" when absent */
+    long long record_time;
+    long long index_time;            /* QDate, else RecordTime */
+} doc_head;
+
+static int head_of(const sp_ad *res, doc_head *h, char *err, size_t errlen)
 {
     const sp_cval *gj = sp_ad_getz(res, "GlobalJobId");
     const sp_cval *rt = sp_ad_getz(res, "RecordTime");
@@ -106,11 +114,25 @@ Spider__Document *sp_document_build(sp_arena *a, const sp_ad *res, const sp_docu
     const sp_cval *schedd = sp_ad_getz(res, "ScheddName");
     if (!gj || gj->type != SP_CV_STRING || !rt || rt->type != SP_CV_INT) {
         snprintf(err, errlen, "the document has no GlobalJobId or RecordTime");
-        return NULL;
+        return -1;
     }
+    h->gjid = gj->u.str.s;
+    h->gjid_len = gj->u.str.len;
+    h->schedd = schedd && schedd->type == SP_CV_STRING ? schedd->u.str.s : "";
+    h->record_time = rt->u.i;
+    h->index_time = qd && qd->type == SP_CV_INT ? qd->u.i : rt->u.i;
+    return 0;
+}
+
+Spider__Document *sp_document_build(sp_arena *a, const sp_ad *res, const sp_document_meta *meta,
+                                    char *err, size_t errlen)
+{
+    doc_head h;
+    if (head_of(res, &h, err, errlen) != 0)
+        return NULL;
     Spider__Document *d = sp_arena_alloc(a, sizeof(*d));
     Spider__Metadata *md = sp_arena_alloc(a, sizeof(*md));
-    char *id = sp_arena_alloc(a, gj->u.str.len + 24);
+    char *id = sp_arena_alloc(a, h.gjid_len + 24);
     char *index = sp_arena_alloc(a, strlen(meta->index_template) + 16);
     Spider__AttributeMap *m = map_of(a, res);
     if (!d || !md || !id || !index || !m) {
@@ -119,14 +141,13 @@ Spider__Document *sp_document_build(sp_arena *a, const sp_ad *res, const sp_docu
     }
     spider__document__init(d);
     spider__metadata__init(md);
-    snprintf(id, gj->u.str.len + 24, "%s#%lld", gj->u.str.s, rt->u.i);
-    sp_document_index(meta->index_template, qd && qd->type == SP_CV_INT ? qd->u.i : rt->u.i, index,
-                      strlen(meta->index_template) + 16);
+    snprintf(id, h.gjid_len + 24, "%s#%lld", h.gjid, h.record_time);
+    sp_document_index(meta->index_template, h.index_time, index, strlen(meta->index_template) + 16);
     d->id = id;
     d->index = index;
-    d->schedd = schedd && schedd->type == SP_CV_STRING ? (char *)schedd->u.str.s : "";
-    d->global_job_id = (char *)gj->u.str.s;
-    d->record_time = rt->u.i;
+    d->schedd = (char *)h.schedd;
+    d->global_job_id = (char *)h.gjid;
+    d->record_time = h.record_time;
     d->attributes = m->attributes;
     d->n_attributes = m->n_attributes;
     md->spider_git_hash = (char *)sp_git_hash();
@@ -298,25 +319,19 @@ static size_t int_field(long long v)
 int sp_document_pack(const sp_ad *res, const sp_document_meta *meta, sp_buf *out,
                      char *id, size_t idlen, char *err, size_t errlen)
 {
-    const sp_cval *gj = sp_ad_getz(res, "GlobalJobId");
-    const sp_cval *rt = sp_ad_getz(res, "RecordTime");
-    const sp_cval *qd = sp_ad_getz(res, "QDate");
-    const sp_cval *sc = sp_ad_getz(res, "ScheddName");
-    if (!gj || gj->type != SP_CV_STRING || !rt || rt->type != SP_CV_INT) {
-        snprintf(err, errlen, "the document has no GlobalJobId or RecordTime");
+    doc_head h;
+    if (head_of(res, &h, err, errlen) != 0)
         return -1;
-    }
-    if ((size_t)snprintf(id, idlen, "%s#%lld", gj->u.str.s, rt->u.i) >= idlen) {
+    if ((size_t)snprintf(id, idlen, "%s#%lld", h.gjid, h.record_time) >= idlen) {
         snprintf(err, errlen, "GlobalJobId too long");
         return -1;
     }
     char index[256];
-    sp_document_index(meta->index_template, qd && qd->type == SP_CV_INT ? qd->u.i : rt->u.i, index, sizeof(index));
-    const char *schedd = sc && sc->type == SP_CV_STRING ? sc->u.str.s : "";
+    sp_document_index(meta->index_template, h.index_time, index, sizeof(index));
     const char *hash = sp_git_hash(), *host = meta->hostname ? meta->hostname : "";
     size_t md = str_field(hash) + str_field(host) + int_field(meta->runtime_ms) + int_field(meta->source);
-    size_t doc = str_field(id) + str_field(index) + str_field(schedd) + str_field(gj->u.str.s) +
-                 int_field(rt->u.i) + attrs_size(res) + len_field(md) + str_field(meta->snapshot_id);
+    size_t doc = str_field(id) + str_field(index) + str_field(h.schedd) + str_field(h.gjid) +
+                 int_field(h.record_time) + attrs_size(res) + len_field(md) + str_field(meta->snapshot_id);
     out->len = 0;
     if (sp_buf_reserve(out, len_field(doc)) != 0) {
         snprintf(err, errlen, "out of memory");
@@ -327,9 +342,9 @@ int sp_document_pack(const sp_ad *res, const sp_document_meta *meta, sp_buf *out
     p = put_varint(p, doc);
     p = put_str(p, 1, id);
     p = put_str(p, 2, index);
-    p = put_str(p, 3, schedd);
-    p = put_str(p, 4, gj->u.str.s);
-    p = put_int_field(p, 5, rt->u.i);
+    p = put_str(p, 3, h.schedd);
+    p = put_str(p, 4, h.gjid);
+    p = put_int_field(p, 5, h.record_time);
     p = put_attrs(p, 6, res);
     *p++ = 7 << 3 | 2;                           /* metadata */
     p = put_varint(p, md);

@@ -41,8 +41,7 @@ static const sp_opt options[] = {
     { "index-template", SP_OPT_STRING, "cms", "index-template", "daily index name prefix: <template>-YYYY-MM-DD" },
     { "output", SP_OPT_STRING, "kafka", "output", "kafka, or jsonl (documents as JSON lines, no Kafka)" },
     { "output-file", SP_OPT_STRING, "-", "output-file", "jsonl output file, - for stdout" },
-    { "kafka.brokers", SP_OPT_STRING, "127.0.0.1:9092", "kafka-brokers", "bootstrap.servers" },
-    { "kafka.properties", SP_OPT_OBJECT, NULL, "kafka-property", "librdkafka property, key=value (repeatable)" },
+    SP_KAFKA_OPTIONS,
     { "topic.queue", SP_OPT_STRING, "jobs.queue", "topic-queue", "queue snapshots topic" },
     { "topic.history", SP_OPT_STRING, "jobs.history", "topic-history", "history documents topic" },
     { "read-only", SP_OPT_BOOL, "false", "read-only", "query and convert, but send nothing and keep checkpoints" },
@@ -51,8 +50,7 @@ static const sp_opt options[] = {
     { "max-ad-bytes", SP_OPT_INT, "16777216", "max-ad-bytes", "larger ads are skipped and counted (CMS ads are ~6 KB)" },
     { "now", SP_OPT_INT, "0", "now", "with --once: poll as if at this epoch second (replays, tests); 0: the clock" },
     { "hostname", SP_OPT_STRING, "", "hostname", "metadata.spider_hostname (default: this host's name)" },
-    { "metrics.address", SP_OPT_STRING, "127.0.0.1", "metrics-address", "address of /metrics and /healthz" },
-    { "metrics.port", SP_OPT_INT, "0", "metrics-port", "port of /metrics and /healthz (0: off)" },
+    SP_METRICS_OPTIONS,
 };
 
 static volatile sig_atomic_t stop;
@@ -75,15 +73,6 @@ static char **list_or_null(sp_config *cfg, const char *key)
     return out;
 }
 
-static int kafka_props(sp_config *cfg, sp_kafka_props *props, char *err, size_t errlen)
-{
-    sp_kafka_props_init(props);
-    if (sp_kafka_props_set(props, "bootstrap.servers", sp_config_str(cfg, "kafka.brokers")) != 0)
-        return snprintf(err, errlen, "out of memory"), -1;
-    json_t *extra = sp_config_json(cfg, "kafka.properties");
-    return extra ? sp_kafka_props_from_json(props, extra, err, errlen) : 0;
-}
-
 /* Sleeps until epoch second t or a signal. */
 static void sleep_until(long long t)
 {
@@ -95,7 +84,7 @@ static int run(sp_config *cfg)
 {
     char err[512], host[256] = "";
     sp_kafka_props props;
-    if (kafka_props(cfg, &props, err, sizeof(err)) != 0) {
+    if (sp_service_kafka_props(cfg, &props, err, sizeof(err)) != 0) {
         fprintf(stderr, "spider-collector: %s\n", err);
         sp_kafka_props_free(&props);
         return 2;
@@ -147,9 +136,7 @@ static int run(sp_config *cfg)
         rc = 2;
     }
     sp_metrics_server *server = NULL;
-    if (c && sp_config_int(cfg, "metrics.port") > 0 &&
-        !(server = sp_metrics_serve(metrics, sp_config_str(cfg, "metrics.address"), (int)sp_config_int(cfg, "metrics.port"),
-                                    sp_collector_healthy, c, err, sizeof(err)))) {
+    if (c && sp_service_metrics(cfg, metrics, sp_collector_healthy, c, &server, err, sizeof(err)) != 0) {
         fprintf(stderr, "spider-collector: metrics: %s\n", err);
         rc = 2;
     }

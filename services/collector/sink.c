@@ -19,22 +19,15 @@ struct sp_sink {
     int own_out;
     pthread_mutex_t lock;     /* JSON lines writes; the abandoned list */
     sp_track *abandoned;
-    atomic_ullong acked, failed;
 };
 
 static void on_delivery(void *ctx, void *opaque, rd_kafka_resp_err_t err, const char *topic,
                         int32_t partition, int64_t offset)
 {
-    sp_sink *s = ctx;
     sp_track *t = opaque;
-    (void)topic, (void)partition, (void)offset;
-    if (err) {
+    (void)ctx, (void)topic, (void)partition, (void)offset;
+    if (err)
         atomic_fetch_add(&t->failed, 1);
-        atomic_fetch_add(&s->failed, 1);
-    } else {
-        atomic_fetch_add(&t->acked, 1);
-        atomic_fetch_add(&s->acked, 1);
-    }
     atomic_fetch_sub(&t->pending, 1);
 }
 
@@ -125,11 +118,8 @@ int sp_sink_wants_document(const sp_sink *s)
 int sp_sink_emit_packed(sp_sink *s, sp_track *t, const char *topic, const char *key,
                         const void *data, size_t len, char *err, size_t errlen)
 {
-    if (s->kind != SINK_KAFKA) {
-        atomic_fetch_add(&t->acked, 1);
-        atomic_fetch_add(&s->acked, 1);
-        return 0;
-    }
+    if (s->kind != SINK_KAFKA)
+        return 0;                        /* no delivery reports: written is acknowledged */
     atomic_fetch_add(&t->pending, 1);
     rd_kafka_resp_err_t rc = sp_kafka_produce(s->producer, topic, key, strlen(key), data, len, t);
     if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -143,13 +133,8 @@ int sp_sink_emit_packed(sp_sink *s, sp_track *t, const char *topic, const char *
 int sp_sink_emit(sp_sink *s, sp_track *t, const char *topic, const char *key,
                  const Spider__Record *rec, sp_buf *scratch, char *err, size_t errlen)
 {
-    if (s->kind == SINK_JSONL) {
-        if (emit_jsonl(s, rec, scratch, err, errlen) != 0)
-            return -1;
-        atomic_fetch_add(&t->acked, 1);
-        atomic_fetch_add(&s->acked, 1);
-        return 0;
-    }
+    if (s->kind == SINK_JSONL)
+        return emit_jsonl(s, rec, scratch, err, errlen);
     if (s->kind == SINK_KAFKA && sp_record_pack(rec, scratch) != 0)
         return snprintf(err, errlen, "out of memory"), -1;
     return sp_sink_emit_packed(s, t, topic, key, scratch->data, scratch->len, err, errlen);
@@ -178,6 +163,3 @@ void sp_sink_abandon(sp_sink *s, sp_track *t)
     s->abandoned = t;
     pthread_mutex_unlock(&s->lock);
 }
-
-uint64_t sp_sink_acked(const sp_sink *s) { return atomic_load(&s->acked); }
-uint64_t sp_sink_failed(const sp_sink *s) { return atomic_load(&s->failed); }

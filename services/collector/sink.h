@@ -22,7 +22,6 @@
 typedef struct sp_track {
     atomic_long pending;      /* emitted, not yet acknowledged */
     atomic_long failed;       /* reported as failed */
-    atomic_long acked;
     struct sp_track *next;    /* in the sink's abandoned list */
 } sp_track;
 
@@ -51,8 +50,5 @@ int sp_sink_wants_document(const sp_sink *s);
 int sp_sink_wait(sp_sink *s, sp_track *t, long long deadline_ms);
 /* Gives a track that may still get reports to the sink to free later. */
 void sp_sink_abandon(sp_sink *s, sp_track *t);
-/* Records acknowledged and failed since the start. */
-uint64_t sp_sink_acked(const sp_sink *s);
-uint64_t sp_sink_failed(const sp_sink *s);
 
 #endif

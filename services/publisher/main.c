@@ -23,16 +23,14 @@ static const sp_opt options[] = {
     { "es-conf", SP_OPT_STRING, "etc/es_conf.json", "es-conf", "the clusters, es_conf.json in the reference format" },
     { "ca-file", SP_OPT_STRING, "", "ca-file", "CA bundle for clusters without their own \"ca\" (default: the system's)" },
     { "index-template", SP_OPT_STRING, "cms", "index-template", "daily indices are <template>-YYYY-MM-DD" },
-    { "kafka.brokers", SP_OPT_STRING, "127.0.0.1:9092", "kafka-brokers", "bootstrap.servers" },
-    { "kafka.properties", SP_OPT_OBJECT, NULL, "kafka-property", "librdkafka property, key=value (repeatable)" },
+    SP_KAFKA_OPTIONS,
     { "topics", SP_OPT_LIST, "jobs.history,jobs.changes", "topics", "topics to publish (jobs.queue: resend every queued job, as the reference)" },
     { "group", SP_OPT_STRING, "spider-publisher", "group", "consumer group prefix; each cluster reads as <group>.<cluster>" },
     { "deadletter-topic", SP_OPT_STRING, "publisher.deadletter", "deadletter-topic", "where documents a cluster can never take go, with its reason" },
     { "batch.docs", SP_OPT_INT, "1000", "batch-docs", "documents per _bulk at most" },
     { "batch.bytes", SP_OPT_INT, "8388608", "batch-bytes", "bytes of records per _bulk at most" },
     { "batch.ms", SP_OPT_INT, "1000", "batch-ms", "send a batch at least this often (ms)" },
-    { "metrics.address", SP_OPT_STRING, "127.0.0.1", "metrics-address", "address of /metrics and /healthz" },
-    { "metrics.port", SP_OPT_INT, "0", "metrics-port", "port of /metrics and /healthz (0: off)" },
+    SP_METRICS_OPTIONS,
     { "git-hash", SP_OPT_STRING, "", "git-hash", "purge: the collector build whose documents go (metadata.spider_git_hash)" },
     { "since", SP_OPT_INT, "0", "since", "purge: only documents with RecordTime >= this epoch second" },
     { "dry-run", SP_OPT_BOOL, "false", "dry-run", "purge: count what would be deleted, delete nothing" },
@@ -95,16 +93,14 @@ static int run(sp_config *cfg)
         return 2;
     }
     sp_kafka_props props;
-    sp_kafka_props_init(&props);
-    sp_kafka_props_set(&props, "bootstrap.servers", sp_config_str(cfg, "kafka.brokers"));
-    json_t *extra = sp_config_json(cfg, "kafka.properties");
+    int props_rc = sp_service_kafka_props(cfg, &props, err, sizeof(err));
     json_t *topics = sp_config_json(cfg, "topics");
     size_t nt = json_array_size(topics);
     const char **tl = calloc(nt + 1, sizeof(*tl));
     for (size_t i = 0; tl && i < nt; i++)
         tl[i] = json_string_value(json_array_get(topics, i));
     int rc = 0;
-    if ((extra && sp_kafka_props_from_json(&props, extra, err, sizeof(err)) != 0) || !nt) {
+    if (props_rc != 0 || !nt) {
         fprintf(stderr, "spider-publisher: %s\n", nt ? err : "--topics: at least one topic");
         rc = 2;
     }
@@ -114,9 +110,7 @@ static int run(sp_config *cfg)
     sp_metrics *m = sp_metrics_new();
     sp_metrics_server *server = NULL;
     sp_publisher *p = NULL;
-    if (!rc && sp_config_int(cfg, "metrics.port") > 0 &&
-        !(server = sp_metrics_serve(m, sp_config_str(cfg, "metrics.address"), (int)sp_config_int(cfg, "metrics.port"),
-                                    NULL, NULL, err, sizeof(err)))) {
+    if (!rc && sp_service_metrics(cfg, m, NULL, NULL, &server, err, sizeof(err)) != 0) {
         fprintf(stderr, "spider-publisher: metrics: %s\n", err);
         rc = 2;
     }

@@ -210,16 +210,23 @@ static int settle(cluster *c, item *items, size_t n)
     }
 }
 
-/* Commits the highest offset of each partition in the batch. */
+/* Commits the highest offset of each partition in the batch: walking back
+ * from the newest message, the first one seen of each partition. */
 static void commit(cluster *c, item *items, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        int last = 1;
-        for (size_t j = i + 1; j < n && last; j++)
-            last = !(items[j].msg->partition == items[i].msg->partition &&
-                     !strcmp(rd_kafka_topic_name(items[j].msg->rkt), rd_kafka_topic_name(items[i].msg->rkt)));
-        if (last)
-            sp_kafka_commit(c->consumer, items[i].msg, 0);
+    enum { MAX_PARTS = 256 };
+    struct { const rd_kafka_topic_t *rkt; int32_t partition; } seen[MAX_PARTS];
+    size_t nseen = 0;
+    for (size_t i = n; i-- > 0;) {
+        const rd_kafka_message_t *m = items[i].msg;
+        size_t k = 0;
+        while (k < nseen && !(seen[k].rkt == m->rkt && seen[k].partition == m->partition))
+            k++;
+        if (k < nseen || nseen == MAX_PARTS)
+            continue;                    /* older, or beyond the table: the next batch commits it */
+        seen[nseen].rkt = m->rkt;
+        seen[nseen++].partition = m->partition;
+        sp_kafka_commit(c->consumer, m, 0);
     }
 }
 

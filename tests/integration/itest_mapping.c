@@ -88,11 +88,8 @@ static void on_cluster(sp_http *h)
         for (int kind = 0; kind < 2; kind++) {
             sim_ad *ads;
             size_t n = kind ? sim_history(&pool, s, 12, 0, &ads) : sim_queue(&pool, s, 12, &ads);
-            char *t = NULL;
-            size_t len = 0;
-            FILE *f = open_memstream(&t, &len);
-            sim_write_ads(f, ads, n, SIM_FORMAT_JSONL);
-            fclose(f);
+            size_t len;
+            char *t = sim_ads_text(ads, n, SIM_FORMAT_JSONL, &len);
             sp_adreader *rd = sp_adreader_new(0, on_ad, NULL, &c);
             assert_int_equal(sp_adreader_feed(rd, t, len, err, sizeof(err)), 0);
             assert_int_equal(sp_adreader_finish(rd, err, sizeof(err)), 0);

@@ -9,22 +9,15 @@ set -uo pipefail
 B=${SPIDER_BUILD_DIR:?}
 : "${OPENSEARCH_URL:?run through run-with-stack.sh}"
 tmp=$(mktemp -d)
-fail=0
-check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+. "$(dirname "$0")/clusters.sh"
 T=itpub$$
 tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=30
-printf '%s\n' "$OPENSEARCH_PASSWORD" > "$tmp/os_pass"
-es_hostport=${ELASTICSEARCH_URL#http://}
-cat > "$tmp/es_conf.json" <<JSON
-[{"host": "${OPENSEARCH_URL#https://}", "username": "$OPENSEARCH_USER", "password_file": "$tmp/os_pass", "ca": "$OPENSEARCH_CA"},
- {"host": "${es_hostport%:*}", "port": ${es_hostport##*:}, "scheme": "http"}]
-JSON
+write_es_conf "$tmp"
 pub=""
 cleanup() {
   [ -n "$pub" ] && kill "$pub" 2>/dev/null
-  curl -s --cacert "$OPENSEARCH_CA" -u "$OPENSEARCH_USER:$OPENSEARCH_PASSWORD" -XDELETE "$OPENSEARCH_URL/$tpl-*" >/dev/null
-  curl -s -XDELETE "$ELASTICSEARCH_URL/$tpl-*" >/dev/null
+  for c in os es; do cluster_curl $c -XDELETE "$(cluster_url $c)/$tpl-*" >/dev/null; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -37,8 +30,7 @@ cycle() { # step: one history poll to Kafka, and the same documents as JSON line
 }
 unique() { grep -o '"GlobalJobId":"[^"]*"\|"RecordTime":[0-9]*' "$tmp/docs.jsonl" | paste - - | sort -u | wc -l; }
 count() { # cluster -> documents in our indices
-  if [ "$1" = os ]; then curl -s --cacert "$OPENSEARCH_CA" -u "$OPENSEARCH_USER:$OPENSEARCH_PASSWORD" "$OPENSEARCH_URL/$tpl-*/_count"
-  else curl -s "$ELASTICSEARCH_URL/$tpl-*/_count"; fi | sed -n 's/.*"count":\([0-9]*\).*/\1/p'
+  cluster_curl "$1" "$(cluster_url "$1")/$tpl-*/_count" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'
 }
 wait_for() { # expected count in both clusters, up to 60 s
   for _ in $(seq 1 120); do

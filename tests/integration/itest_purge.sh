@@ -9,17 +9,9 @@ set -uo pipefail
 B=${SPIDER_BUILD_DIR:?}
 : "${OPENSEARCH_URL:?run through run-with-stack.sh}"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+. "$(dirname "$0")/clusters.sh"
 tpl="itpurge$$"
-printf '%s\n' "$OPENSEARCH_PASSWORD" > "$tmp/os_pass"
-es_hostport=${ELASTICSEARCH_URL#http://}
-cat > "$tmp/es_conf.json" <<JSON
-[{"host": "${OPENSEARCH_URL#https://}", "username": "$OPENSEARCH_USER", "password_file": "$tmp/os_pass", "ca": "$OPENSEARCH_CA"},
- {"host": "${es_hostport%:*}", "port": ${es_hostport##*:}, "scheme": "http"}]
-JSON
-os() { curl -sf --cacert "$OPENSEARCH_CA" -u "$OPENSEARCH_USER:$OPENSEARCH_PASSWORD" "$@"; }
-es() { curl -sf "$@"; }
+write_es_conf "$tmp"
 # 30 good + 20 bad (10 of them older) documents, over two daily indices
 body=""
 for i in $(seq 1 50); do
@@ -30,13 +22,13 @@ for i in $(seq 1 50); do
   body+="{\"RecordTime\":$rt,\"metadata\":{\"spider_git_hash\":\"$hash\"}}"$'\n'
 done
 for cluster in os es; do
-  $cluster -XPOST "$( [ $cluster = os ] && echo "$OPENSEARCH_URL" || echo "$ELASTICSEARCH_URL")/_bulk?refresh=true" -H "content-type: application/x-ndjson" --data-binary "$body" >/dev/null \
+  cluster_curl $cluster -XPOST "$(cluster_url $cluster)/_bulk?refresh=true" -H "content-type: application/x-ndjson" --data-binary "$body" >/dev/null \
     || { echo "FAIL: cannot load documents into $cluster"; exit 1; }
 done
 count() { # cluster hash
-  local url q='{"query":{"term":{"metadata.spider_git_hash":"'"$2"'"}}}'
-  if [ "$1" = os ]; then os -XPOST "$OPENSEARCH_URL/$tpl-*/_count" -H 'content-type: application/json' -d "$q"
-  else es -XPOST "$ELASTICSEARCH_URL/$tpl-*/_count" -H 'content-type: application/json' -d "$q"; fi | sed 's/.*"count":\([0-9]*\).*/\1/'
+  local q='{"query":{"term":{"metadata.spider_git_hash":"'"$2"'"}}}'
+  cluster_curl "$1" -XPOST "$(cluster_url "$1")/$tpl-*/_count" -H 'content-type: application/json' -d "$q" |
+    sed 's/.*"count":\([0-9]*\).*/\1/'
 }
 P="$B/spider-publisher"
 out=$("$P" purge --es-conf "$tmp/es_conf.json" --index-template "$tpl" --git-hash bad --dry-run 2>&1); rc=$?
@@ -53,5 +45,5 @@ check "no bad document left" '[ "$(count os bad)" = 0 ] && [ "$(count es bad)" =
 check "good documents untouched" '[ "$(count os good)" = 30 ] && [ "$(count es good)" = 30 ]'
 out=$("$P" purge --es-conf "$tmp/es_conf.json" 2>&1); rc=$?
 check "purge without --git-hash is refused" '[ $rc -eq 2 ] && [[ $out == *"--git-hash is required"* ]]'
-os -XDELETE "$OPENSEARCH_URL/$tpl-*" >/dev/null; es -XDELETE "$ELASTICSEARCH_URL/$tpl-*" >/dev/null
+for c in os es; do cluster_curl $c -XDELETE "$(cluster_url $c)/$tpl-*" >/dev/null; done
 exit $fail

@@ -80,15 +80,6 @@ static void expect_ad(recorder *r, const sim_ad *ad)
     }
 }
 
-static char *sim_text(sim_ad *ads, size_t n, sim_format f, size_t *len)
-{
-    char *buf = NULL;
-    FILE *out = open_memstream(&buf, len);
-    sim_write_ads(out, ads, n, f);
-    fclose(out);
-    return buf;
-}
-
 /* Parses text fed in chunks of `chunk` bytes; one recorder entry per ad. */
 static int parse_all(const char *text, size_t len, size_t chunk, recorder *per_ad, int max_ads, char *err)
 {
@@ -117,7 +108,7 @@ static void round_trip(sim_format f, size_t chunk)
     size_t n = sim_history(&pool, 0, 12, 0, &ads);
     assert_true(n > 50);
     size_t len;
-    char *text = sim_text(ads, n, f, &len);   /* sorts each ad too */
+    char *text = sim_ads_text(ads, n, f, &len);   /* sorts each ad too */
     recorder *got = calloc(n + 1, sizeof(*got));
     char err[512];
     assert_int_equal(parse_all(text, len, chunk, got, (int)n + 1, err), (int)n);

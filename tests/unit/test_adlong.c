@@ -159,15 +159,6 @@ static void assert_same(const result *a, const result *b)
 
 /* ---- spider-sim: -long and -jsonl agree ---- */
 
-static char *sim_text(sim_ad *ads, size_t n, sim_format f, size_t *len)
-{
-    char *buf = NULL;
-    FILE *out = open_memstream(&buf, len);
-    sim_write_ads(out, ads, n, f);
-    fclose(out);
-    return buf;
-}
-
 static void free_ads(sim_ad *ads, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -179,8 +170,8 @@ static void free_ads(sim_ad *ads, size_t n)
 static void compare_formats(sim_ad *ads, size_t n, const size_t *chunks, size_t nchunks)
 {
     size_t llen, jlen;
-    char *lng = sim_text(ads, n, SIM_FORMAT_LONG, &llen);
-    char *jsl = sim_text(ads, n, SIM_FORMAT_JSONL, &jlen);
+    char *lng = sim_ads_text(ads, n, SIM_FORMAT_LONG, &llen);
+    char *jsl = sim_ads_text(ads, n, SIM_FORMAT_JSONL, &jlen);
     result *want = run_json(jsl, jlen);
     assert_int_equal(want->n, (int)n);
     for (size_t k = 0; k < nchunks; k++) {
@@ -253,7 +244,7 @@ static void test_sim_tricky_ad(void **state)
     const size_t chunks[] = { 1 << 20, 1, 2, 3 };
     compare_formats(ads, 2, chunks, 4);
     size_t len;
-    char *lng = sim_text(ads, 2, SIM_FORMAT_LONG, &len);
+    char *lng = sim_ads_text(ads, 2, SIM_FORMAT_LONG, &len);
     result *r = run_long(lng, len, 1 << 20);
     assert_string_equal(r->ads[0].text,
         "big=r:1e+20;ClusterId=i:42;Eq=s:a = b \" = \" c;flag=b:1;half=r:2.5;Items=[1:s:a;1:s:b\"c;];"
@@ -286,7 +277,7 @@ static void test_crlf(void **state)
     sim_pool_defaults(&pool);
     sim_ad *ads;
     size_t n = sim_queue(&pool, 1, 5, &ads), len, clen;
-    char *lng = sim_text(ads, n, SIM_FORMAT_LONG, &len);
+    char *lng = sim_ads_text(ads, n, SIM_FORMAT_LONG, &len);
     char *crlf = to_crlf(lng, len, &clen);
     result *a = run_long(lng, len, 1 << 20);
     result *b = run_long(crlf, clen, 4093);

@@ -83,11 +83,8 @@ static void test_direct_pack_equals_protobuf_c(void **state)
         for (int kind = 0; kind < 2; kind++) {
             sim_ad *ads;
             size_t n = kind ? sim_history(&pool, s, 12, 0, &ads) : sim_queue(&pool, s, 12, &ads);
-            char *text = NULL;
-            size_t len = 0;
-            FILE *f = open_memstream(&text, &len);
-            sim_write_ads(f, ads, n, SIM_FORMAT_JSON);
-            fclose(f);
+            size_t len;
+            char *text = sim_ads_text(ads, n, SIM_FORMAT_JSON, &len);
             sp_adreader *r = sp_adreader_new(0, on_ad, NULL, &c);
             assert_int_equal(sp_adreader_feed(r, text, len, err, sizeof(err)), 0);
             assert_int_equal(sp_adreader_finish(r, err, sizeof(err)), 0);

@@ -16,12 +16,8 @@
 
 static char *print(sim_ad *ads, size_t n, sim_format f)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    sim_write_ads(out, ads, n, f);
-    fclose(out);
-    return buf;
+    size_t len;
+    return sim_ads_text(ads, n, f, &len);
 }
 
 static void tricky(sim_ad *ad)

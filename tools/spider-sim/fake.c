@@ -284,12 +284,10 @@ static int misbehave(const char *mode, const char *schedd, sim_ad *ads, size_t n
         return 0;
     }
     if (!strcmp(mode, "truncate")) {
-        char *text = NULL;
-        size_t len = 0;
-        FILE *mem = open_memstream(&text, &len);
-        sim_write_ads(mem, ads, n, fmt);
-        fclose(mem);
-        fwrite(text, 1, len / 2, out);
+        size_t len;
+        char *text = sim_ads_text(ads, n, fmt, &len);
+        if (text)
+            fwrite(text, 1, len / 2, out);
         free(text);
         return 0;
     }

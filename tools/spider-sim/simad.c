@@ -247,3 +247,15 @@ void sim_write_ads(FILE *out, sim_ad *ads, size_t n, sim_format format)
     if (format == SIM_FORMAT_JSON && n)
         fputs("]\n", out);
 }
+
+char *sim_ads_text(sim_ad *ads, size_t n, sim_format format, size_t *len)
+{
+    char *buf = NULL;
+    *len = 0;
+    FILE *out = open_memstream(&buf, len);
+    if (!out)
+        return NULL;
+    sim_write_ads(out, ads, n, format);
+    fclose(out);
+    return buf;
+}

@@ -62,5 +62,8 @@ int sim_format_parse(const char *s, sim_format *out);
 /* Writes ads (each sorted first) in the format; JSON writes the list
  * header/separators/footer as condor_q does (nothing at all for no ads). */
 void sim_write_ads(FILE *out, sim_ad *ads, size_t n, sim_format format);
+/* The same into a new buffer (*len bytes, NUL-terminated), which the caller
+ * frees; NULL when out of memory. */
+char *sim_ads_text(sim_ad *ads, size_t n, sim_format format, size_t *len);
 
 #endif
