@@ -2,13 +2,16 @@
  * Writes documents from Kafka to every Elasticsearch and OpenSearch cluster
  * of es_conf.json, and to ActiveMQ.
  *
- *   spider-publisher run   Kafka -> every cluster of es_conf.json (publish.c)
+ *   spider-publisher run   Kafka -> every cluster of es_conf.json and ActiveMQ (publish.c)
  *   spider-publisher purge --git-hash H [--since T] [--dry-run]
- *                          delete a bad build's documents from every cluster */
+ *                          delete a bad build's documents from every cluster
+ *   spider-publisher replay --cluster C --from T
+ *                          rewind one output's consumer group to time T */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "esconf.h"
@@ -30,11 +33,101 @@ static const sp_opt options[] = {
     { "batch.docs", SP_OPT_INT, "1000", "batch-docs", "documents per _bulk at most" },
     { "batch.bytes", SP_OPT_INT, "8388608", "batch-bytes", "bytes of records per _bulk at most" },
     { "batch.ms", SP_OPT_INT, "1000", "batch-ms", "send a batch at least this often (ms)" },
+    { "prefetch.bytes", SP_OPT_INT, "16777216", "prefetch-bytes", "per output, bytes read ahead from Kafka at most (with batch.bytes: the memory bound)" },
+    { "amq.brokers", SP_OPT_LIST, "", "amq-brokers", "ActiveMQ brokers host:port, in failover order (none: no AMQ output)" },
+    { "amq.destination", SP_OPT_STRING, "/topic/spider.jobs", "amq-destination", "where notifications go (the reference's CMS_HTCONDOR_TOPIC)" },
+    { "amq.producer", SP_OPT_STRING, "condor", "amq-producer", "metadata.producer (the reference's CMS_HTCONDOR_PRODUCER)" },
+    { "amq.type", SP_OPT_STRING, "metric", "amq-type", "metadata.type of the notifications" },
+    { "amq.username_file", SP_OPT_STRING, "etc/amq_username", "amq-username-file", "file holding the ActiveMQ user, as the reference's" },
+    { "amq.password_file", SP_OPT_STRING, "etc/amq_password", "amq-password-file", "file holding the ActiveMQ password, as the reference's" },
+    { "amq.tls", SP_OPT_BOOL, "false", "amq-tls", "STOMP over TLS (verified)" },
+    { "amq.ca_file", SP_OPT_STRING, "", "amq-ca-file", "CA bundle for the brokers (default: the system's)" },
+    { "amq.timeout_ms", SP_OPT_INT, "30000", "amq-timeout-ms", "connect and receipt wait (ms)" },
     SP_METRICS_OPTIONS,
     { "git-hash", SP_OPT_STRING, "", "git-hash", "purge: the collector build whose documents go (metadata.spider_git_hash)" },
     { "since", SP_OPT_INT, "0", "since", "purge: only documents with RecordTime >= this epoch second" },
     { "dry-run", SP_OPT_BOOL, "false", "dry-run", "purge: count what would be deleted, delete nothing" },
+    { "cluster", SP_OPT_STRING, "", "cluster", "replay: the output to rewind: a cluster name of es_conf.json, or amq" },
+    { "from", SP_OPT_STRING, "", "from", "replay: epoch seconds or YYYY-MM-DDTHH:MM:SSZ" },
 };
+
+/* --from: epoch seconds, or an ISO 8601 UTC time. -1 when neither. */
+static long long parse_time(const char *s)
+{
+    char *end;
+    long long t = strtoll(s, &end, 10);
+    if (*s && !*end)
+        return t;
+    struct tm tm = { 0 };
+    end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!end || (*end && strcmp(end, "Z") != 0))
+        return -1;
+    return (long long)timegm(&tm);
+}
+
+/* The topics option as a NULL-terminated array (strings borrowed). */
+static const char **topic_list(sp_config *cfg, size_t *n)
+{
+    json_t *topics = sp_config_json(cfg, "topics");
+    *n = json_array_size(topics);
+    const char **tl = calloc(*n + 1, sizeof(*tl));
+    for (size_t i = 0; tl && i < *n; i++)
+        tl[i] = json_string_value(json_array_get(topics, i));
+    return tl;
+}
+
+/* replay: rewinds <group>.<cluster> on every topic to --from. The
+ * publishers must be stopped (Kafka refuses offsets for a live group);
+ * started again, they re-send from there. Exit status. */
+static int replay(sp_config *cfg)
+{
+    char err[1024];
+    const char *name = sp_config_str(cfg, "cluster"), *from = sp_config_str(cfg, "from");
+    long long t = parse_time(from);
+    if (!*name || t < 0) {
+        fprintf(stderr, "spider-publisher replay: %s\n", !*name ? "--cluster is required (a cluster of es_conf.json, or amq)"
+                                                                 : "--from: epoch seconds or YYYY-MM-DDTHH:MM:SSZ");
+        return 2;
+    }
+    sp_clusters cl = { 0 };
+    const char *ca = sp_config_str(cfg, "ca-file");
+    int known = !strcmp(name, "amq");
+    if (!known && sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, &cl, err, sizeof(err)) != 0) {
+        fprintf(stderr, "spider-publisher: %s\n", err);
+        return 2;
+    }
+    for (size_t i = 0; i < cl.n; i++)
+        known |= !strcmp(cl.items[i].name, name);
+    if (!known) {
+        fprintf(stderr, "spider-publisher replay: no output \"%s\"; the outputs are amq and:", name);
+        for (size_t i = 0; i < cl.n; i++)
+            fprintf(stderr, " %s", cl.items[i].name);
+        fprintf(stderr, "\n");
+        sp_clusters_free(&cl);
+        return 2;
+    }
+    sp_clusters_free(&cl);
+    sp_kafka_props props;
+    size_t nt;
+    const char **tl = topic_list(cfg, &nt);
+    char group[512];
+    snprintf(group, sizeof(group), "%s.%s", sp_config_str(cfg, "group"), name);
+    int rc = sp_service_kafka_props(cfg, &props, err, sizeof(err)) == 0 ? 0 : 1;
+    for (size_t i = 0; rc == 0 && i < nt; i++) {
+        int parts = sp_kafka_rewind_group(&props, group, tl[i], t * 1000, 30000, err, sizeof(err));
+        if (parts < 0) {
+            rc = 1;
+            break;
+        }
+        printf("%s: group %s rewound on %s (%d partitions) to %s\n", name, group, tl[i], parts, from);
+        sp_info("replay.done", "output", name, "group", group, "topic", tl[i], "from", from);
+    }
+    if (rc)
+        fprintf(stderr, "spider-publisher replay: %s (are the publishers stopped?)\n", err);
+    free(tl);
+    sp_kafka_props_free(&props);
+    return rc;
+}
 
 /* purge on every cluster; prints one line per cluster. Exit status. */
 static int purge(sp_config *cfg)
@@ -74,6 +167,47 @@ static int purge(sp_config *cfg)
     return rc;
 }
 
+/* The ActiveMQ output of the amq.* options; owns what conf points to. */
+typedef struct {
+    sp_amq_conf conf;
+    const char **brokers;
+    char *user, *password;
+} amq_setup;
+
+static void amq_setup_free(amq_setup *a)
+{
+    free(a->brokers);
+    free(a->user);
+    free(a->password);
+}
+
+/* 0 (conf.nbrokers 0 when no broker is configured), or -1 with err. */
+static int amq_setup_load(sp_config *cfg, amq_setup *a, char *err, size_t errlen)
+{
+    memset(a, 0, sizeof(*a));
+    json_t *list = sp_config_json(cfg, "amq.brokers");
+    a->brokers = calloc(json_array_size(list) + 1, sizeof(char *));
+    if (!a->brokers)
+        return snprintf(err, errlen, "out of memory"), -1;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const char *b = json_string_value(json_array_get(list, i));
+        if (b && *b)
+            a->brokers[a->conf.nbrokers++] = b;
+    }
+    if (!a->conf.nbrokers)
+        return 0;
+    char why[512];
+    const char *uf = sp_config_str(cfg, "amq.username_file"), *pf = sp_config_str(cfg, "amq.password_file");
+    if (!(a->user = sp_read_file_trimmed(uf, why, sizeof(why))) ||
+        !(a->password = sp_read_file_trimmed(pf, why, sizeof(why))))
+        return snprintf(err, errlen, "amq credentials (--amq-username-file %s, --amq-password-file %s): %s", uf, pf, why), -1;
+    const char *ca = sp_config_str(cfg, "amq.ca_file");
+    a->conf = (sp_amq_conf){ a->brokers, a->conf.nbrokers, sp_config_str(cfg, "amq.destination"),
+                             sp_config_str(cfg, "amq.producer"), sp_config_str(cfg, "amq.type"), a->user, a->password,
+                             sp_config_bool(cfg, "amq.tls"), *ca ? ca : NULL, (int)sp_config_int(cfg, "amq.timeout_ms") };
+    return 0;
+}
+
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -94,19 +228,18 @@ static int run(sp_config *cfg)
     }
     sp_kafka_props props;
     int props_rc = sp_service_kafka_props(cfg, &props, err, sizeof(err));
-    json_t *topics = sp_config_json(cfg, "topics");
-    size_t nt = json_array_size(topics);
-    const char **tl = calloc(nt + 1, sizeof(*tl));
-    for (size_t i = 0; tl && i < nt; i++)
-        tl[i] = json_string_value(json_array_get(topics, i));
+    size_t nt;
+    const char **tl = topic_list(cfg, &nt);
+    amq_setup amq = { 0 };
     int rc = 0;
-    if (props_rc != 0 || !nt) {
+    if (props_rc != 0 || !nt || amq_setup_load(cfg, &amq, err, sizeof(err)) != 0) {
         fprintf(stderr, "spider-publisher: %s\n", nt ? err : "--topics: at least one topic");
         rc = 2;
     }
     sp_publish_opts o = { &props, tl, nt, sp_config_str(cfg, "group"), sp_config_str(cfg, "deadletter-topic"),
                           (int)sp_config_int(cfg, "batch.docs"), (size_t)sp_config_int(cfg, "batch.bytes"),
-                          (int)sp_config_int(cfg, "batch.ms") };
+                          (int)sp_config_int(cfg, "batch.ms"), (size_t)sp_config_int(cfg, "prefetch.bytes"),
+                          amq.conf.nbrokers ? &amq.conf : NULL };
     sp_metrics *m = sp_metrics_new();
     sp_metrics_server *server = NULL;
     sp_publisher *p = NULL;
@@ -128,6 +261,7 @@ static int run(sp_config *cfg)
     }
     sp_metrics_server_stop(server);
     sp_metrics_free(m);
+    amq_setup_free(&amq);
     free(tl);
     sp_kafka_props_free(&props);
     sp_clusters_free(&cl);
@@ -142,7 +276,8 @@ int main(int argc, char **argv)
         "  run                                          publish from Kafka to every cluster until SIGTERM\n"
         "  purge --git-hash H [--since T] [--dry-run]   delete the documents a bad collector build wrote,\n"
         "                                               from every cluster (the runbook in README.md)\n"
-        "Not yet in this build (issue 4): the AMQ sink, replay, the benchmark.",
+        "  replay --cluster C --from T                  rewind output C (a cluster, or amq) to time T; the\n"
+        "                                               publishers must be stopped, and re-send from T when started",
         options, sizeof(options) / sizeof(options[0]));
     int rc = sp_service_init(cfg, "publisher", argc, argv);
     if (rc < 0) {
@@ -155,6 +290,8 @@ int main(int argc, char **argv)
             rc = run(cfg);
         } else if (!strcmp(args[0], "purge")) {
             rc = purge(cfg);
+        } else if (!strcmp(args[0], "replay")) {
+            rc = replay(cfg);
         } else {
             fprintf(stderr, "spider-publisher: unknown command \"%s\" (see spider-publisher --help)\n", args[0]);
             rc = 2;

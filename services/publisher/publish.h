@@ -1,46 +1,43 @@
-/* publish.h - the publishing loop: documents from Kafka into every search
- * cluster, each cluster at its own pace.
+/* publish.h - the publishing loop: documents from Kafka into every output
+ * (each search cluster of es_conf.json, and ActiveMQ), each at its own pace.
  *
- * One thread and one consumer group ("<group>.<cluster name>") per cluster,
- * so a slow or dead cluster never holds the others back and catches up from
- * Kafka when it returns. A thread reads a batch (count, bytes or time),
- * creates each daily index it has not seen with the reference mapping
- * (mapping.h), sends one _bulk, retries the items that can succeed later
- * (429, 5xx, timeouts, a cluster that is down: exponential backoff with
- * jitter, without reading more, which is the backpressure), sends the ones
- * that never can (mapping errors) to the dead-letter topic with the
- * cluster's reason, and only then commits the batch's offsets. Document ids
- * are the collector's, so a batch sent twice after a crash writes nothing
- * twice. Every document gets metadata.publisher_git_hash.
+ * One lane per output: a thread with its own consumer group
+ * ("<group>.<output name>"), so a slow or dead cluster never holds the
+ * others back and catches up from Kafka when it returns. A lane reads a
+ * batch (count, bytes or time), hands it to its output (output.h), which
+ * delivers every document or dead-letters it, retrying what can succeed
+ * later without reading more (the backpressure), and only then commits the
+ * batch's offsets. Memory per lane is bounded by the batch and the
+ * consumer's prefetch (prefetch_bytes), whatever the backlog.
  *
- * Ownership: the publisher owns its threads, consumers and producer; the
- * options and clusters belong to the caller and must outlive it. */
+ * Ownership: the publisher owns its threads, consumers, outputs and
+ * producer; the options and clusters belong to the caller and must outlive
+ * it. */
 #ifndef SPIDER_PUBLISHER_PUBLISH_H
 #define SPIDER_PUBLISHER_PUBLISH_H
-
-#include <signal.h>
 
 #include "esconf.h"
 #include "kafka.h"
 #include "metrics.h"
+#include "output.h"
 
 typedef struct {
     const sp_kafka_props *kafka;
     const char *const *topics;       /* jobs.history, jobs.changes (jobs.queue: resend everything) */
     size_t ntopics;
-    const char *group;               /* prefix of the per-cluster groups */
+    const char *group;               /* prefix of the per-output groups */
     const char *deadletter_topic;
     int batch_docs;
     size_t batch_bytes;
     int batch_ms;
+    size_t prefetch_bytes;           /* queued.max.messages.kbytes, unless set as a property */
+    const sp_amq_conf *amq;          /* NULL: no ActiveMQ output */
 } sp_publish_opts;
-
-typedef struct sp_publisher sp_publisher;
 
 sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *clusters, sp_metrics *m,
                                  char *err, size_t errlen);
 /* Stops reading, finishes the batch in hand (committing what was
- * acknowledged) and joins the threads. */
+ * delivered) and joins the threads. */
 void sp_publisher_stop(sp_publisher *p);
 
 #endif

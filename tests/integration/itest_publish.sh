@@ -2,7 +2,8 @@
 # itest_publish.sh - spider-publisher run against the real stack: the
 # collector's history documents (spider-sim pool, real Kafka) end up in both
 # clusters (OpenSearch behind nginx /es, Elasticsearch), each exactly once,
-# with metadata.publisher_git_hash; a publisher stopped and started again
+# with metadata.publisher_git_hash, and as MONIT notifications on ActiveMQ,
+# which python3-stomp reads back; a publisher stopped and started again
 # resumes from its committed offsets: the next cycle's documents arrive and
 # nothing is lost or doubled.
 set -uo pipefail
@@ -14,6 +15,7 @@ T=itpub$$
 tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=30
 write_es_conf "$tmp"
+echo "$STOMP_USER" > "$tmp/amq_username"; echo "$STOMP_PASSWORD" > "$tmp/amq_password"
 pub=""
 cleanup() {
   [ -n "$pub" ] && kill "$pub" 2>/dev/null
@@ -41,7 +43,9 @@ wait_for() { # expected count in both clusters, up to 60 s
 }
 start_publisher() {
   "$B/spider-publisher" run --es-conf "$tmp/es_conf.json" --kafka-brokers "$KAFKA_BOOTSTRAP" --topics "$T.history" \
-    --group "$T.group" --deadletter-topic "$T.dead" --batch-ms 300 --log-level warn 2>>"$tmp/publisher.log" &
+    --group "$T.group" --deadletter-topic "$T.dead" --batch-ms 300 --log-level warn \
+    --amq-brokers "$STOMP_HOST:$STOMP_PORT" --amq-destination "/queue/$T" \
+    --amq-username-file "$tmp/amq_username" --amq-password-file "$tmp/amq_password" 2>>"$tmp/publisher.log" &
   pub=$!
 }
 
@@ -60,5 +64,9 @@ hash=$(git -C "${SPIDER_SOURCE_DIR:?}" rev-parse HEAD 2>/dev/null || echo unknow
 doc=$(curl -s "$ELASTICSEARCH_URL/$tpl-*/_search?size=1")
 check "documents carry metadata.publisher_git_hash" '[[ $doc == *"\"publisher_git_hash\":\"$hash"* ]]'
 check "documents keep the collector's spider_git_hash" '[[ $doc == *"\"spider_git_hash\":\"$hash"* ]]'
+amq=$(/usr/bin/python3 "$(dirname "$0")/amq_notifications.py" "/queue/$T" "$want"); amq_rc=$?
+sent=$(wc -l < "$tmp/docs.jsonl")   # history polls overlap: some documents are on Kafka twice
+check "ActiveMQ: python3-stomp reads each of the $sent Kafka documents once, $want distinct, as MONIT notifications ($amq)" \
+  '[ $amq_rc -eq 0 ] && [[ $amq == "messages=$sent distinct=$want bad=0" ]]'
 [ $fail -eq 0 ] || { echo "---- publisher log"; tail -20 "$tmp/publisher.log"; }
 exit $fail

@@ -157,7 +157,7 @@ static void test_dead_letter_and_dead_cluster(void **state)
     const char *topics[] = { topic };
     char group[200];
     snprintf(group, sizeof(group), "%s.group", topic);
-    sp_publish_opts o = { &props, topics, 1, group, dead, 100, 1 << 20, 200 };
+    sp_publish_opts o = { &props, topics, 1, group, dead, 100, 1 << 20, 200, 1 << 20, NULL };
     sp_metrics *m = sp_metrics_new();
     sp_publisher *p = sp_publisher_start(&o, &cl, m, err, sizeof(err));
     assert_non_null(p);
@@ -194,7 +194,7 @@ static void test_dead_letter_and_dead_cluster(void **state)
     sp_kafka_consumer_free(c);
     assert_true(got);
     const char *l[] = { "127.0.0.1:1" };
-    assert_true(sp_metric_value(sp_metrics_counter(m, "spider_publisher_documents_indexed_total", "", (const char *[]){ "cluster", NULL }), l) == 0);
+    assert_true(sp_metric_value(sp_metrics_counter(m, "spider_publisher_documents_indexed_total", "", (const char *[]){ "output", NULL }), l) == 0);
     sp_metrics_free(m);
     sp_clusters_free(&cl);
     unlink(conf);

@@ -1,0 +1,83 @@
+/* output.h - what the publishing loop (publish.c) asks of an output, and
+ * what it offers outputs in return.
+ *
+ * An output gets a batch of records read from Kafka and delivers each
+ * document in it, or gives it up to the dead-letter topic; the loop commits
+ * the batch's offsets only once every item is settled. Outputs, one file
+ * each (Fluent Bit's "plugins by kind"):
+ *   out_es.c   one Elasticsearch or OpenSearch cluster of es_conf.json
+ *   out_amq.c  ActiveMQ: MONIT notifications over STOMP, with receipts
+ *
+ * Ownership: the loop owns the items (Kafka messages and unpacked records);
+ * an output reads them inside deliver() and keeps nothing of them. The
+ * loop owns each output and frees it with free(). */
+#ifndef SPIDER_PUBLISHER_OUTPUT_H
+#define SPIDER_PUBLISHER_OUTPUT_H
+
+#include <stddef.h>
+
+#include "esconf.h"
+#include "kafka.h"
+#include "metrics.h"
+#include "record.h"
+
+typedef struct {
+    rd_kafka_message_t *msg;
+    Spider__Record *rec;              /* NULL: not a spider Record */
+    const Spider__Document *doc;      /* into rec; NULL: nothing to deliver (a marker) */
+    int done;                         /* delivered, dead-lettered, or nothing to do */
+} sp_item;
+
+typedef struct sp_output sp_output;
+struct sp_output {
+    const char *name;                 /* metrics label; consumer group "<group>.<name>" */
+    /* Delivers every item not done and marks it done. 0 once all are, -1
+     * when the publisher stops first (nothing is committed then). */
+    int (*deliver)(sp_output *o, sp_item *items, size_t n);
+    void (*free)(sp_output *o);
+};
+
+/* ---- what the loop offers outputs ---- */
+
+typedef struct sp_publisher sp_publisher;
+
+/* The metric families, labelled by output name. */
+typedef struct {
+    sp_metric *indexed, *retried, *dead, *bulk_seconds;    /* search clusters */
+    sp_metric *amq_sent, *amq_confirmed, *amq_failed;      /* ActiveMQ */
+} sp_publish_metrics;
+
+const sp_publish_metrics *sp_publish_metrics_of(const sp_publisher *p);
+/* Sends it to the dead-letter topic with the reason and counts it. */
+void sp_publish_dead_letter(sp_publisher *p, const char *output, const sp_item *it, const char *type,
+                            const char *reason);
+/* Logs why, sleeps *backoff_ms plus jitter and doubles it (up to 30 s).
+ * 0, or -1 when the publisher is stopping. */
+int sp_publish_backoff(sp_publisher *p, const char *output, const char *why, long *backoff_ms);
+int sp_publish_stopping(const sp_publisher *p);
+
+/* ---- the outputs ---- */
+
+/* One search cluster. conf must outlive the output. */
+sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, char *err, size_t errlen);
+
+/* ActiveMQ. Each document becomes one MONIT notification:
+ *   {"data": <the document, dates in epoch ms>,
+ *    "metadata": {"producer", "type", "_id", "timestamp" (RecordTime, ms),
+ *                 "version", the document's spider_* metadata}}
+ * sent persistent with a receipt; it counts once the receipt arrived. */
+typedef struct {
+    const char *const *brokers;       /* "host:port", failover in order */
+    size_t nbrokers;
+    const char *destination;          /* e.g. /topic/cms.jobmon.condor */
+    const char *producer;             /* metadata.producer */
+    const char *type;                 /* metadata.type */
+    const char *user, *password;
+    int tls;
+    const char *ca_file;
+    int timeout_ms;                   /* connect and receipts */
+} sp_amq_conf;
+
+sp_output *sp_out_amq_new(sp_publisher *p, const sp_amq_conf *conf, char *err, size_t errlen);
+
+#endif
