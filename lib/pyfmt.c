@@ -3,10 +3,44 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The shortest decimal digits that read back as v (no trailing zeros, at
+ * least one) into digits[24], and the decimal exponent of the first one.
+ * A value with at most 15 significant digits (DBL_DIG) prints exactly with
+ * 15, so when 15 read back the shortest is those without trailing zeros;
+ * otherwise 16, otherwise 17 (subnormals, with less precision, are tried
+ * from 1 digit up). Integral values need no reading back. */
+static int shortest_digits(double v, char *digits, int *exp)
+{
+    double a = fabs(v);
+    int nd;
+    if (a < 1e15 && a == floor(a)) {
+        nd = snprintf(digits, 24, "%lld", (long long)a);
+        *exp = nd - 1;
+    } else {
+        char sci[40];
+        for (int prec = a < DBL_MIN ? 1 : 15;; prec++) {     /* subnormals have fewer digits */
+            snprintf(sci, sizeof(sci), "%.*e", prec - 1, a);
+            if (prec == 17 || strtod(sci, NULL) == a)
+                break;
+        }
+        nd = 0;                                    /* sci is d[.ddd]e[+-]XX */
+        const char *p = sci;
+        for (; *p && *p != 'e'; p++)
+            if (isdigit((unsigned char)*p))
+                digits[nd++] = *p;
+        *exp = atoi(p + 1);
+    }
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    digits[nd] = '\0';
+    return nd;
+}
 
 int sp_py_float_repr(double v, char *out, size_t outlen)
 {
@@ -14,24 +48,9 @@ int sp_py_float_repr(double v, char *out, size_t outlen)
         return snprintf(out, outlen, "nan");
     if (isinf(v))
         return snprintf(out, outlen, v < 0 ? "-inf" : "inf");
-    char sci[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {           /* shortest that reads back */
-        snprintf(sci, sizeof(sci), "%.*e", prec - 1, v);
-        if (strtod(sci, NULL) == v)
-            break;
-    }
-    /* sci is [-]d[.ddd]e[+-]XX: take the digits and the exponent */
     char digits[24];
-    int nd = 0, neg = sci[0] == '-';
-    const char *p = sci + neg;
-    for (; *p && *p != 'e'; p++)
-        if (isdigit((unsigned char)*p))
-            digits[nd++] = *p;
-    int exp = atoi(p + 1);
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    digits[nd] = '\0';
+    int exp, neg = signbit(v) != 0;
+    int nd = shortest_digits(v, digits, &exp);
     char *o = out, *end = out + outlen - 1;
 #define PUT(c) do { if (o < end) *o++ = (c); } while (0)
     if (neg)

@@ -110,13 +110,13 @@ static int send_batch(amq_output *a, sp_item *items, size_t n, char *err, size_t
     return 0;
 }
 
-static int amq_deliver(sp_output *o, sp_item *items, size_t n)
+static int amq_deliver(sp_output *o, sp_batch *b)
 {
     amq_output *a = (amq_output *)o;
     char err[1024];
     long backoff = 200;
     for (;;) {
-        if (ensure_connected(a, err, sizeof(err)) == 0 && send_batch(a, items, n, err, sizeof(err)) == 0)
+        if (ensure_connected(a, err, sizeof(err)) == 0 && send_batch(a, b->items, b->n, err, sizeof(err)) == 0)
             return 0;
         if (sp_publish_backoff(a->p, a->base.name, err, &backoff) != 0)
             return -1;
@@ -139,7 +139,7 @@ sp_output *sp_out_amq_new(sp_publisher *p, const sp_amq_conf *conf, char *err, s
         free(a);
         return snprintf(err, errlen, "out of memory"), NULL;
     }
-    a->base = (sp_output){ "amq", amq_deliver, amq_free };
+    a->base = (sp_output){ "amq", NULL, amq_deliver, amq_free };
     a->p = p;
     a->conf = conf;
     a->stomp = (sp_stomp_options){ .brokers = conf->brokers, .nbrokers = conf->nbrokers, .login = conf->user,

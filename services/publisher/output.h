@@ -3,19 +3,24 @@
  *
  * An output gets a batch of records read from Kafka and delivers each
  * document in it, or gives it up to the dead-letter topic; the loop commits
- * the batch's offsets only once every item is settled. Outputs, one file
+ * the batch's offsets only once every item is settled. An output may also
+ * prepare a batch (encode it) while the previous one is being delivered:
+ * prepare() runs in the lane's reading thread, deliver() in its sending
+ * thread, never on the same batch at once. Outputs, one file
  * each (Fluent Bit's "plugins by kind"):
  *   out_es.c   one Elasticsearch or OpenSearch cluster of es_conf.json
  *   out_amq.c  ActiveMQ: MONIT notifications over STOMP, with receipts
  *
- * Ownership: the loop owns the items (Kafka messages and unpacked records);
- * an output reads them inside deliver() and keeps nothing of them. The
- * loop owns each output and frees it with free(). */
+ * Ownership: the loop owns the batches (Kafka messages, unpacked records
+ * and the body buffer); an output reads and writes them inside prepare()
+ * and deliver() and keeps nothing of them. The loop owns each output and
+ * frees it with free(). */
 #ifndef SPIDER_PUBLISHER_OUTPUT_H
 #define SPIDER_PUBLISHER_OUTPUT_H
 
 #include <stddef.h>
 
+#include "bulk.h"
 #include "esconf.h"
 #include "kafka.h"
 #include "metrics.h"
@@ -26,14 +31,23 @@ typedef struct {
     Spider__Record *rec;              /* NULL: not a spider Record */
     const Spider__Document *doc;      /* into rec; NULL: nothing to deliver (a marker) */
     int done;                         /* delivered, dead-lettered, or nothing to do */
+    int slot;                         /* the output's: its place in body, -1 none */
 } sp_item;
+
+typedef struct {
+    sp_item *items;
+    size_t n;
+    sp_bulk body;                     /* the output's encoding of the batch (a _bulk) */
+} sp_batch;
 
 typedef struct sp_output sp_output;
 struct sp_output {
     const char *name;                 /* metrics label; consumer group "<group>.<name>" */
+    /* Optional: encodes the batch into b->body ahead of deliver(). */
+    void (*prepare)(sp_output *o, sp_batch *b);
     /* Delivers every item not done and marks it done. 0 once all are, -1
      * when the publisher stops first (nothing is committed then). */
-    int (*deliver)(sp_output *o, sp_item *items, size_t n);
+    int (*deliver)(sp_output *o, sp_batch *b);
     void (*free)(sp_output *o);
 };
 

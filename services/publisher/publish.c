@@ -1,6 +1,7 @@
-/* publish.c - the publishing loop (publish.h): one lane per output, each a
- * thread with its own consumer group, reading batches, handing them to its
- * output (output.h) and committing what the output settled. */
+/* publish.c - the publishing loop (publish.h): one lane per output, each
+ * with its own consumer group and two threads: one reads and prepares the
+ * next batch while the other delivers the last one through the output
+ * (output.h); a batch is committed once the output settled it, in order. */
 #include "publish.h"
 
 #include <jansson.h>
@@ -11,15 +12,31 @@
 #include <string.h>
 #include <time.h>
 
+#include "classad.h"               /* sp_arena */
 #include "log.h"
 #include "record.h"
 
+/* A batch with the arena its records are unpacked in. */
+typedef struct {
+    sp_batch b;
+    sp_arena arena;                 /* the unpacked records, freed at once */
+    ProtobufCAllocator alloc;       /* protobuf-c allocating in the arena */
+} lane_batch;
+
+/* One output: a reading thread (consume, unpack, prepare) and a sending
+ * thread (deliver), with one batch in flight while the next is read. */
 typedef struct {
     sp_publisher *p;
     sp_output *out;
     sp_kafka_consumer *consumer;
-    pthread_t thread;
+    pthread_t reader, sender;
     int started;
+    lane_batch batches[2];
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    lane_batch *inflight;           /* handed to the sender; NULL when none */
+    int inflight_done, inflight_rc; /* the sender finished it, with deliver()'s result */
+    int closing;                    /* no more batches: the sender ends */
 } lane;
 
 struct sp_publisher {
@@ -81,10 +98,16 @@ void sp_publish_dead_letter(sp_publisher *p, const char *output, const sp_item *
 
 /* ---------- one lane ---------- */
 
+/* Unpacked records live in the lane's arena until the batch is done: one
+ * reset instead of a free per attribute and value. */
+static void *arena_alloc(void *arena, size_t size) { return sp_arena_alloc(arena, size); }
+static void arena_free(void *arena, void *ptr) { (void)arena, (void)ptr; }
+
 /* Reads one batch: up to batch_docs, batch_bytes or batch_ms. */
-static size_t read_batch(lane *ln, sp_item *items)
+static size_t read_batch(lane *ln, lane_batch *lb)
 {
     sp_publisher *p = ln->p;
+    sp_item *items = lb->b.items;
     size_t n = 0, bytes = 0;
     long long deadline = now_ms() + p->o.batch_ms;
     while (n < (size_t)p->o.batch_docs && bytes < p->o.batch_bytes && now_ms() < deadline && !atomic_load(&p->stop)) {
@@ -100,7 +123,7 @@ static size_t read_batch(lane *ln, sp_item *items)
         sp_item *it = &items[n++];
         memset(it, 0, sizeof(*it));
         it->msg = m;
-        it->rec = sp_record_unpack(m->payload, m->len);
+        it->rec = spider__record__unpack(&lb->alloc, m->len, m->payload);
         if (it->rec && it->rec->kind_case == SPIDER__RECORD__KIND_DOCUMENT)
             it->doc = it->rec->document;
         else if (it->rec && it->rec->kind_case == SPIDER__RECORD__KIND_CHANGE && it->rec->change)
@@ -111,7 +134,7 @@ static size_t read_batch(lane *ln, sp_item *items)
             sp_publish_dead_letter(p, ln->out->name, it, "undecodable",
                                    "message is not a spider Record (proto/spider.proto)");
     }
-    return n;
+    return lb->b.n = n;
 }
 
 /* Commits the highest offset of each partition in the batch: walking back
@@ -158,32 +181,88 @@ static void update_lag(lane *ln)
     sp_metric_set(ln->p->m_lag, l, (double)lag);
 }
 
-static void free_batch(sp_item *items, size_t n)
+static void free_batch(lane_batch *lb)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (items[i].rec)
-            spider__record__free_unpacked(items[i].rec, NULL);
-        rd_kafka_message_destroy(items[i].msg);
-    }
+    for (size_t i = 0; i < lb->b.n; i++)
+        rd_kafka_message_destroy(lb->b.items[i].msg);
+    lb->b.n = 0;
+    sp_bulk_reset(&lb->b.body);
+    sp_arena_reset(&lb->arena);
 }
 
-static void *lane_main(void *arg)
+/* Takes the batch in flight back once the sender is done with it (waiting
+ * for that when block), commits it if it was delivered and frees it. */
+static void settle(lane *ln, int block)
+{
+    pthread_mutex_lock(&ln->lock);
+    while (block && ln->inflight && !ln->inflight_done)
+        pthread_cond_wait(&ln->cond, &ln->lock);
+    lane_batch *lb = ln->inflight && ln->inflight_done ? ln->inflight : NULL;
+    int rc = ln->inflight_rc;
+    if (lb)
+        ln->inflight = NULL;
+    pthread_mutex_unlock(&ln->lock);
+    if (!lb)
+        return;
+    if (rc == 0) {
+        const char *l[] = { ln->out->name };
+        commit(ln, lb->b.items, lb->b.n);
+        sp_metric_add(ln->p->m_batches, l, 1);
+    }
+    free_batch(lb);
+}
+
+static void hand(lane *ln, lane_batch *lb)
+{
+    pthread_mutex_lock(&ln->lock);
+    ln->inflight = lb;
+    ln->inflight_done = 0;
+    pthread_cond_broadcast(&ln->cond);
+    pthread_mutex_unlock(&ln->lock);
+}
+
+static void *reader_main(void *arg)
 {
     lane *ln = arg;
-    sp_publisher *p = ln->p;
-    sp_item *items = calloc((size_t)p->o.batch_docs, sizeof(*items));
-    const char *l[] = { ln->out->name };
-    while (items && !atomic_load(&p->stop)) {
-        size_t n = read_batch(ln, items);
-        if (n && ln->out->deliver(ln->out, items, n) == 0) {
-            commit(ln, items, n);
-            sp_metric_add(p->m_batches, l, 1);
+    int cur = 0;
+    while (!atomic_load(&ln->p->stop)) {
+        lane_batch *lb = &ln->batches[cur];
+        size_t n = read_batch(ln, lb);
+        if (n && ln->out->prepare)
+            ln->out->prepare(ln->out, &lb->b);
+        settle(ln, n > 0);
+        if (n) {
+            hand(ln, lb);
+            cur ^= 1;
         }
-        free_batch(items, n);
         update_lag(ln);
     }
-    free(items);
+    settle(ln, 1);
+    pthread_mutex_lock(&ln->lock);
+    ln->closing = 1;
+    pthread_cond_broadcast(&ln->cond);
+    pthread_mutex_unlock(&ln->lock);
     return NULL;
+}
+
+static void *sender_main(void *arg)
+{
+    lane *ln = arg;
+    for (;;) {
+        pthread_mutex_lock(&ln->lock);
+        while (!ln->closing && !(ln->inflight && !ln->inflight_done))
+            pthread_cond_wait(&ln->cond, &ln->lock);
+        lane_batch *lb = ln->inflight && !ln->inflight_done ? ln->inflight : NULL;
+        pthread_mutex_unlock(&ln->lock);
+        if (!lb)
+            return NULL;                         /* closing, nothing in flight */
+        int rc = ln->out->deliver(ln->out, &lb->b);
+        pthread_mutex_lock(&ln->lock);
+        ln->inflight_rc = rc;
+        ln->inflight_done = 1;
+        pthread_cond_broadcast(&ln->cond);
+        pthread_mutex_unlock(&ln->lock);
+    }
 }
 
 /* ---------- life cycle ---------- */
@@ -228,11 +307,28 @@ static int start_lane(sp_publisher *p, sp_output *out, char *err, size_t errlen)
     char group[512];
     ln->p = p;
     ln->out = out;
+    pthread_mutex_init(&ln->lock, NULL);
+    pthread_cond_init(&ln->cond, NULL);
+    for (int i = 0; i < 2; i++) {
+        lane_batch *lb = &ln->batches[i];
+        lb->alloc = (ProtobufCAllocator){ arena_alloc, arena_free, &lb->arena };
+        sp_bulk_init(&lb->b.body);
+        if (!(lb->b.items = calloc((size_t)p->o.batch_docs, sizeof(sp_item))))
+            return snprintf(err, errlen, "out of memory"), -1;
+    }
     snprintf(group, sizeof(group), "%s.%s", p->o.group, out->name);
     if (!(ln->consumer = sp_kafka_consumer_new(&p->props, group, p->o.topics, p->o.ntopics, NULL, NULL, err, errlen)))
         return -1;
-    if (pthread_create(&ln->thread, NULL, lane_main, ln) != 0)
+    if (pthread_create(&ln->sender, NULL, sender_main, ln) != 0)
         return snprintf(err, errlen, "cannot start a thread"), -1;
+    if (pthread_create(&ln->reader, NULL, reader_main, ln) != 0) {
+        pthread_mutex_lock(&ln->lock);
+        ln->closing = 1;
+        pthread_cond_broadcast(&ln->cond);
+        pthread_mutex_unlock(&ln->lock);
+        pthread_join(ln->sender, NULL);
+        return snprintf(err, errlen, "cannot start a thread"), -1;
+    }
     ln->started = 1;
     sp_info("publish.output", "output", out->name, "group", group);
     return 0;
@@ -271,11 +367,20 @@ void sp_publisher_stop(sp_publisher *p)
     atomic_store(&p->stop, 1);
     for (size_t i = 0; i < p->n; i++) {
         lane *ln = &p->lanes[i];
-        if (ln->started)
-            pthread_join(ln->thread, NULL);
+        if (ln->started) {
+            pthread_join(ln->reader, NULL);
+            pthread_join(ln->sender, NULL);
+        }
         if (ln->consumer)
             sp_kafka_consumer_free(ln->consumer);
         ln->out->free(ln->out);
+        for (int k = 0; k < 2; k++) {
+            free(ln->batches[k].b.items);
+            sp_bulk_free(&ln->batches[k].b.body);
+            sp_arena_free(&ln->batches[k].arena);
+        }
+        pthread_mutex_destroy(&ln->lock);
+        pthread_cond_destroy(&ln->cond);
     }
     free(p->lanes);
     if (p->dlq)

@@ -1,14 +1,15 @@
 /* publish.h - the publishing loop: documents from Kafka into every output
  * (each search cluster of es_conf.json, and ActiveMQ), each at its own pace.
  *
- * One lane per output: a thread with its own consumer group
- * ("<group>.<output name>"), so a slow or dead cluster never holds the
- * others back and catches up from Kafka when it returns. A lane reads a
- * batch (count, bytes or time), hands it to its output (output.h), which
- * delivers every document or dead-letters it, retrying what can succeed
- * later without reading more (the backpressure), and only then commits the
- * batch's offsets. Memory per lane is bounded by the batch and the
- * consumer's prefetch (prefetch_bytes), whatever the backlog.
+ * One lane per output, with its own consumer group ("<group>.<output
+ * name>"), so a slow or dead cluster never holds the others back and
+ * catches up from Kafka when it returns. A lane reads a batch (count, bytes
+ * or time) and has its output (output.h) encode it while the previous
+ * batch is in flight; the output delivers every document or dead-letters
+ * it, retrying what can succeed later while the lane reads no further than
+ * one batch ahead (the backpressure); then the batch's offsets are
+ * committed. Memory per lane is bounded by two batches and the consumer's
+ * prefetch (prefetch_bytes), whatever the backlog.
  *
  * Ownership: the publisher owns its threads, consumers, outputs and
  * producer; the options and clusters belong to the caller and must outlive

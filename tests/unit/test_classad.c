@@ -189,6 +189,16 @@ static void test_python_forms(void **state)
     check_repr(96.35000000000001, "96.35000000000001");
     check_repr(1.0 / 3.0, "0.3333333333333333");
     check_repr(-2.5e22, "-2.5e+22");
+    /* the 15-digit fast path and its edges (values checked against Python 3) */
+    check_repr(999999999999999.0, "999999999999999.0");
+    check_repr(9999999999999998.0, "9999999999999998.0");
+    check_repr(123456789012345678.0, "1.2345678901234568e+17");
+    check_repr(9007199254740993.0, "9007199254740992.0");
+    check_repr(0.30000000000000004, "0.30000000000000004");
+    check_repr(1234.5678, "1234.5678");
+    check_repr(5e-324, "5e-324");                             /* subnormals: fewer digits */
+    check_repr(2.1662825196604e-311, "2.1662825196604e-311");
+    check_repr(2.2250738585072014e-308, "2.2250738585072014e-308");
     sp_buf b = { 0 };
     sp_cval items[3] = { sp_cv_int(1), sp_cv_bool(1), sp_cv_real(2.5) };
     items[0].type = SP_CV_INT;

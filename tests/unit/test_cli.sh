@@ -45,4 +45,16 @@ check "collector names a bad source" '[ $rc -eq 2 ] && [[ $out == *"source \"ftp
 out=$("$C" run --once --source "exec:$B/sim-bin" --output jsonl --output-file /dev/null --schedds nosuch \
   --checkpoint-file "$tmp/cp2.json" 2>&1); rc=$?
 check "collector --once exits 1 when a schedd fails" '[ $rc -eq 1 ] && [[ $out == *"Couldn'"'"'t contact the condor_schedd on nosuch"* ]]'
+# spider-publisher commands that fail before any server is asked
+P="$B/spider-publisher"
+echo '[{"host": "es1.example", "port": 9203}, {"host": "os1.example/es"}]' > "$tmp/es_conf.json"
+out=$("$P" replay --from 0 2>&1); rc=$?
+check "publisher replay needs --cluster" '[ $rc -eq 2 ] && [[ $out == *"--cluster is required"* ]]'
+out=$("$P" replay --cluster amq --from yesterday 2>&1); rc=$?
+check "publisher replay rejects a bad --from" '[ $rc -eq 2 ] && [[ $out == *"--from: epoch seconds or YYYY-MM-DDTHH:MM:SSZ"* ]]'
+out=$("$P" replay --es-conf "$tmp/es_conf.json" --cluster nosuch --from 2026-11-20T00:00:00Z 2>&1); rc=$?
+check "publisher replay names the outputs there are" \
+  '[ $rc -eq 2 ] && [[ $out == *"no output \"nosuch\"; the outputs are amq and: es1.example:9203 os1.example"* ]]'
+out=$("$P" run --es-conf "$tmp/es_conf.json" --amq-brokers 127.0.0.1:1 --amq-username-file "$tmp/nofile" 2>&1); rc=$?
+check "publisher names a missing AMQ credentials file" '[ $rc -eq 2 ] && [[ $out == *"amq credentials"*"$tmp/nofile"* ]]'
 exit $fail
