@@ -96,6 +96,6 @@ awk -v n="$n" -v b="$(echo "$t1 - $t0" | bc)" -v p="$(echo "$t3 - $t2" | bc)" -v
     -v hb="$hwm_big" -v backlog="$total" -v secs="$BACKLOG_SECONDS" -v db="$done_big" 'BEGIN {
   printf "publisher: %d documents into OpenSearch (nginx /es, TLS, basic auth), 2 cores\n", n
   printf "  plain bulk load of pre-built _bulk files (baseline): %7.1f s  %7.0f docs/s\n", b, n / b
-  printf "  spider-publisher from Kafka:                         %7.1f s  %7.0f docs/s  (%.2fx the baseline; target >= 0.9: %s)\n", p, n / p, b / p, b / p >= 0.9 ? "met" : "NOT met"
+  printf "  spider-publisher from Kafka:                         %7.1f s  %7.0f docs/s  (%.2fx the baseline; target >= 0.9: %s)\n", p, n / p, b / p, (b / p >= 0.9 ? "met" : "NOT met")
   printf "  peak RSS: %.1f MiB with a %d-document backlog, %.1f MiB with %d (%d indexed in %d s)\n", hs / 1024, n, hb / 1024, backlog, db, secs
 }'
