@@ -126,9 +126,10 @@ static size_t read_batch(lane *ln, lane_batch *lb)
         it->rec = spider__record__unpack(&lb->alloc, m->len, m->payload);
         if (it->rec && it->rec->kind_case == SPIDER__RECORD__KIND_DOCUMENT)
             it->doc = it->rec->document;
-        else if (it->rec && it->rec->kind_case == SPIDER__RECORD__KIND_CHANGE && it->rec->change)
+        else if (it->rec && it->rec->kind_case == SPIDER__RECORD__KIND_CHANGE && it->rec->change &&
+                 it->rec->change->kind != SPIDER__CHANGE_EVENT__KIND__REMOVED)
             it->doc = it->rec->change->document;
-        it->done = !it->doc;                     /* markers: nothing to deliver */
+        it->done = !it->doc;                     /* markers, REMOVED (history has the end): nothing to deliver */
         bytes += m->len;
         if (!it->rec)                            /* not a Record: dead-letter, never block */
             sp_publish_dead_letter(p, ln->out->name, it, "undecodable",

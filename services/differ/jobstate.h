@@ -1,0 +1,68 @@
+/* jobstate.h - what the differ remembers of a schedd's last complete queue
+ * snapshot, and how one job's document compares with it.
+ *
+ * Per job (sp_job): its GlobalJobId, a 64-bit hash of its attributes (the
+ * ignored ones left out: fields that move with the clock, see stream.h),
+ * its JobStatus, and a 16-bit hash of each attribute by column (one column
+ * per attribute name, shared by every job: sp_names), so that a CHANGED
+ * event names the fields that changed. A changed job is always seen (the
+ * 64-bit hash); a changed field is missing from the names only when its
+ * 16-bit hashes collide (1 in 65,536). About 60 bytes plus 2 per column
+ * per job, instead of the 3-6 KB of its document.
+ *
+ * Ownership: sp_names owns its names. A table owns its jobs and their
+ * GlobalJobIds and column arrays (in its arena); sp_job values filled by
+ * sp_job_of() borrow the caller's scratch columns and the document's
+ * GlobalJobId until sp_jobtable_put() copies them. */
+#ifndef SPIDER_DIFFER_JOBSTATE_H
+#define SPIDER_DIFFER_JOBSTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+typedef struct sp_names sp_names;
+
+/* ignore: attribute names, exact or ending in '*' (a prefix). */
+sp_names *sp_names_new(const char *const *ignore, size_t nignore);
+void sp_names_free(sp_names *n);
+const char *sp_names_name(const sp_names *n, unsigned col);
+/* Columns defined so far (the width of sp_job_of's scratch must be 65535). */
+unsigned sp_names_count(const sp_names *n);
+
+typedef struct {
+    const char *gjid;
+    uint64_t hash;                /* of the attributes that are not ignored */
+    int32_t status;               /* JobStatus, -1 when absent */
+    uint16_t ncols;
+    uint16_t *cols;               /* value hash per column, 0 = absent or ignored */
+} sp_job;
+
+/* The job of a document into *out, its columns in scratch (65535 entries,
+ * zeroed by the caller before the first use; left zeroed again by the next
+ * call's cleanup of the columns it set). 0, or -1 when the document has no
+ * GlobalJobId. */
+int sp_job_of(sp_names *n, const Spider__Document *d, sp_job *out, uint16_t *scratch);
+/* Zeroes the scratch columns job set (call once its values are copied). */
+void sp_job_scratch_clear(const sp_job *job);
+/* The names of the fields whose hashes differ between a and b, at most max
+ * into out (names owned by n). Returns how many differ in all. */
+size_t sp_job_changed_fields(const sp_names *n, const sp_job *a, const sp_job *b, const char **out, size_t max);
+
+typedef struct sp_jobtable sp_jobtable;
+
+sp_jobtable *sp_jobtable_new(void);
+void sp_jobtable_free(sp_jobtable *t);
+size_t sp_jobtable_count(const sp_jobtable *t);
+/* The job with that GlobalJobId, or NULL. */
+const sp_job *sp_jobtable_get(const sp_jobtable *t, const char *gjid);
+/* Copies job in (replacing one with the same GlobalJobId). 0, or -1 when
+ * out of memory. */
+int sp_jobtable_put(sp_jobtable *t, const sp_job *job);
+/* The i-th job (0 <= i < count), in insertion order. */
+const sp_job *sp_jobtable_at(const sp_jobtable *t, size_t i);
+/* Bytes the table holds, for the state-size metric. */
+size_t sp_jobtable_bytes(const sp_jobtable *t);
+
+#endif

@@ -1,0 +1,392 @@
+/* snapdiff.c - queue snapshots in, change events out (see snapdiff.h). */
+#include "snapdiff.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobstate.h"
+#include "log.h"
+#include "record.h"
+
+#define MAX_FIELDS 256               /* changed fields named per event */
+
+typedef struct {
+    int kind;                        /* SPIDER__CHANGE_EVENT__KIND__* */
+    char *gjid;
+    uint8_t *doc;                    /* the packed Document (ADDED, CHANGED) */
+    size_t doclen;
+    const char **fields;             /* names owned by sp_names */
+    size_t nfields;
+    int32_t previous;                /* JobStatus before, -1 unknown */
+} pending;
+
+typedef struct {
+    char *schedd;
+    sp_jobtable *state;              /* the last complete snapshot; NULL before the first */
+    char *resume_sid;                /* baselines up to this snapshot (a restart) */
+    /* the snapshot in progress */
+    char *sid;                       /* NULL when none */
+    sp_jobtable *next;
+    uint64_t count, checksum;
+    pending *pend;
+    size_t npend, cappend;
+} schedd_state;
+
+struct sp_snapdiff {
+    sp_snapdiff_opts o;
+    sp_names *names;
+    uint16_t *scratch;               /* one job's columns */
+    schedd_state *schedds;
+    size_t n, cap;
+    sp_buf out;
+    sp_snapdiff_stats st;
+};
+
+sp_snapdiff *sp_snapdiff_new(const sp_snapdiff_opts *o)
+{
+    sp_snapdiff *d = calloc(1, sizeof(*d));
+    if (!d)
+        return NULL;
+    d->o = *o;
+    d->names = sp_names_new(o->ignore, o->nignore);
+    d->scratch = calloc(65535, sizeof(uint16_t));
+    if (!d->names || !d->scratch) {
+        sp_snapdiff_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+static void drop_pending(schedd_state *s)
+{
+    for (size_t i = 0; i < s->npend; i++) {
+        free(s->pend[i].gjid);
+        free(s->pend[i].doc);
+        free(s->pend[i].fields);
+    }
+    s->npend = 0;
+}
+
+static void drop_progress(schedd_state *s)
+{
+    drop_pending(s);
+    sp_jobtable_free(s->next);
+    s->next = NULL;
+    free(s->sid);
+    s->sid = NULL;
+    s->count = s->checksum = 0;
+}
+
+static void clear_schedd(schedd_state *s)
+{
+    drop_progress(s);
+    free(s->pend);
+    s->pend = NULL;
+    s->cappend = 0;
+    sp_jobtable_free(s->state);
+    s->state = NULL;
+    free(s->resume_sid);
+    s->resume_sid = NULL;
+}
+
+void sp_snapdiff_free(sp_snapdiff *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++) {
+        clear_schedd(&d->schedds[i]);
+        free(d->schedds[i].schedd);
+    }
+    free(d->schedds);
+    sp_names_free(d->names);
+    free(d->scratch);
+    sp_buf_free(&d->out);
+    free(d);
+}
+
+static schedd_state *schedd_of(sp_snapdiff *d, const char *name)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (!strcmp(d->schedds[i].schedd, name))
+            return &d->schedds[i];
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        schedd_state *s = realloc(d->schedds, cap * sizeof(*s));
+        if (!s)
+            return NULL;
+        d->schedds = s;
+        d->cap = cap;
+    }
+    schedd_state *s = &d->schedds[d->n];
+    memset(s, 0, sizeof(*s));
+    if (!(s->schedd = strdup(name)))
+        return NULL;
+    d->n++;
+    return s;
+}
+
+void sp_snapdiff_forget(sp_snapdiff *d, const char *schedd)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (!strcmp(d->schedds[i].schedd, schedd))
+            clear_schedd(&d->schedds[i]);
+}
+
+int sp_snapdiff_resume(sp_snapdiff *d, const char *schedd, const char *snapshot_id)
+{
+    schedd_state *s = schedd_of(d, schedd);
+    if (!s)
+        return -1;
+    clear_schedd(s);
+    return (s->resume_sid = strdup(snapshot_id)) ? 0 : -1;
+}
+
+/* ---------- emitting ---------- */
+
+static const char *status_name(int32_t st)
+{
+    static const char *names[] = { "Unexpanded", "Idle", "Running", "Removed", "Completed", "Held",
+                                   "Transferring Output", "Suspended" };
+    return st >= 0 && st < 8 ? names[st] : "";
+}
+
+static void emit(sp_snapdiff *d, Spider__ChangeEvent *ev)
+{
+    Spider__Record rec = SPIDER__RECORD__INIT;
+    rec.kind_case = SPIDER__RECORD__KIND_CHANGE;
+    rec.change = ev;
+    if (sp_record_pack(&rec, &d->out) != 0) {
+        sp_error("differ.emit", "error", "out of memory");
+        return;
+    }
+    d->o.emit(d->o.ctx, ev->global_job_id, d->out.data, d->out.len);
+}
+
+static void emit_pending(sp_snapdiff *d, const schedd_state *s, const pending *p, long long now_ms)
+{
+    Spider__ChangeEvent ev = SPIDER__CHANGE_EVENT__INIT;
+    ev.kind = p->kind;
+    ev.schedd = s->schedd;
+    ev.global_job_id = p->gjid;
+    ev.changed_fields = (char **)p->fields;
+    ev.n_changed_fields = p->nfields;
+    ev.previous_status = (char *)status_name(p->previous);
+    ev.snapshot_id = s->sid;
+    ev.detected_at = now_ms;
+    ev.document = spider__document__unpack(NULL, p->doclen, p->doc);
+    if (!ev.document) {
+        sp_error("differ.emit", "error", "a kept document does not unpack", "id", p->gjid);
+        return;
+    }
+    emit(d, &ev);
+    spider__document__free_unpacked(ev.document, NULL);
+}
+
+static void emit_removed(sp_snapdiff *d, const schedd_state *s, const sp_job *job, long long now_ms)
+{
+    Spider__Document doc = SPIDER__DOCUMENT__INIT;
+    doc.schedd = s->schedd;
+    doc.global_job_id = (char *)job->gjid;
+    doc.snapshot_id = s->sid;
+    Spider__ChangeEvent ev = SPIDER__CHANGE_EVENT__INIT;
+    ev.kind = SPIDER__CHANGE_EVENT__KIND__REMOVED;
+    ev.schedd = s->schedd;
+    ev.global_job_id = (char *)job->gjid;
+    ev.previous_status = (char *)status_name(job->status);
+    ev.snapshot_id = s->sid;
+    ev.detected_at = now_ms;
+    ev.document = &doc;
+    emit(d, &ev);
+}
+
+/* ---------- feeding ---------- */
+
+static int begin(sp_snapdiff *d, const Spider__SnapshotBegin *b)
+{
+    schedd_state *s = schedd_of(d, b->schedd);
+    if (!s)
+        return -1;
+    if (s->sid) {
+        d->st.incomplete++;
+        sp_warn("differ.incomplete_snapshot", "schedd", s->schedd, "snapshot", s->sid,
+                "why", "a new snapshot began before its end marker", "documents_seen", SP_INT((long long)s->count));
+        drop_progress(s);
+    }
+    s->sid = strdup(b->snapshot_id);
+    s->next = sp_jobtable_new();
+    return s->sid && s->next ? 0 : -1;
+}
+
+/* The Document's bytes inside a packed Record{document} (field 1). */
+static int document_bytes(const uint8_t *data, size_t len, const uint8_t **doc, size_t *doclen)
+{
+    if (len < 2 || data[0] != 0x0a)
+        return -1;
+    uint64_t n = 0;
+    size_t i = 1;
+    for (int shift = 0; i < len && shift < 64; shift += 7) {
+        n |= (uint64_t)(data[i] & 0x7f) << shift;
+        if (!(data[i++] & 0x80))
+            break;
+    }
+    if (n > len - i)
+        return -1;
+    *doc = data + i;
+    *doclen = (size_t)n;
+    return 0;
+}
+
+static int keep(schedd_state *s, int kind, const sp_job *job, const uint8_t *doc, size_t doclen,
+                const char **fields, size_t nfields, int32_t previous)
+{
+    if (s->npend == s->cappend) {
+        size_t cap = s->cappend ? s->cappend * 2 : 64;
+        pending *p = realloc(s->pend, cap * sizeof(*p));
+        if (!p)
+            return -1;
+        s->pend = p;
+        s->cappend = cap;
+    }
+    pending *p = &s->pend[s->npend];
+    memset(p, 0, sizeof(*p));
+    p->kind = kind;
+    p->previous = previous;
+    p->gjid = strdup(job->gjid);
+    p->doc = malloc(doclen ? doclen : 1);
+    if (nfields && (p->fields = malloc(nfields * sizeof(char *))))
+        memcpy(p->fields, fields, nfields * sizeof(char *));
+    if (!p->gjid || !p->doc || (nfields && !p->fields)) {
+        free(p->gjid);
+        free(p->doc);
+        free(p->fields);
+        return -1;
+    }
+    memcpy(p->doc, doc, doclen);
+    p->doclen = doclen;
+    p->nfields = nfields;
+    s->npend++;
+    return 0;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+static int document(sp_snapdiff *d, const Spider__Document *doc, const uint8_t *data, size_t len)
+{
+    schedd_state *s = doc->schedd ? schedd_of(d, doc->schedd) : NULL;
+    if (!s || !s->sid || strcmp(s->sid, doc->snapshot_id) != 0) {
+        d->st.stray++;                      /* outside any snapshot in progress */
+        return 0;
+    }
+    s->count++;
+    s->checksum += fnv1a(doc->id);
+    sp_job job;
+    if (sp_job_of(d->names, doc, &job, d->scratch) != 0) {
+        d->st.stray++;
+        return 0;
+    }
+    int rc = 0;
+    const uint8_t *bytes;
+    size_t nbytes;
+    const sp_job *old = s->state ? sp_jobtable_get(s->state, job.gjid) : NULL;
+    int wanted = !s->resume_sid && (s->state ? !old || old->hash != job.hash : d->o.emit_initial);
+    if (wanted && document_bytes(data, len, &bytes, &nbytes) == 0) {
+        const char *fields[MAX_FIELDS];
+        size_t nf = old ? sp_job_changed_fields(d->names, old, &job, fields, MAX_FIELDS) : 0;
+        rc = keep(s, old ? SPIDER__CHANGE_EVENT__KIND__CHANGED : SPIDER__CHANGE_EVENT__KIND__ADDED, &job, bytes,
+                  nbytes, fields, nf < MAX_FIELDS ? nf : MAX_FIELDS, old ? old->status : -1);
+    }
+    if (rc == 0)
+        rc = sp_jobtable_put(s->next, &job);
+    sp_job_scratch_clear(&job);
+    return rc;
+}
+
+/* A complete snapshot: its events out, then it is the state. */
+static void complete(sp_snapdiff *d, schedd_state *s, long long now_ms)
+{
+    int baseline = !s->state;
+    for (size_t i = 0; i < s->npend; i++) {
+        emit_pending(d, s, &s->pend[i], now_ms);
+        if (s->pend[i].kind == SPIDER__CHANGE_EVENT__KIND__ADDED)
+            d->st.added++;
+        else
+            d->st.changed++;
+    }
+    for (size_t i = 0; s->state && i < sp_jobtable_count(s->state); i++) {
+        const sp_job *job = sp_jobtable_at(s->state, i);
+        if (!sp_jobtable_get(s->next, job->gjid)) {
+            emit_removed(d, s, job, now_ms);
+            d->st.removed++;
+        }
+    }
+    if (baseline)
+        d->st.baselines++;
+    d->st.snapshots++;
+    sp_jobtable_free(s->state);
+    s->state = s->next;
+    s->next = NULL;
+    if (d->o.done)
+        d->o.done(d->o.ctx, s->schedd, s->sid);
+    if (s->resume_sid && !strcmp(s->resume_sid, s->sid)) {
+        free(s->resume_sid);                /* caught up with what was diffed before */
+        s->resume_sid = NULL;
+    }
+    drop_progress(s);
+}
+
+static void end(sp_snapdiff *d, const Spider__SnapshotEnd *e, long long now_ms)
+{
+    schedd_state *s = schedd_of(d, e->schedd);
+    if (!s || !s->sid || strcmp(s->sid, e->snapshot_id) != 0) {
+        d->st.stray++;
+        return;
+    }
+    if (s->count != e->count || s->checksum != e->checksum) {
+        d->st.inconsistent++;
+        sp_warn("differ.inconsistent_snapshot", "schedd", s->schedd, "snapshot", s->sid, "documents_seen",
+                SP_INT((long long)s->count), "documents_announced", SP_INT((long long)e->count));
+        drop_progress(s);
+        return;
+    }
+    if (s->resume_sid) {                     /* diffed before a restart: a baseline */
+        sp_jobtable_free(s->state);
+        s->state = NULL;
+    }
+    complete(d, s, now_ms);
+}
+
+int sp_snapdiff_feed(sp_snapdiff *d, const void *data, size_t len, long long now_ms)
+{
+    Spider__Record *r = sp_record_unpack(data, len);
+    if (!r) {
+        d->st.undecodable++;
+        return -1;
+    }
+    int rc = 0;
+    switch (r->kind_case) {
+    case SPIDER__RECORD__KIND_SNAPSHOT_BEGIN: rc = begin(d, r->snapshot_begin); break;
+    case SPIDER__RECORD__KIND_DOCUMENT: rc = document(d, r->document, data, len); break;
+    case SPIDER__RECORD__KIND_SNAPSHOT_END: end(d, r->snapshot_end, now_ms); break;
+    default: d->st.stray++; break;
+    }
+    spider__record__free_unpacked(r, NULL);
+    return rc;
+}
+
+void sp_snapdiff_stats_get(const sp_snapdiff *d, sp_snapdiff_stats *out)
+{
+    *out = d->st;
+    out->jobs = out->state_bytes = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        if (!d->schedds[i].state)
+            continue;
+        out->jobs += sp_jobtable_count(d->schedds[i].state);
+        out->state_bytes += sp_jobtable_bytes(d->schedds[i].state);
+    }
+}

@@ -1,0 +1,293 @@
+/* stream.c - spider-differ stream through Kafka (see stream.h). */
+#include "stream.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "record.h"
+#include "snapdiff.h"
+
+#define MAX_META 4000                  /* commit metadata bytes (Kafka's default limit: 4096) */
+
+/* Where each schedd's snapshots are, for the commits. */
+typedef struct {
+    char *name;
+    int32_t partition;
+    int64_t begin;                     /* offset of the begin marker in progress, -1 */
+    int64_t diffed_begin;              /* offset of the last diffed snapshot's begin, -1 */
+    char *diffed_sid;
+} schedd_pos;
+
+/* Last diffed snapshots read from a commit's metadata, by schedd hash. */
+typedef struct {
+    uint32_t hash;
+    char sid[64];
+} resume_point;
+
+typedef struct {
+    const sp_stream_opts *o;
+    sp_kafka_consumer *consumer;
+    sp_kafka_producer *producer;
+    sp_snapdiff *diff;
+    schedd_pos *schedds;
+    size_t n, cap;
+    resume_point *resume;
+    size_t nresume, capresume;
+    rd_kafka_message_t *msg;           /* the message being fed */
+    int32_t done_partition;            /* a snapshot completed on it: commit; -1 none */
+    sp_metric *m_snap, *m_changes, *m_jobs, *m_bytes, *m_records;
+    sp_snapdiff_stats last;
+} stream;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint32_t hash32(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static schedd_pos *pos_of(stream *st, const char *name, int32_t partition)
+{
+    for (size_t i = 0; i < st->n; i++)
+        if (!strcmp(st->schedds[i].name, name))
+            return &st->schedds[i];
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 32;
+        schedd_pos *s = realloc(st->schedds, cap * sizeof(*s));
+        if (!s)
+            return NULL;
+        st->schedds = s;
+        st->cap = cap;
+    }
+    schedd_pos *p = &st->schedds[st->n];
+    *p = (schedd_pos){ strdup(name), partition, -1, -1, NULL };
+    if (!p->name)
+        return NULL;
+    st->n++;
+    /* first sight since the partition was assigned: resume where it was */
+    uint32_t h = hash32(name);
+    for (size_t i = 0; i < st->nresume; i++)
+        if (st->resume[i].hash == h) {
+            sp_snapdiff_resume(st->diff, name, st->resume[i].sid);
+            sp_info("differ.resume", "schedd", name, "after_snapshot", st->resume[i].sid);
+        }
+    return p;
+}
+
+/* ---------- callbacks ---------- */
+
+static void on_change(void *ctx, const char *key, const void *record, size_t len)
+{
+    stream *st = ctx;
+    while (sp_kafka_produce(st->producer, st->o->topic_changes, key, strlen(key), record, len, NULL) ==
+           RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        sp_kafka_producer_poll(st->producer, 100);
+    sp_kafka_producer_poll(st->producer, 0);
+}
+
+static void on_done(void *ctx, const char *schedd, const char *sid)
+{
+    stream *st = ctx;
+    schedd_pos *p = pos_of(st, schedd, st->msg->partition);
+    if (!p)
+        return;
+    p->diffed_begin = p->begin;
+    p->begin = -1;
+    free(p->diffed_sid);
+    p->diffed_sid = strdup(sid);
+    st->done_partition = st->msg->partition;
+}
+
+/* Partitions gained: the resume points in their commits' metadata.
+ * Partitions lost: forget their schedds. */
+static void on_assign(void *ctx, const rd_kafka_topic_partition_list_t *parts, int assigned)
+{
+    stream *st = ctx;
+    if (!assigned) {
+        for (int k = 0; k < parts->cnt; k++)
+            for (size_t i = 0; i < st->n;) {
+                if (st->schedds[i].partition != parts->elems[k].partition) {
+                    i++;
+                    continue;
+                }
+                sp_snapdiff_forget(st->diff, st->schedds[i].name);
+                free(st->schedds[i].name);
+                free(st->schedds[i].diffed_sid);
+                st->schedds[i] = st->schedds[--st->n];
+            }
+        return;
+    }
+    rd_kafka_topic_partition_list_t *copy = rd_kafka_topic_partition_list_copy(parts);
+    if (rd_kafka_committed(sp_kafka_consumer_handle(st->consumer), copy, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        for (int k = 0; k < copy->cnt; k++) {
+            const char *m = copy->elems[k].metadata;
+            size_t len = copy->elems[k].metadata_size;
+            for (size_t at = 0; m && at < len;) {            /* lines "hash8 sid" */
+                const char *nl = memchr(m + at, '\n', len - at);
+                size_t line = nl ? (size_t)(nl - (m + at)) : len - at;
+                resume_point r = { 0 };
+                if (line > 9 && line - 9 < sizeof(r.sid) && m[at + 8] == ' ') {
+                    r.hash = (uint32_t)strtoul(m + at, NULL, 16);
+                    memcpy(r.sid, m + at + 9, line - 9);
+                    if (st->nresume == st->capresume) {
+                        size_t cap = st->capresume ? st->capresume * 2 : 64;
+                        resume_point *g = realloc(st->resume, cap * sizeof(*g));
+                        if (!g)
+                            break;
+                        st->resume = g;
+                        st->capresume = cap;
+                    }
+                    st->resume[st->nresume++] = r;
+                }
+                at += line + 1;
+            }
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(copy);
+}
+
+/* ---------- commits ---------- */
+
+/* Commits partition at the oldest begin its schedds still need, with their
+ * last diffed snapshots as metadata. 0, or -1 (logged). */
+static int commit_partition(stream *st, int32_t partition)
+{
+    int64_t at = -1;
+    char meta[MAX_META + 80];
+    size_t len = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        const schedd_pos *p = &st->schedds[i];
+        if (p->partition != partition)
+            continue;
+        int64_t need = p->diffed_begin >= 0 ? p->diffed_begin : p->begin;
+        if (need >= 0 && (at < 0 || need < at))
+            at = need;
+        if (p->diffed_sid && len + 10 + strlen(p->diffed_sid) < MAX_META)
+            len += (size_t)snprintf(meta + len, sizeof(meta) - len, "%08x %s\n", hash32(p->name), p->diffed_sid);
+    }
+    if (at < 0)
+        return 0;
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_add(list, st->o->topic_queue, partition);
+    tp->offset = at;
+    tp->metadata = malloc(len + 1);
+    memcpy(tp->metadata, meta, len + 1);
+    tp->metadata_size = len;
+    rd_kafka_resp_err_t e = rd_kafka_commit(sp_kafka_consumer_handle(st->consumer), list, 0);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (e) {
+        sp_warn("differ.commit", "partition", SP_INT(partition), "error", rd_kafka_err2str(e));
+        return -1;
+    }
+    return 0;
+}
+
+static void update_metrics(stream *st)
+{
+    sp_snapdiff_stats s;
+    sp_snapdiff_stats_get(st->diff, &s);
+    const struct { const char *label; uint64_t now, was; sp_metric *m; } deltas[] = {
+        { "complete", s.snapshots - s.baselines, st->last.snapshots - st->last.baselines, st->m_snap },
+        { "baseline", s.baselines, st->last.baselines, st->m_snap },
+        { "incomplete", s.incomplete, st->last.incomplete, st->m_snap },
+        { "inconsistent", s.inconsistent, st->last.inconsistent, st->m_snap },
+        { "added", s.added, st->last.added, st->m_changes },
+        { "changed", s.changed, st->last.changed, st->m_changes },
+        { "removed", s.removed, st->last.removed, st->m_changes },
+        { "stray", s.stray, st->last.stray, st->m_records },
+        { "undecodable", s.undecodable, st->last.undecodable, st->m_records },
+    };
+    for (size_t i = 0; i < sizeof(deltas) / sizeof(deltas[0]); i++) {
+        const char *l[] = { deltas[i].label };
+        if (deltas[i].now != deltas[i].was)
+            sp_metric_add(deltas[i].m, l, (double)(deltas[i].now - deltas[i].was));
+    }
+    sp_metric_set(st->m_jobs, NULL, (double)s.jobs);
+    sp_metric_set(st->m_bytes, NULL, (double)s.state_bytes);
+    st->last = s;
+}
+
+/* ---------- the loop ---------- */
+
+/* One message of jobs.queue. 0, or -1 when Kafka refused changes. */
+static int handle(stream *st, rd_kafka_message_t *m, char *err, size_t errlen)
+{
+    const uint8_t *data = m->payload;
+    if (m->len && data[0] == 0x12) {                  /* Record.snapshot_begin: where it starts */
+        Spider__Record *r = sp_record_unpack(m->payload, m->len);
+        schedd_pos *p = r && r->snapshot_begin ? pos_of(st, r->snapshot_begin->schedd, m->partition) : NULL;
+        if (p)
+            p->begin = m->offset;
+        if (r)
+            spider__record__free_unpacked(r, NULL);
+    }
+    st->msg = m;
+    st->done_partition = -1;
+    if (sp_snapdiff_feed(st->diff, m->payload, m->len, now_ms()) != 0)
+        sp_warn("differ.undecodable", "partition", SP_INT(m->partition), "offset", SP_INT(m->offset));
+    if (st->done_partition < 0)
+        return 0;
+    uint64_t failed = sp_kafka_producer_failed(st->producer);
+    sp_kafka_producer_flush(st->producer, 60000);
+    if (sp_kafka_producer_failed(st->producer) != failed) {
+        snprintf(err, errlen, "Kafka refused changes for %s: stopping before committing past them", st->o->topic_changes);
+        return -1;
+    }
+    commit_partition(st, st->done_partition);
+    update_metrics(st);
+    return 0;
+}
+
+int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+    static const char *const result[] = { "result", NULL }, *const kind[] = { "kind", NULL }, *const none[] = { NULL };
+    stream st = { .o = o, .done_partition = -1 };
+    st.m_snap = sp_metrics_counter(m, "spider_differ_snapshots_total", "Queue snapshots by result", result);
+    st.m_changes = sp_metrics_counter(m, "spider_differ_changes_total", "Change events emitted", kind);
+    st.m_records = sp_metrics_counter(m, "spider_differ_records_skipped_total", "Records outside a snapshot or not decodable", kind);
+    st.m_jobs = sp_metrics_gauge(m, "spider_differ_state_jobs", "Jobs held in the schedds' last snapshots", none);
+    st.m_bytes = sp_metrics_gauge(m, "spider_differ_state_bytes", "Bytes of that state", none);
+    sp_snapdiff_opts so = { o->ignore, o->nignore, o->emit_initial, on_change, on_done, &st };
+    const char *topics[] = { o->topic_queue };
+    int rc = -1;
+    if (!(st.diff = sp_snapdiff_new(&so)))
+        snprintf(err, errlen, "out of memory");
+    else if ((st.producer = sp_kafka_producer_new(o->kafka, NULL, NULL, err, errlen)) &&
+             (st.consumer = sp_kafka_consumer_new(o->kafka, o->group, topics, 1, on_assign, &st, err, errlen)))
+        rc = 0;
+    while (rc == 0 && !*stop) {
+        rd_kafka_message_t *msg = sp_kafka_consume(st.consumer, 200);
+        if (!msg)
+            continue;
+        if (msg->err) {
+            if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                sp_warn("differ.consumer", "error", rd_kafka_message_errstr(msg));
+        } else {
+            rc = handle(&st, msg, err, errlen);
+        }
+        rd_kafka_message_destroy(msg);
+    }
+    if (st.consumer)
+        sp_kafka_consumer_free(st.consumer);
+    if (st.producer)
+        sp_kafka_producer_free(st.producer, 10000);
+    for (size_t i = 0; i < st.n; i++) {
+        free(st.schedds[i].name);
+        free(st.schedds[i].diffed_sid);
+    }
+    free(st.schedds);
+    free(st.resume);
+    sp_snapdiff_free(st.diff);
+    return rc;
+}

@@ -1,0 +1,39 @@
+/* stream.h - spider-differ stream: jobs.queue in, jobs.changes out, through
+ * Kafka, with the logic of snapdiff.h.
+ *
+ * Instances share the schedds through one consumer group (a schedd's
+ * snapshots are on one partition: the collector keys them by schedd). A
+ * partition's offset is committed once the changes of a completed snapshot
+ * were acknowledged by Kafka: at the begin marker of the oldest snapshot
+ * some schedd of that partition still needs (its last diffed one, which
+ * becomes its baseline again), with the ids of the last diffed snapshot of
+ * each schedd in the commit's metadata. A restarted instance, or the one a
+ * partition moves to, reads from there, rebuilds each schedd's state up to
+ * the snapshot last diffed, and diffs from the next one on: no event lost,
+ * none repeated, no ADDED storm. A delivery Kafka refuses stops the
+ * service (exit 1) before anything after it is committed.
+ *
+ * Ownership: the options belong to the caller. */
+#ifndef SPIDER_DIFFER_STREAM_H
+#define SPIDER_DIFFER_STREAM_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "kafka.h"
+#include "metrics.h"
+
+typedef struct {
+    const sp_kafka_props *kafka;
+    const char *topic_queue;          /* jobs.queue */
+    const char *topic_changes;        /* jobs.changes */
+    const char *group;
+    const char *const *ignore;        /* attributes that never make a change */
+    size_t nignore;
+    int emit_initial;                 /* a schedd's first snapshot: every job ADDED */
+} sp_stream_opts;
+
+/* Runs until *stop. 0, or -1 with err (Kafka refused a change). */
+int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+#endif
