@@ -27,6 +27,22 @@ static uint64_t mix(uint64_t x)
     return x;
 }
 
+/* A fast hash of bytes, eight at a time (values and GlobalJobIds: not a
+ * contract, unlike the FNV-1a of the snapshot checksum). */
+static uint64_t hash_bytes(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+    for (; len >= 8; p += 8, len -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ mix(w)) * 0xbf58476d1ce4e5b9ULL;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, len);
+    return mix(h ^ mix(w ^ len << 56));
+}
+
 /* ---------- names ---------- */
 
 typedef struct {
@@ -39,11 +55,18 @@ struct sp_names {
     name_slot *slots;
     size_t nslots;                     /* a power of two */
     char **by_col;
+    uint64_t *hash_of;                 /* by column: the name's hash */
     unsigned char *ignored;            /* by column */
     unsigned ncols;
     char **patterns;
     size_t npatterns;
+    /* documents list their attributes in much the same order: the column
+     * seen at each position last time is tried first */
+    int32_t *at_pos;
+    unsigned status_col;               /* JobStatus's column + 1, 0 unknown */
 };
+
+#define MAX_POS 4096
 
 sp_names *sp_names_new(const char *const *ignore, size_t nignore)
 {
@@ -53,9 +76,13 @@ sp_names *sp_names_new(const char *const *ignore, size_t nignore)
     n->nslots = 1024;
     n->slots = calloc(n->nslots, sizeof(name_slot));
     n->by_col = calloc(MAX_COLS, sizeof(char *));
+    n->hash_of = calloc(MAX_COLS, sizeof(uint64_t));
     n->ignored = calloc(MAX_COLS, 1);
+    n->at_pos = malloc(MAX_POS * sizeof(int32_t));
+    if (n->at_pos)
+        memset(n->at_pos, 0xff, MAX_POS * sizeof(int32_t));
     n->patterns = calloc(nignore + 1, sizeof(char *));
-    if (!n->slots || !n->by_col || !n->ignored || !n->patterns) {
+    if (!n->slots || !n->by_col || !n->hash_of || !n->ignored || !n->patterns || !n->at_pos) {
         sp_names_free(n);
         return NULL;
     }
@@ -75,7 +102,9 @@ void sp_names_free(sp_names *n)
     free(n->patterns);
     free(n->slots);
     free(n->by_col);
+    free(n->hash_of);
     free(n->ignored);
+    free(n->at_pos);
     free(n);
 }
 
@@ -113,15 +142,14 @@ static int grow(sp_names *n)
     return 0;
 }
 
-/* The column of name (defined on first sight); *h its hash. -1 when the
+/* The column of name[0..len) (defined on first sight). -1 when the
  * columns or memory ran out. */
-static long column(sp_names *n, const char *name, uint64_t *h)
+static long column(sp_names *n, const char *name, size_t len)
 {
-    size_t len = strlen(name);
-    *h = fnv(FNV_OFFSET, name, len);
-    size_t k = *h & (n->nslots - 1);
+    uint64_t h = fnv(FNV_OFFSET, name, len);
+    size_t k = h & (n->nslots - 1);
     while (n->slots[k].name) {
-        if (n->slots[k].hash == *h && !strcmp(n->slots[k].name, name))
+        if (n->slots[k].hash == h && !strncmp(n->slots[k].name, name, len) && !n->slots[k].name[len])
             return n->slots[k].col;
         k = (k + 1) & (n->nslots - 1);
     }
@@ -130,73 +158,154 @@ static long column(sp_names *n, const char *name, uint64_t *h)
     if ((n->ncols + 1) * 2 > n->nslots) {
         if (grow(n) != 0)
             return -1;
-        return column(n, name, h);
+        return column(n, name, len);
     }
     name_slot *s = &n->slots[k];
-    if (!(s->name = strdup(name)))
+    if (!(s->name = strndup(name, len)))
         return -1;
-    s->hash = *h;
+    s->hash = h;
     s->col = n->ncols++;
     n->by_col[s->col] = s->name;
-    n->ignored[s->col] = (unsigned char)is_ignored(n, name);
+    n->hash_of[s->col] = h;
+    n->ignored[s->col] = (unsigned char)is_ignored(n, s->name);
+    if (!strcmp(s->name, "JobStatus"))
+        n->status_col = s->col + 1;
     return s->col;
 }
 
 /* ---------- one job ---------- */
 
-static uint64_t value_hash(uint64_t h, const Spider__Value *v)
+/* ---- the protobuf wire format, read in place ---- */
+
+typedef struct {
+    const uint8_t *p, *end;
+} wire;
+
+static int varint(wire *w, uint64_t *v)
 {
-    if (!v)
-        return fnv(h, "u", 1);
-    unsigned char kind = (unsigned char)v->kind_case;
-    h = fnv(h, &kind, 1);
-    switch (v->kind_case) {
-    case SPIDER__VALUE__KIND_INT_VALUE: return fnv(h, &v->int_value, sizeof(v->int_value));
-    case SPIDER__VALUE__KIND_DOUBLE_VALUE: return fnv(h, &v->double_value, sizeof(v->double_value));
-    case SPIDER__VALUE__KIND_BOOL_VALUE: {
-        unsigned char b = v->bool_value != 0;
-        return fnv(h, &b, 1);
+    *v = 0;
+    for (int shift = 0; w->p < w->end && shift < 64; shift += 7) {
+        uint8_t b = *w->p++;
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return 0;
     }
-    case SPIDER__VALUE__KIND_STRING_VALUE: return fnv(h, v->string_value, strlen(v->string_value) + 1);
-    case SPIDER__VALUE__KIND_LIST_VALUE:
-        for (size_t i = 0; v->list_value && i < v->list_value->n_values; i++)
-            h = value_hash(h, v->list_value->values[i]);
-        return fnv(h, "]", 1);
-    case SPIDER__VALUE__KIND_MAP_VALUE:
-        for (size_t i = 0; v->map_value && i < v->map_value->n_attributes; i++) {
-            const Spider__Attribute *a = v->map_value->attributes[i];
-            h = value_hash(fnv(h, a->name, strlen(a->name) + 1), a->value);
-        }
-        return fnv(h, "}", 1);
-    default: return h;
-    }
+    return -1;
 }
 
-int sp_job_of(sp_names *n, const Spider__Document *d, sp_job *out, uint16_t *scratch)
+/* The next field: its number, and its bytes (varints: *v). 1, 0 at the
+ * end, -1 when malformed. */
+static int next_field(wire *w, unsigned *field, uint64_t *v, const uint8_t **bytes, size_t *len)
+{
+    uint64_t key;
+    if (w->p == w->end)
+        return 0;
+    if (varint(w, &key) != 0)
+        return -1;
+    *field = (unsigned)(key >> 3);
+    switch (key & 7) {
+    case 0: return varint(w, v) == 0 ? 1 : -1;
+    case 1: *len = 8; break;
+    case 5: *len = 4; break;
+    case 2:
+        if (varint(w, v) != 0 || *v > (uint64_t)(w->end - w->p))
+            return -1;
+        *len = (size_t)*v;
+        break;
+    default: return -1;
+    }
+    if (*len > (size_t)(w->end - w->p))
+        return -1;
+    *bytes = w->p;
+    w->p += *len;
+    return 1;
+}
+
+/* The column of the attribute at position pos: the one seen there last
+ * time when the name matches, else the hash table's. */
+static long column_at(sp_names *n, unsigned pos, const uint8_t *name, size_t len)
+{
+    int32_t c = pos < MAX_POS ? n->at_pos[pos] : -1;
+    if (c >= 0 && !strncmp(n->by_col[c], (const char *)name, len) && !n->by_col[c][len])
+        return c;
+    long col = column(n, (const char *)name, len);
+    if (pos < MAX_POS)
+        n->at_pos[pos] = (int32_t)col;
+    return col;
+}
+
+/* One Attribute{name = 1, value = 2}: its column and value hash. */
+static int attribute(sp_names *n, unsigned pos, const uint8_t *p, size_t len, sp_job *out, uint16_t *scratch,
+                     unsigned *width)
+{
+    wire w = { p, p + len };
+    const uint8_t *name = NULL, *value = (const uint8_t *)"", *b;
+    size_t name_len = 0, value_len = 0, l;
+    uint64_t v;
+    unsigned f;
+    int rc;
+    while ((rc = next_field(&w, &f, &v, &b, &l)) == 1) {
+        if (f == 1)
+            name = b, name_len = l;
+        else if (f == 2)
+            value = b, value_len = l;
+    }
+    if (rc < 0 || !name)
+        return -1;
+    long col = column_at(n, pos, name, name_len);
+    if (col < 0 || n->ignored[col])
+        return 0;
+    uint64_t vh = hash_bytes(value, value_len);
+    out->hash += mix(n->hash_of[col] ^ vh);                      /* order-independent */
+    uint16_t h16 = (uint16_t)(vh ^ vh >> 16 ^ vh >> 32 ^ vh >> 48);
+    scratch[col] = h16 ? h16 : 1;
+    if ((unsigned)col + 1 > *width)
+        *width = (unsigned)col + 1;
+    if ((unsigned)col + 1 == n->status_col) {                    /* Value{int_value = 2} */
+        wire vw = { value, value + value_len };
+        while (next_field(&vw, &f, &v, &b, &l) == 1)
+            if (f == 2)
+                out->status = (int32_t)v;
+    }
+    return 0;
+}
+
+int sp_job_of(sp_names *n, const uint8_t *doc, size_t len, sp_job *out, uint16_t *scratch, sp_docref *ref,
+              char *gjid, size_t gjidlen)
 {
     memset(out, 0, sizeof(*out));
-    if (!d->global_job_id || !*d->global_job_id)
-        return -1;
-    out->gjid = d->global_job_id;
+    sp_str none = { "", 0 };                    /* absent fields read as empty */
+    *ref = (sp_docref){ none, none, none, none };
     out->status = -1;
     out->cols = scratch;
-    unsigned width = 0;
-    for (size_t i = 0; i < d->n_attributes; i++) {
-        const Spider__Attribute *a = d->attributes[i];
-        uint64_t nh;
-        long col = column(n, a->name, &nh);
-        if (col < 0 || n->ignored[col])
-            continue;
-        uint64_t vh = value_hash(FNV_OFFSET, a->value);
-        out->hash += mix(nh ^ vh);                  /* order-independent */
-        uint16_t h16 = (uint16_t)(vh ^ vh >> 16 ^ vh >> 32 ^ vh >> 48);
-        scratch[col] = h16 ? h16 : 1;
-        if ((unsigned)col + 1 > width)
-            width = (unsigned)col + 1;
-        if (!strcmp(a->name, "JobStatus") && a->value && a->value->kind_case == SPIDER__VALUE__KIND_INT_VALUE)
-            out->status = (int32_t)a->value->int_value;
+    out->gjid = gjid;
+    wire w = { doc, doc + len };
+    unsigned f, width = 0, pos = 0;
+    uint64_t v;
+    const uint8_t *b;
+    size_t l;
+    int rc;
+    while ((rc = next_field(&w, &f, &v, &b, &l)) == 1) {
+        sp_str s = { (const char *)b, l };
+        switch (f) {
+        case 1: ref->id = s; break;
+        case 3: ref->schedd = s; break;
+        case 4: ref->gjid = s; break;
+        case 8: ref->snapshot_id = s; break;
+        case 6:
+            if (attribute(n, pos++, b, l, out, scratch, &width) != 0)
+                rc = -1;
+            break;
+        default: break;
+        }
+        if (rc < 0)
+            break;
     }
     out->ncols = (uint16_t)width;
+    if (rc < 0 || !ref->gjid.len || ref->gjid.len >= gjidlen)
+        return -1;
+    memcpy(gjid, ref->gjid.p, ref->gjid.len);
+    gjid[ref->gjid.len] = '\0';
     return 0;
 }
 
@@ -253,7 +362,7 @@ size_t sp_jobtable_bytes(const sp_jobtable *t)
     return b;
 }
 
-static uint64_t key(const char *gjid) { return fnv(FNV_OFFSET, gjid, strlen(gjid)); }
+static uint64_t key(const char *gjid) { return hash_bytes(gjid, strlen(gjid)); }
 
 /* The index slot of gjid: its job's, or the empty one where it would go. */
 static size_t slot_of(const sp_jobtable *t, const char *gjid)

@@ -12,8 +12,8 @@
  *
  * Ownership: sp_names owns its names. A table owns its jobs and their
  * GlobalJobIds and column arrays (in its arena); sp_job values filled by
- * sp_job_of() borrow the caller's scratch columns and the document's
- * GlobalJobId until sp_jobtable_put() copies them. */
+ * sp_job_of() borrow the caller's scratch columns and GlobalJobId buffer
+ * until sp_jobtable_put() copies them. */
 #ifndef SPIDER_DIFFER_JOBSTATE_H
 #define SPIDER_DIFFER_JOBSTATE_H
 
@@ -39,11 +39,25 @@ typedef struct {
     uint16_t *cols;               /* value hash per column, 0 = absent or ignored */
 } sp_job;
 
-/* The job of a document into *out, its columns in scratch (65535 entries,
- * zeroed by the caller before the first use; left zeroed again by the next
- * call's cleanup of the columns it set). 0, or -1 when the document has no
- * GlobalJobId. */
-int sp_job_of(sp_names *n, const Spider__Document *d, sp_job *out, uint16_t *scratch);
+/* A string inside a packed message (not NUL-terminated). */
+typedef struct {
+    const char *p;
+    size_t len;
+} sp_str;
+
+/* What identifies a queue document, inside its packed bytes. */
+typedef struct {
+    sp_str id, schedd, gjid, snapshot_id;
+} sp_docref;
+
+/* The job of a packed Document, read straight from its bytes (no unpack:
+ * attribute values are hashed as encoded, which our encoder makes
+ * canonical). Its columns go in scratch (65535 entries, zeroed before the
+ * first use and by sp_job_scratch_clear after each); its GlobalJobId is
+ * copied, NUL-terminated, into gjid (gjidlen bytes). 0, or -1 when the
+ * bytes are not a Document or it has no GlobalJobId. */
+int sp_job_of(sp_names *n, const uint8_t *doc, size_t len, sp_job *out, uint16_t *scratch, sp_docref *ref,
+              char *gjid, size_t gjidlen);
 /* Zeroes the scratch columns job set (call once its values are copied). */
 void sp_job_scratch_clear(const sp_job *job);
 /* The names of the fields whose hashes differ between a and b, at most max

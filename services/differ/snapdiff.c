@@ -150,16 +150,43 @@ static const char *status_name(int32_t st)
     return st >= 0 && st < 8 ? names[st] : "";
 }
 
-static void emit(sp_snapdiff *d, Spider__ChangeEvent *ev)
+static int put_varint(sp_buf *b, uint64_t v)
 {
-    Spider__Record rec = SPIDER__RECORD__INIT;
-    rec.kind_case = SPIDER__RECORD__KIND_CHANGE;
-    rec.change = ev;
-    if (sp_record_pack(&rec, &d->out) != 0) {
+    uint8_t tmp[10];
+    size_t n = 0;
+    do {
+        tmp[n++] = (uint8_t)(v & 0x7f) | (v > 0x7f ? 0x80 : 0);
+        v >>= 7;
+    } while (v);
+    return sp_buf_append(b, tmp, n);
+}
+
+/* Emits Record{change = ev} with the document appended as it was packed
+ * (ChangeEvent.document = 6): fields may come in any order on the wire,
+ * so the kept bytes need no unpacking and packing again. */
+static void emit(sp_snapdiff *d, const Spider__ChangeEvent *ev, const uint8_t *doc, size_t doclen)
+{
+    size_t evlen = spider__change_event__get_packed_size(ev);
+    size_t doc_field = doc ? 1 + 10 + doclen : 0;
+    sp_buf *b = &d->out;
+    b->len = 0;
+    if (sp_buf_reserve(b, 1 + 10 + evlen + doc_field) != 0) {
         sp_error("differ.emit", "error", "out of memory");
         return;
     }
-    d->o.emit(d->o.ctx, ev->global_job_id, d->out.data, d->out.len);
+    uint8_t key_change = 4 << 3 | 2, key_doc = 6 << 3 | 2;
+    size_t varint_len = 0;
+    for (uint64_t v = doclen; varint_len == 0 || v; v >>= 7)
+        varint_len++;
+    sp_buf_append(b, &key_change, 1);
+    put_varint(b, evlen + (doc ? 1 + varint_len + doclen : 0));
+    b->len += spider__change_event__pack(ev, b->data + b->len);
+    if (doc) {
+        sp_buf_append(b, &key_doc, 1);
+        put_varint(b, doclen);
+        sp_buf_append(b, doc, doclen);
+    }
+    d->o.emit(d->o.ctx, ev->global_job_id, b->data, b->len);
 }
 
 static void emit_pending(sp_snapdiff *d, const schedd_state *s, const pending *p, long long now_ms)
@@ -173,13 +200,7 @@ static void emit_pending(sp_snapdiff *d, const schedd_state *s, const pending *p
     ev.previous_status = (char *)status_name(p->previous);
     ev.snapshot_id = s->sid;
     ev.detected_at = now_ms;
-    ev.document = spider__document__unpack(NULL, p->doclen, p->doc);
-    if (!ev.document) {
-        sp_error("differ.emit", "error", "a kept document does not unpack", "id", p->gjid);
-        return;
-    }
-    emit(d, &ev);
-    spider__document__free_unpacked(ev.document, NULL);
+    emit(d, &ev, p->doc, p->doclen);
 }
 
 static void emit_removed(sp_snapdiff *d, const schedd_state *s, const sp_job *job, long long now_ms)
@@ -196,7 +217,7 @@ static void emit_removed(sp_snapdiff *d, const schedd_state *s, const sp_job *jo
     ev.snapshot_id = s->sid;
     ev.detected_at = now_ms;
     ev.document = &doc;
-    emit(d, &ev);
+    emit(d, &ev, NULL, 0);
 }
 
 /* ---------- feeding ---------- */
@@ -268,38 +289,51 @@ static int keep(schedd_state *s, int kind, const sp_job *job, const uint8_t *doc
     return 0;
 }
 
-static uint64_t fnv1a(const char *s)
+static uint64_t fnv1a(const char *s, size_t len)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
     return h;
 }
 
-static int document(sp_snapdiff *d, const Spider__Document *doc, const uint8_t *data, size_t len)
+static int str_is(sp_str a, const char *b)
 {
-    schedd_state *s = doc->schedd ? schedd_of(d, doc->schedd) : NULL;
-    if (!s || !s->sid || strcmp(s->sid, doc->snapshot_id) != 0) {
+    return b && strlen(b) == a.len && !memcmp(a.p, b, a.len);
+}
+
+/* One document of a snapshot in progress, read from its packed bytes. */
+static int document(sp_snapdiff *d, const uint8_t *doc, size_t doclen)
+{
+    sp_job job;
+    sp_docref ref;
+    char gjid[512], schedd[256];
+    int ok = sp_job_of(d->names, doc, doclen, &job, d->scratch, &ref, gjid, sizeof(gjid)) == 0 &&
+             ref.schedd.len < sizeof(schedd);
+    schedd_state *s = NULL;
+    if (ok) {
+        memcpy(schedd, ref.schedd.p, ref.schedd.len);
+        schedd[ref.schedd.len] = '\0';
+        s = schedd_of(d, schedd);
+    }
+    if (!ok || !s || !s->sid || !str_is(ref.snapshot_id, s->sid)) {
+        sp_job_scratch_clear(&job);
+        if (!ok) {
+            d->st.undecodable++;
+            return -1;
+        }
         d->st.stray++;                      /* outside any snapshot in progress */
         return 0;
     }
     s->count++;
-    s->checksum += fnv1a(doc->id);
-    sp_job job;
-    if (sp_job_of(d->names, doc, &job, d->scratch) != 0) {
-        d->st.stray++;
-        return 0;
-    }
+    s->checksum += fnv1a(ref.id.p, ref.id.len);
     int rc = 0;
-    const uint8_t *bytes;
-    size_t nbytes;
     const sp_job *old = s->state ? sp_jobtable_get(s->state, job.gjid) : NULL;
-    int wanted = !s->resume_sid && (s->state ? !old || old->hash != job.hash : d->o.emit_initial);
-    if (wanted && document_bytes(data, len, &bytes, &nbytes) == 0) {
+    if (!s->resume_sid && (s->state ? !old || old->hash != job.hash : d->o.emit_initial)) {
         const char *fields[MAX_FIELDS];
         size_t nf = old ? sp_job_changed_fields(d->names, old, &job, fields, MAX_FIELDS) : 0;
-        rc = keep(s, old ? SPIDER__CHANGE_EVENT__KIND__CHANGED : SPIDER__CHANGE_EVENT__KIND__ADDED, &job, bytes,
-                  nbytes, fields, nf < MAX_FIELDS ? nf : MAX_FIELDS, old ? old->status : -1);
+        rc = keep(s, old ? SPIDER__CHANGE_EVENT__KIND__CHANGED : SPIDER__CHANGE_EVENT__KIND__ADDED, &job, doc,
+                  doclen, fields, nf < MAX_FIELDS ? nf : MAX_FIELDS, old ? old->status : -1);
     }
     if (rc == 0)
         rc = sp_jobtable_put(s->next, &job);
@@ -363,6 +397,10 @@ static void end(sp_snapdiff *d, const Spider__SnapshotEnd *e, long long now_ms)
 
 int sp_snapdiff_feed(sp_snapdiff *d, const void *data, size_t len, long long now_ms)
 {
+    const uint8_t *doc;
+    size_t doclen;
+    if (document_bytes(data, len, &doc, &doclen) == 0)    /* most records: read in place */
+        return document(d, doc, doclen);
     Spider__Record *r = sp_record_unpack(data, len);
     if (!r) {
         d->st.undecodable++;
@@ -371,7 +409,6 @@ int sp_snapdiff_feed(sp_snapdiff *d, const void *data, size_t len, long long now
     int rc = 0;
     switch (r->kind_case) {
     case SPIDER__RECORD__KIND_SNAPSHOT_BEGIN: rc = begin(d, r->snapshot_begin); break;
-    case SPIDER__RECORD__KIND_DOCUMENT: rc = document(d, r->document, data, len); break;
     case SPIDER__RECORD__KIND_SNAPSHOT_END: end(d, r->snapshot_end, now_ms); break;
     default: d->st.stray++; break;
     }
