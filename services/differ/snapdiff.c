@@ -137,6 +137,11 @@ int sp_snapdiff_resume(sp_snapdiff *d, const char *schedd, const char *snapshot_
     schedd_state *s = schedd_of(d, schedd);
     if (!s)
         return -1;
+    if (!snapshot_id) {                      /* past the resume point: diff from here */
+        free(s->resume_sid);
+        s->resume_sid = NULL;
+        return 0;
+    }
     clear_schedd(s);
     return (s->resume_sid = strdup(snapshot_id)) ? 0 : -1;
 }

@@ -56,7 +56,8 @@ void sp_snapdiff_free(sp_snapdiff *d);
 /* Feeds one jobs.queue record (packed). now_ms stamps detected_at.
  * 0, or -1 when it is not a spider Record (counted). */
 int sp_snapdiff_feed(sp_snapdiff *d, const void *data, size_t len, long long now_ms);
-/* Snapshots of schedd up to and including snapshot_id are baselines. */
+/* Snapshots of schedd up to and including snapshot_id are baselines;
+ * snapshot_id NULL ends that (the caller saw it pass the resume point). */
 int sp_snapdiff_resume(sp_snapdiff *d, const char *schedd, const char *snapshot_id);
 /* Forgets a schedd (its partition went to another instance). */
 void sp_snapdiff_forget(sp_snapdiff *d, const char *schedd);

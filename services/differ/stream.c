@@ -19,11 +19,13 @@ typedef struct {
     int64_t begin;                     /* offset of the begin marker in progress, -1 */
     int64_t diffed_begin;              /* offset of the last diffed snapshot's begin, -1 */
     char *diffed_sid;
+    int64_t resume_until;              /* snapshots beginning up to here were diffed before, -1 */
 } schedd_pos;
 
 /* Last diffed snapshots read from a commit's metadata, by schedd hash. */
 typedef struct {
     uint32_t hash;
+    int64_t begin;
     char sid[64];
 } resume_point;
 
@@ -71,7 +73,7 @@ static schedd_pos *pos_of(stream *st, const char *name, int32_t partition)
         st->cap = cap;
     }
     schedd_pos *p = &st->schedds[st->n];
-    *p = (schedd_pos){ strdup(name), partition, -1, -1, NULL };
+    *p = (schedd_pos){ strdup(name), partition, -1, -1, NULL, -1 };
     if (!p->name)
         return NULL;
     st->n++;
@@ -80,6 +82,7 @@ static schedd_pos *pos_of(stream *st, const char *name, int32_t partition)
     for (size_t i = 0; i < st->nresume; i++)
         if (st->resume[i].hash == h) {
             sp_snapdiff_resume(st->diff, name, st->resume[i].sid);
+            p->resume_until = st->resume[i].begin;
             sp_info("differ.resume", "schedd", name, "after_snapshot", st->resume[i].sid);
         }
     return p;
@@ -133,13 +136,19 @@ static void on_assign(void *ctx, const rd_kafka_topic_partition_list_t *parts, i
         for (int k = 0; k < copy->cnt; k++) {
             const char *m = copy->elems[k].metadata;
             size_t len = copy->elems[k].metadata_size;
-            for (size_t at = 0; m && at < len;) {            /* lines "hash8 sid" */
+            for (size_t at = 0; m && at < len;) {            /* lines "hash8 offset sid" */
                 const char *nl = memchr(m + at, '\n', len - at);
                 size_t line = nl ? (size_t)(nl - (m + at)) : len - at;
                 resume_point r = { 0 };
-                if (line > 9 && line - 9 < sizeof(r.sid) && m[at + 8] == ' ') {
-                    r.hash = (uint32_t)strtoul(m + at, NULL, 16);
-                    memcpy(r.sid, m + at + 9, line - 9);
+                char text[128], *end;
+                if (line < sizeof(text)) {
+                    memcpy(text, m + at, line);
+                    text[line] = '\0';
+                }
+                if (line < sizeof(text) && line > 9 && text[8] == ' ') {
+                    r.hash = (uint32_t)strtoul(text, NULL, 16);
+                    r.begin = strtoll(text + 9, &end, 10);
+                    snprintf(r.sid, sizeof(r.sid), "%s", *end == ' ' ? end + 1 : "");
                     if (st->nresume == st->capresume) {
                         size_t cap = st->capresume ? st->capresume * 2 : 64;
                         resume_point *g = realloc(st->resume, cap * sizeof(*g));
@@ -173,8 +182,9 @@ static int commit_partition(stream *st, int32_t partition)
         int64_t need = p->diffed_begin >= 0 ? p->diffed_begin : p->begin;
         if (need >= 0 && (at < 0 || need < at))
             at = need;
-        if (p->diffed_sid && len + 10 + strlen(p->diffed_sid) < MAX_META)
-            len += (size_t)snprintf(meta + len, sizeof(meta) - len, "%08x %s\n", hash32(p->name), p->diffed_sid);
+        if (p->diffed_sid && len + 32 + strlen(p->diffed_sid) < MAX_META)
+            len += (size_t)snprintf(meta + len, sizeof(meta) - len, "%08x %lld %s\n", hash32(p->name),
+                                    (long long)p->diffed_begin, p->diffed_sid);
     }
     if (at < 0)
         return 0;
@@ -229,6 +239,10 @@ static int handle(stream *st, rd_kafka_message_t *m, char *err, size_t errlen)
         schedd_pos *p = r && r->snapshot_begin ? pos_of(st, r->snapshot_begin->schedd, m->partition) : NULL;
         if (p)
             p->begin = m->offset;
+        if (p && p->resume_until >= 0 && m->offset > p->resume_until) {
+            sp_snapdiff_resume(st->diff, p->name, NULL);    /* past what was diffed before */
+            p->resume_until = -1;
+        }
         if (r)
             spider__record__free_unpacked(r, NULL);
     }

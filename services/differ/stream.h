@@ -6,11 +6,12 @@
  * partition's offset is committed once the changes of a completed snapshot
  * were acknowledged by Kafka: at the begin marker of the oldest snapshot
  * some schedd of that partition still needs (its last diffed one, which
- * becomes its baseline again), with the ids of the last diffed snapshot of
- * each schedd in the commit's metadata. A restarted instance, or the one a
- * partition moves to, reads from there, rebuilds each schedd's state up to
- * the snapshot last diffed, and diffs from the next one on: no event lost,
- * none repeated, no ADDED storm. A delivery Kafka refuses stops the
+ * becomes its baseline again), with the id and begin offset of the last
+ * diffed snapshot of each schedd in the commit's metadata. A restarted
+ * instance, or the one a partition moves to, reads from there, rebuilds
+ * each schedd's state from the snapshots that begin up to that offset, and
+ * diffs from the next one on: no event lost, none repeated, no ADDED
+ * storm. A delivery Kafka refuses stops the
  * service (exit 1) before anything after it is committed.
  *
  * Ownership: the options belong to the caller. */
