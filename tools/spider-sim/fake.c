@@ -13,8 +13,10 @@
  *
  * The pool comes from the environment (SPIDER_SIM_SEED, _SCHEDDS, _JOBS,
  * _T0, _INTERVAL; defaults as spider-sim's) and the poll step from
- * SPIDER_SIM_STEP or the file named by SPIDER_SIM_STEP_FILE, so a test or
- * the demo moves the pool forward by rewriting one file.
+ * SPIDER_SIM_STEP or the file named by SPIDER_SIM_STEP_FILE, so a test
+ * moves the pool forward by rewriting one file; SPIDER_SIM_STEP=clock
+ * moves it with the wall clock, one step per _INTERVAL from _T0 (the
+ * demo, where the collector polls on its own schedule).
  * SPIDER_SIM_FAIL="SCHEDD=MODE[,SCHEDD=MODE]" makes one schedd misbehave:
  * exit (error message, status 1), hang, truncate (output cut mid-ad),
  * garbage (not ads), huge (one 50 MB ad first), badutf8 (an invalid
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "classad_expr.h"
@@ -72,7 +75,13 @@ static long long step_from_env(void)
         }
         return k;
     }
-    return atoll(env("SPIDER_SIM_STEP", "0"));
+    const char *step = env("SPIDER_SIM_STEP", "0");
+    if (!strcmp(step, "clock")) {              /* the pool moves with the wall clock (the demo) */
+        sim_pool p;
+        pool_from_env(&p);
+        return (time(NULL) - p.t0) / p.interval;
+    }
+    return atoll(step);
 }
 
 /* The failure mode configured for this schedd, or NULL. */
