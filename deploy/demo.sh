@@ -105,6 +105,13 @@ for ((k = 1; k <= CYCLES; k++)); do
   prev_changes=$((a + ch + r))
 done
 
+printf 'waiting for the publisher to catch up'
+for ((i = 0; i < 60; i++)); do
+  [ "$(metric "${PORTS[2]}" spider_publisher_consumer_lag)" = 0 ] && break
+  printf .
+  sleep 1
+done
+echo
 echo
 echo "Summary"
 for c in os es; do

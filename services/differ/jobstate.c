@@ -10,6 +10,8 @@
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
 #define MAX_COLS 65535u
+#define LEN(f) ((f) << 3 | 2)                 /* a length-delimited field's key */
+#define VARINT(f) ((f) << 3)
 
 static uint64_t fnv(uint64_t h, const void *data, size_t len)
 {
@@ -193,16 +195,18 @@ static int varint(wire *w, uint64_t *v)
     return -1;
 }
 
-/* The next field: its number, and its bytes (varints: *v). 1, 0 at the
- * end, -1 when malformed. */
+/* The next field: its number (with the wire type: field << 3 | type),
+ * and its bytes (varints: *v). 1, 0 at the end, -1 when malformed. */
 static int next_field(wire *w, unsigned *field, uint64_t *v, const uint8_t **bytes, size_t *len)
 {
     uint64_t key;
     if (w->p == w->end)
         return 0;
-    if (varint(w, &key) != 0)
+    if (varint(w, &key) != 0 || key > 0xffffffffu)
         return -1;
-    *field = (unsigned)(key >> 3);
+    *field = (unsigned)key;
+    *bytes = NULL;
+    *len = 0;
     switch (key & 7) {
     case 0: return varint(w, v) == 0 ? 1 : -1;
     case 1: *len = 8; break;
@@ -245,10 +249,12 @@ static int attribute(sp_names *n, unsigned pos, const uint8_t *p, size_t len, sp
     unsigned f;
     int rc;
     while ((rc = next_field(&w, &f, &v, &b, &l)) == 1) {
-        if (f == 1)
+        if (f == LEN(1))
             name = b, name_len = l;
-        else if (f == 2)
+        else if (f == LEN(2))
             value = b, value_len = l;
+        else if (f >> 3 == 1 || f >> 3 == 2)
+            return -1;                           /* a known field with the wrong wire type */
     }
     if (rc < 0 || !name)
         return -1;
@@ -264,7 +270,7 @@ static int attribute(sp_names *n, unsigned pos, const uint8_t *p, size_t len, sp
     if ((unsigned)col + 1 == n->status_col) {                    /* Value{int_value = 2} */
         wire vw = { value, value + value_len };
         while (next_field(&vw, &f, &v, &b, &l) == 1)
-            if (f == 2)
+            if (f == VARINT(2))
                 out->status = (int32_t)v;
     }
     return 0;
@@ -288,15 +294,19 @@ int sp_job_of(sp_names *n, const uint8_t *doc, size_t len, sp_job *out, uint16_t
     while ((rc = next_field(&w, &f, &v, &b, &l)) == 1) {
         sp_str s = { (const char *)b, l };
         switch (f) {
-        case 1: ref->id = s; break;
-        case 3: ref->schedd = s; break;
-        case 4: ref->gjid = s; break;
-        case 8: ref->snapshot_id = s; break;
-        case 6:
+        case LEN(1): ref->id = s; break;
+        case LEN(3): ref->schedd = s; break;
+        case LEN(4): ref->gjid = s; break;
+        case LEN(8): ref->snapshot_id = s; break;
+        case LEN(6):
             if (attribute(n, pos++, b, l, out, scratch, &width) != 0)
                 rc = -1;
             break;
-        default: break;
+        case LEN(2): case VARINT(5): case LEN(7): break;
+        default:
+            if ((f >> 3) >= 1 && (f >> 3) <= 8)
+                rc = -1;                         /* a known field with the wrong wire type */
+            break;
         }
         if (rc < 0)
             break;

@@ -335,6 +335,13 @@ static int document(sp_snapdiff *d, const uint8_t *doc, size_t doclen)
     int rc = 0;
     const sp_job *old = s->state ? sp_jobtable_get(s->state, job.gjid) : NULL;
     if (!s->resume_sid && (s->state ? !old || old->hash != job.hash : d->o.emit_initial)) {
+        Spider__Document *check = spider__document__unpack(NULL, doclen, doc);
+        if (!check) {                        /* its event must decode: protobuf-c says */
+            d->st.undecodable++;
+            sp_job_scratch_clear(&job);
+            return -1;
+        }
+        spider__document__free_unpacked(check, NULL);
         const char *fields[MAX_FIELDS];
         size_t nf = old ? sp_job_changed_fields(d->names, old, &job, fields, MAX_FIELDS) : 0;
         rc = keep(s, old ? SPIDER__CHANGE_EVENT__KIND__CHANGED : SPIDER__CHANGE_EVENT__KIND__ADDED, &job, doc,
