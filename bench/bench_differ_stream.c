@@ -142,14 +142,6 @@ static packed pack_job(corpus *c, size_t j, int changed)
     return out;
 }
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
-}
-
 static size_t events;
 
 static void on_emit(void *ctx, const char *key, const void *record, size_t len)
@@ -205,7 +197,7 @@ int main(int argc, char **argv)
         s1[j] = pack_job(&c, j, 0);
         bytes += s1[j].len;
         snprintf(id, sizeof(id), "bench#%zu#1763808640", j);
-        sum1 += fnv1a(id);
+        sum1 += sp_fnv1a64(id, strlen(id));
     }
     /* snapshot 2: the first 0.5 % removed, 0.5 % new at the end, every 50th changed */
     size_t n2 = 0;
@@ -214,10 +206,10 @@ int main(int argc, char **argv)
         nchanged += changed && j < jobs;
         s2[n2++] = j < jobs && !changed ? s1[j] : pack_job(&c, j, changed);
         snprintf(id, sizeof(id), "bench#%zu#1763808640", j);
-        sum2 += fnv1a(id);
+        sum2 += sp_fnv1a64(id, strlen(id));
     }
     static const char *ignore[] = { "RecordTime", "QueueHrs" };
-    sp_snapdiff_opts o = { ignore, 2, 0, on_emit, NULL, NULL };
+    sp_snapdiff_opts o = { ignore, 2, 0, on_emit, NULL, NULL, NULL };
     sp_snapdiff *d = sp_snapdiff_new(&o);
 
     /* baseline: decode the snapshot once with protobuf-c */

@@ -1,6 +1,8 @@
 /* service.c - common start-up of the services: configuration, logging, and
  * the Kafka and metrics options several of them share. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "service.h"
@@ -49,4 +51,40 @@ int sp_service_metrics(sp_config *cfg, sp_metrics *m, sp_health_fn *health, void
     *server = sp_metrics_serve(m, sp_config_str(cfg, "metrics.address"), (int)sp_config_int(cfg, "metrics.port"),
                                health, ctx, err, errlen);
     return *server ? 0 : -1;
+}
+
+int sp_service_amq_load(sp_config *cfg, sp_service_amq *a, char *err, size_t errlen)
+{
+    memset(a, 0, sizeof(*a));
+    json_t *list = sp_config_json(cfg, "amq.brokers");
+    a->brokers = calloc(json_array_size(list) + 1, sizeof(char *));
+    if (!a->brokers)
+        return snprintf(err, errlen, "out of memory"), -1;
+    size_t n = 0;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const char *b = json_string_value(json_array_get(list, i));
+        if (b && *b)
+            a->brokers[n++] = b;
+    }
+    if (!n)
+        return 0;
+    char why[512];
+    const char *uf = sp_config_str(cfg, "amq.username_file"), *pf = sp_config_str(cfg, "amq.password_file");
+    if (!(a->user = sp_read_file_trimmed(uf, why, sizeof(why))) ||
+        !(a->password = sp_read_file_trimmed(pf, why, sizeof(why))))
+        return snprintf(err, errlen, "amq credentials (--amq-username-file %s, --amq-password-file %s): %s", uf, pf, why), -1;
+    const char *ca = sp_config_str(cfg, "amq.ca_file");
+    a->timeout_ms = (int)sp_config_int(cfg, "amq.timeout_ms");
+    a->stomp = (sp_stomp_options){ .brokers = a->brokers, .nbrokers = n, .login = a->user, .passcode = a->password,
+                                   .timeout_ms = a->timeout_ms, .tls = sp_config_bool(cfg, "amq.tls"),
+                                   .ca_file = *ca ? ca : NULL };
+    return 0;
+}
+
+void sp_service_amq_free(sp_service_amq *a)
+{
+    free(a->brokers);
+    free(a->user);
+    free(a->password);
+    memset(a, 0, sizeof(*a));
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "kafka.h"
 #include "metrics.h"
+#include "stomp.h"
 
 #define SP_SERVICE_OPTIONS \
     { "log.level", SP_OPT_STRING, "info", "log-level", "debug, info, warn or error" }, \
@@ -21,6 +22,29 @@
 #define SP_METRICS_OPTIONS \
     { "metrics.address", SP_OPT_STRING, "127.0.0.1", "metrics-address", "address of /metrics and /healthz" }, \
     { "metrics.port", SP_OPT_INT, "0", "metrics-port", "port of /metrics and /healthz (0: off)" }
+
+/* ActiveMQ, for the services that send to it; credentials are read from
+ * files, as the reference's amq_username / amq_password. */
+#define SP_AMQ_OPTIONS \
+    { "amq.brokers", SP_OPT_LIST, "", "amq-brokers", "ActiveMQ brokers host:port, in failover order (none: no ActiveMQ)" }, \
+    { "amq.username_file", SP_OPT_STRING, "etc/amq_username", "amq-username-file", "file holding the ActiveMQ user, as the reference's" }, \
+    { "amq.password_file", SP_OPT_STRING, "etc/amq_password", "amq-password-file", "file holding the ActiveMQ password, as the reference's" }, \
+    { "amq.tls", SP_OPT_BOOL, "false", "amq-tls", "STOMP over TLS (verified)" }, \
+    { "amq.ca_file", SP_OPT_STRING, "", "amq-ca-file", "CA bundle for the brokers (default: the system's)" }, \
+    { "amq.timeout_ms", SP_OPT_INT, "30000", "amq-timeout-ms", "connect and receipt wait (ms)" }
+
+/* The connection SP_AMQ_OPTIONS describe; owns what stomp points to. */
+typedef struct {
+    sp_stomp_options stomp;          /* nbrokers 0: no broker configured */
+    int timeout_ms;
+    const char **brokers;
+    char *user, *password;
+} sp_service_amq;
+
+/* 0 (stomp.nbrokers 0 when none is configured), or -1 with err naming the
+ * credentials files. The caller frees a even on error. */
+int sp_service_amq_load(sp_config *cfg, sp_service_amq *a, char *err, size_t errlen);
+void sp_service_amq_free(sp_service_amq *a);
 
 /* The librdkafka properties of SP_KAFKA_OPTIONS into props (initialized
  * here; the caller frees it even on error). 0, or -1 with err. */

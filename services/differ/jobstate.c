@@ -7,19 +7,9 @@
 
 #include "classad.h"                   /* sp_arena */
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
 #define MAX_COLS 65535u
 #define LEN(f) ((f) << 3 | 2)                 /* a length-delimited field's key */
 #define VARINT(f) ((f) << 3)
-
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * FNV_PRIME;
-    return h;
-}
 
 static uint64_t mix(uint64_t x)
 {
@@ -148,7 +138,7 @@ static int grow(sp_names *n)
  * columns or memory ran out. */
 static long column(sp_names *n, const char *name, size_t len)
 {
-    uint64_t h = fnv(FNV_OFFSET, name, len);
+    uint64_t h = sp_fnv1a64(name, len);
     size_t k = h & (n->nslots - 1);
     while (n->slots[k].name) {
         if (n->slots[k].hash == h && !strncmp(n->slots[k].name, name, len) && !n->slots[k].name[len])

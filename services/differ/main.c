@@ -26,6 +26,10 @@ static const sp_opt options[] = {
     { "group", SP_OPT_STRING, "spider-differ", "group", "stream: consumer group (instances share the schedds)" },
     { "ignore", SP_OPT_LIST, CLOCK_FIELDS, "ignore", "stream: attributes whose change alone is no change (name, or prefix*)" },
     { "emit-initial", SP_OPT_BOOL, "false", "emit-initial", "stream: a schedd's first snapshot emits every job as ADDED" },
+    { "topic.history", SP_OPT_STRING, "jobs.history", "topic-history", "stream: where removed jobs must show up" },
+    { "lost.grace", SP_OPT_INT, "1440", "lost-grace", "stream: seconds (of the pool's time) a removed job's history may take; 0: no tracking" },
+    { "alerts.destination", SP_OPT_STRING, "/topic/spider.alerts", "alerts-destination", "stream: ActiveMQ destination of lost-job alerts" },
+    SP_AMQ_OPTIONS,
 };
 
 static volatile sig_atomic_t stop;
@@ -48,15 +52,20 @@ static int stream(sp_config *cfg)
         ignore[i] = json_string_value(json_array_get(list, i));
     sp_metrics *m = sp_metrics_new();
     sp_metrics_server *server = NULL;
+    sp_service_amq amq = { 0 };
     int rc = 0;
     if (sp_service_kafka_props(cfg, &props, err, sizeof(err)) != 0 ||
+        sp_service_amq_load(cfg, &amq, err, sizeof(err)) != 0 ||
         sp_service_metrics(cfg, m, NULL, NULL, &server, err, sizeof(err)) != 0) {
         fprintf(stderr, "spider-differ: %s\n", err);
         rc = 2;
     }
     if (!rc) {
         sp_stream_opts o = { &props, sp_config_str(cfg, "topic.queue"), sp_config_str(cfg, "topic.changes"),
-                             sp_config_str(cfg, "group"), ignore, n, sp_config_bool(cfg, "emit-initial") };
+                             sp_config_str(cfg, "group"), ignore, n, sp_config_bool(cfg, "emit-initial"),
+                             sp_config_str(cfg, "topic.history"), sp_config_int(cfg, "lost.grace"),
+                             amq.stomp.nbrokers ? &amq.stomp : NULL, amq.timeout_ms,
+                             sp_config_str(cfg, "alerts.destination") };
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
         sp_info("stream.start", "from", o.topic_queue, "to", o.topic_changes, "group", o.group);
@@ -69,6 +78,7 @@ static int stream(sp_config *cfg)
     sp_metrics_server_stop(server);
     sp_metrics_free(m);
     sp_kafka_props_free(&props);
+    sp_service_amq_free(&amq);
     free(ignore);
     return rc;
 }
@@ -79,7 +89,8 @@ int main(int argc, char **argv)
         "Emits only what changed between queue snapshots (stream), and compares two pipeline outputs (compare).\n\n"
         "Commands:\n"
         "  stream   jobs.queue -> jobs.changes: ADDED, CHANGED (with the fields) and REMOVED per complete\n"
-        "           snapshot of each schedd; instances share the schedds through --group",
+        "           snapshot of each schedd; instances share the schedds through --group; jobs that left\n"
+        "           the queue without history within --lost-grace raise alerts (ActiveMQ --alerts-destination)",
         options, sizeof(options) / sizeof(options[0]));
     int rc = sp_service_init(cfg, "differ", argc, argv);
     if (rc < 0) {

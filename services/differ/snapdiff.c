@@ -26,6 +26,7 @@ typedef struct {
     char *resume_sid;                /* baselines up to this snapshot (a restart) */
     /* the snapshot in progress */
     char *sid;                       /* NULL when none */
+    long long time_slot;
     sp_jobtable *next;
     uint64_t count, checksum;
     pending *pend;
@@ -239,6 +240,7 @@ static int begin(sp_snapdiff *d, const Spider__SnapshotBegin *b)
         drop_progress(s);
     }
     s->sid = strdup(b->snapshot_id);
+    s->time_slot = b->time_slot;
     s->next = sp_jobtable_new();
     return s->sid && s->next ? 0 : -1;
 }
@@ -294,14 +296,6 @@ static int keep(schedd_state *s, int kind, const sp_job *job, const uint8_t *doc
     return 0;
 }
 
-static uint64_t fnv1a(const char *s, size_t len)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-    return h;
-}
-
 static int str_is(sp_str a, const char *b)
 {
     return b && strlen(b) == a.len && !memcmp(a.p, b, a.len);
@@ -331,7 +325,7 @@ static int document(sp_snapdiff *d, const uint8_t *doc, size_t doclen)
         return 0;
     }
     s->count++;
-    s->checksum += fnv1a(ref.id.p, ref.id.len);
+    s->checksum = sp_snapshot_checksum_add(s->checksum, ref.id.p, ref.id.len);
     int rc = 0;
     const sp_job *old = s->state ? sp_jobtable_get(s->state, job.gjid) : NULL;
     if (!s->resume_sid && (s->state ? !old || old->hash != job.hash : d->o.emit_initial)) {
@@ -369,6 +363,8 @@ static void complete(sp_snapdiff *d, schedd_state *s, long long now_ms)
         if (!sp_jobtable_get(s->next, job->gjid)) {
             emit_removed(d, s, job, now_ms);
             d->st.removed++;
+            if (d->o.removed)
+                d->o.removed(d->o.ctx, s->schedd, job->gjid, s->time_slot);
         }
     }
     if (baseline)
@@ -378,7 +374,7 @@ static void complete(sp_snapdiff *d, schedd_state *s, long long now_ms)
     s->state = s->next;
     s->next = NULL;
     if (d->o.done)
-        d->o.done(d->o.ctx, s->schedd, s->sid);
+        d->o.done(d->o.ctx, s->schedd, s->sid, s->time_slot);
     if (s->resume_sid && !strcmp(s->resume_sid, s->sid)) {
         free(s->resume_sid);                /* caught up with what was diffed before */
         s->resume_sid = NULL;

@@ -31,8 +31,11 @@
 
 /* One change event: a packed spider Record{change}, keyed by GlobalJobId. */
 typedef void sp_snapdiff_emit_fn(void *ctx, const char *key, const void *record, size_t len);
-/* A snapshot of schedd completed and its events were emitted. */
-typedef void sp_snapdiff_done_fn(void *ctx, const char *schedd, const char *snapshot_id);
+/* A snapshot of schedd (of that time slot) completed and its events were
+ * emitted. */
+typedef void sp_snapdiff_done_fn(void *ctx, const char *schedd, const char *snapshot_id, long long time_slot);
+/* A job left schedd's queue in the snapshot of that time slot. */
+typedef void sp_snapdiff_removed_fn(void *ctx, const char *schedd, const char *gjid, long long time_slot);
 
 typedef struct {
     const char *const *ignore;        /* attributes that never make a change (exact or prefix*) */
@@ -40,6 +43,7 @@ typedef struct {
     int emit_initial;                 /* first snapshot of a schedd: every job ADDED */
     sp_snapdiff_emit_fn *emit;
     sp_snapdiff_done_fn *done;        /* may be NULL */
+    sp_snapdiff_removed_fn *removed;  /* may be NULL */
     void *ctx;
 } sp_snapdiff_opts;
 

@@ -6,7 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+#include <unistd.h>
+
 #include "log.h"
+#include "lost.h"
 #include "record.h"
 #include "snapdiff.h"
 
@@ -32,6 +36,9 @@ typedef struct {
 typedef struct {
     const sp_stream_opts *o;
     sp_kafka_consumer *consumer;
+    sp_kafka_consumer *history;        /* NULL without lost-job tracking */
+    sp_lost *lost;
+    sp_stomp_client *amq;              /* connected at the first alert */
     sp_kafka_producer *producer;
     sp_snapdiff *diff;
     schedd_pos *schedds;
@@ -40,7 +47,7 @@ typedef struct {
     size_t nresume, capresume;
     rd_kafka_message_t *msg;           /* the message being fed */
     int32_t done_partition;            /* a snapshot completed on it: commit; -1 none */
-    sp_metric *m_snap, *m_changes, *m_jobs, *m_bytes, *m_records;
+    sp_metric *m_snap, *m_changes, *m_jobs, *m_bytes, *m_records, *m_alerts, *m_alerts_failed, *m_pending;
     sp_snapdiff_stats last;
 } stream;
 
@@ -51,13 +58,7 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static uint32_t hash32(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
+static uint32_t hash32(const char *s) { return (uint32_t)sp_fnv1a64(s, strlen(s)); }
 
 static schedd_pos *pos_of(stream *st, const char *name, int32_t partition)
 {
@@ -99,9 +100,52 @@ static void on_change(void *ctx, const char *key, const void *record, size_t len
     sp_kafka_producer_poll(st->producer, 0);
 }
 
-static void on_done(void *ctx, const char *schedd, const char *sid)
+static void on_removed(void *ctx, const char *schedd, const char *gjid, long long time_slot)
 {
     stream *st = ctx;
+    if (st->lost)
+        sp_lost_removed(st->lost, schedd, gjid, time_slot);
+}
+
+/* An alert: logged, counted, and sent to ActiveMQ with a receipt (one
+ * reconnection, to the next broker, if the send fails). */
+static void on_alert(void *ctx, const Spider__Alert *a)
+{
+    stream *st = ctx;
+    const char *kind = a->kind == SPIDER__ALERT__KIND__LOST_JOB ? "LOST_JOB" : "LOST_JOB_RESOLVED";
+    const char *l[] = { kind };
+    sp_metric_add(st->m_alerts, l, 1);
+    sp_warn("differ.alert", "kind", kind, "schedd", a->schedd, "job", a->global_job_id, "message", a->message);
+    if (!st->o->amq)
+        return;
+    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:I}", "kind", kind, "schedd", a->schedd, "global_job_id",
+                          a->global_job_id, "message", a->message, "raised_at", (json_int_t)a->raised_at);
+    char *body = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    char err[512] = "";
+    const sp_stomp_header h[] = { { "persistent", "true" }, { "content-type", "application/json" } };
+    int rc = -1;
+    for (int attempt = 0; body && rc != 0 && attempt < 2; attempt++) {
+        if (!st->amq)
+            st->amq = sp_stomp_connect(st->o->amq, err, sizeof(err));
+        else if (attempt)
+            sp_stomp_reconnect(st->amq, err, sizeof(err));
+        if (st->amq)
+            rc = sp_stomp_send(st->amq, st->o->alerts_destination, h, 2, body, strlen(body), st->o->amq_timeout_ms,
+                               err, sizeof(err));
+    }
+    if (rc != 0) {
+        sp_metric_add(st->m_alerts_failed, NULL, 1);
+        sp_error("differ.alert_not_sent", "destination", st->o->alerts_destination, "error", err);
+    }
+    free(body);
+}
+
+static void on_done(void *ctx, const char *schedd, const char *sid, long long time_slot)
+{
+    stream *st = ctx;
+    if (st->lost)
+        sp_lost_tick(st->lost, schedd, time_slot);
     schedd_pos *p = pos_of(st, schedd, st->msg->partition);
     if (!p)
         return;
@@ -224,11 +268,30 @@ static void update_metrics(stream *st)
             sp_metric_add(deltas[i].m, l, (double)(deltas[i].now - deltas[i].was));
     }
     sp_metric_set(st->m_jobs, NULL, (double)s.jobs);
+    if (st->lost) {
+        sp_lost_stats ls;
+        sp_lost_stats_get(st->lost, &ls);
+        sp_metric_set(st->m_pending, NULL, (double)ls.pending);
+    }
     sp_metric_set(st->m_bytes, NULL, (double)s.state_bytes);
     st->last = s;
 }
 
 /* ---------- the loop ---------- */
+
+/* What jobs.history has for us now (lost-job tracking). */
+static void drain_history(stream *st)
+{
+    rd_kafka_message_t *m;
+    for (int i = 0; st->history && i < 10000 && (m = sp_kafka_consume(st->history, 0)); i++) {
+        Spider__Record *r = m->err ? NULL : sp_record_unpack(m->payload, m->len);
+        if (r && r->kind_case == SPIDER__RECORD__KIND_DOCUMENT && r->document->global_job_id)
+            sp_lost_history(st->lost, r->document->global_job_id, 0);
+        if (r)
+            spider__record__free_unpacked(r, NULL);
+        rd_kafka_message_destroy(m);
+    }
+}
 
 /* One message of jobs.queue. 0, or -1 when Kafka refused changes. */
 static int handle(stream *st, rd_kafka_message_t *m, char *err, size_t errlen)
@@ -272,7 +335,10 @@ int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t 
     st.m_records = sp_metrics_counter(m, "spider_differ_records_skipped_total", "Records outside a snapshot or not decodable", kind);
     st.m_jobs = sp_metrics_gauge(m, "spider_differ_state_jobs", "Jobs held in the schedds' last snapshots", none);
     st.m_bytes = sp_metrics_gauge(m, "spider_differ_state_bytes", "Bytes of that state", none);
-    sp_snapdiff_opts so = { o->ignore, o->nignore, o->emit_initial, on_change, on_done, &st };
+    st.m_alerts = sp_metrics_counter(m, "spider_differ_alerts_total", "Lost-job alerts raised", kind);
+    st.m_alerts_failed = sp_metrics_counter(m, "spider_differ_alerts_failed_total", "Alerts ActiveMQ did not confirm", none);
+    st.m_pending = sp_metrics_gauge(m, "spider_differ_lost_pending", "Removed jobs waiting for their history", none);
+    sp_snapdiff_opts so = { o->ignore, o->nignore, o->emit_initial, on_change, on_done, on_removed, &st };
     const char *topics[] = { o->topic_queue };
     int rc = -1;
     if (!(st.diff = sp_snapdiff_new(&so)))
@@ -280,7 +346,16 @@ int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t 
     else if ((st.producer = sp_kafka_producer_new(o->kafka, NULL, NULL, err, errlen)) &&
              (st.consumer = sp_kafka_consumer_new(o->kafka, o->group, topics, 1, on_assign, &st, err, errlen)))
         rc = 0;
+    if (rc == 0 && o->lost_grace_s > 0) {
+        char group[512];
+        snprintf(group, sizeof(group), "%s.history.%d.%lld", o->group, (int)getpid(), now_ms());
+        const char *ht[] = { o->topic_history };
+        if (!(st.lost = sp_lost_new(o->lost_grace_s, on_alert, &st)) ||
+            !(st.history = sp_kafka_consumer_new(o->kafka, group, ht, 1, NULL, NULL, err, errlen)))
+            rc = -1;
+    }
     while (rc == 0 && !*stop) {
+        drain_history(&st);
         rd_kafka_message_t *msg = sp_kafka_consume(st.consumer, 200);
         if (!msg)
             continue;
@@ -294,6 +369,10 @@ int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t 
     }
     if (st.consumer)
         sp_kafka_consumer_free(st.consumer);
+    if (st.history)
+        sp_kafka_consumer_free(st.history);
+    sp_lost_free(st.lost);
+    sp_stomp_close(st.amq);
     if (st.producer)
         sp_kafka_producer_free(st.producer, 10000);
     for (size_t i = 0; i < st.n; i++) {

@@ -23,6 +23,7 @@
 
 #include "kafka.h"
 #include "metrics.h"
+#include "stomp.h"
 
 typedef struct {
     const sp_kafka_props *kafka;
@@ -32,6 +33,11 @@ typedef struct {
     const char *const *ignore;        /* attributes that never make a change */
     size_t nignore;
     int emit_initial;                 /* a schedd's first snapshot: every job ADDED */
+    const char *topic_history;        /* jobs.history: removed jobs must show up there (lost.h) */
+    long long lost_grace_s;           /* 0: no lost-job tracking */
+    const sp_stomp_options *amq;      /* alerts go here too; NULL: logged and counted only */
+    int amq_timeout_ms;
+    const char *alerts_destination;   /* /topic/spider.alerts */
 } sp_stream_opts;
 
 /* Runs until *stop. 0, or -1 with err (Kafka refused a change). */

@@ -34,15 +34,10 @@ static const sp_opt options[] = {
     { "batch.bytes", SP_OPT_INT, "8388608", "batch-bytes", "bytes of records per _bulk at most" },
     { "batch.ms", SP_OPT_INT, "1000", "batch-ms", "send a batch at least this often (ms)" },
     { "prefetch.bytes", SP_OPT_INT, "16777216", "prefetch-bytes", "per output, bytes read ahead from Kafka at most (with batch.bytes: the memory bound)" },
-    { "amq.brokers", SP_OPT_LIST, "", "amq-brokers", "ActiveMQ brokers host:port, in failover order (none: no AMQ output)" },
+    SP_AMQ_OPTIONS,
     { "amq.destination", SP_OPT_STRING, "/topic/spider.jobs", "amq-destination", "where notifications go (the reference's CMS_HTCONDOR_TOPIC)" },
     { "amq.producer", SP_OPT_STRING, "condor", "amq-producer", "metadata.producer (the reference's CMS_HTCONDOR_PRODUCER)" },
     { "amq.type", SP_OPT_STRING, "metric", "amq-type", "metadata.type of the notifications" },
-    { "amq.username_file", SP_OPT_STRING, "etc/amq_username", "amq-username-file", "file holding the ActiveMQ user, as the reference's" },
-    { "amq.password_file", SP_OPT_STRING, "etc/amq_password", "amq-password-file", "file holding the ActiveMQ password, as the reference's" },
-    { "amq.tls", SP_OPT_BOOL, "false", "amq-tls", "STOMP over TLS (verified)" },
-    { "amq.ca_file", SP_OPT_STRING, "", "amq-ca-file", "CA bundle for the brokers (default: the system's)" },
-    { "amq.timeout_ms", SP_OPT_INT, "30000", "amq-timeout-ms", "connect and receipt wait (ms)" },
     SP_METRICS_OPTIONS,
     { "git-hash", SP_OPT_STRING, "", "git-hash", "purge: the collector build whose documents go (metadata.spider_git_hash)" },
     { "since", SP_OPT_INT, "0", "since", "purge: only documents with RecordTime >= this epoch second" },
@@ -167,47 +162,6 @@ static int purge(sp_config *cfg)
     return rc;
 }
 
-/* The ActiveMQ output of the amq.* options; owns what conf points to. */
-typedef struct {
-    sp_amq_conf conf;
-    const char **brokers;
-    char *user, *password;
-} amq_setup;
-
-static void amq_setup_free(amq_setup *a)
-{
-    free(a->brokers);
-    free(a->user);
-    free(a->password);
-}
-
-/* 0 (conf.nbrokers 0 when no broker is configured), or -1 with err. */
-static int amq_setup_load(sp_config *cfg, amq_setup *a, char *err, size_t errlen)
-{
-    memset(a, 0, sizeof(*a));
-    json_t *list = sp_config_json(cfg, "amq.brokers");
-    a->brokers = calloc(json_array_size(list) + 1, sizeof(char *));
-    if (!a->brokers)
-        return snprintf(err, errlen, "out of memory"), -1;
-    for (size_t i = 0; i < json_array_size(list); i++) {
-        const char *b = json_string_value(json_array_get(list, i));
-        if (b && *b)
-            a->brokers[a->conf.nbrokers++] = b;
-    }
-    if (!a->conf.nbrokers)
-        return 0;
-    char why[512];
-    const char *uf = sp_config_str(cfg, "amq.username_file"), *pf = sp_config_str(cfg, "amq.password_file");
-    if (!(a->user = sp_read_file_trimmed(uf, why, sizeof(why))) ||
-        !(a->password = sp_read_file_trimmed(pf, why, sizeof(why))))
-        return snprintf(err, errlen, "amq credentials (--amq-username-file %s, --amq-password-file %s): %s", uf, pf, why), -1;
-    const char *ca = sp_config_str(cfg, "amq.ca_file");
-    a->conf = (sp_amq_conf){ a->brokers, a->conf.nbrokers, sp_config_str(cfg, "amq.destination"),
-                             sp_config_str(cfg, "amq.producer"), sp_config_str(cfg, "amq.type"), a->user, a->password,
-                             sp_config_bool(cfg, "amq.tls"), *ca ? ca : NULL, (int)sp_config_int(cfg, "amq.timeout_ms") };
-    return 0;
-}
-
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -230,16 +184,20 @@ static int run(sp_config *cfg)
     int props_rc = sp_service_kafka_props(cfg, &props, err, sizeof(err));
     size_t nt;
     const char **tl = topic_list(cfg, &nt);
-    amq_setup amq = { 0 };
+    sp_service_amq amq = { 0 };
     int rc = 0;
-    if (props_rc != 0 || !nt || amq_setup_load(cfg, &amq, err, sizeof(err)) != 0) {
+    if (props_rc != 0 || !nt || sp_service_amq_load(cfg, &amq, err, sizeof(err)) != 0) {
         fprintf(stderr, "spider-publisher: %s\n", nt ? err : "--topics: at least one topic");
         rc = 2;
     }
     sp_publish_opts o = { &props, tl, nt, sp_config_str(cfg, "group"), sp_config_str(cfg, "deadletter-topic"),
                           (int)sp_config_int(cfg, "batch.docs"), (size_t)sp_config_int(cfg, "batch.bytes"),
                           (int)sp_config_int(cfg, "batch.ms"), (size_t)sp_config_int(cfg, "prefetch.bytes"),
-                          amq.conf.nbrokers ? &amq.conf : NULL };
+                          NULL };
+    sp_amq_conf amq_conf = { &amq.stomp, amq.timeout_ms, sp_config_str(cfg, "amq.destination"),
+                             sp_config_str(cfg, "amq.producer"), sp_config_str(cfg, "amq.type") };
+    if (amq.stomp.nbrokers)
+        o.amq = &amq_conf;
     sp_metrics *m = sp_metrics_new();
     sp_metrics_server *server = NULL;
     sp_publisher *p = NULL;
@@ -261,7 +219,7 @@ static int run(sp_config *cfg)
     }
     sp_metrics_server_stop(server);
     sp_metrics_free(m);
-    amq_setup_free(&amq);
+    sp_service_amq_free(&amq);
     free(tl);
     sp_kafka_props_free(&props);
     sp_clusters_free(&cl);

@@ -142,8 +142,6 @@ sp_output *sp_out_amq_new(sp_publisher *p, const sp_amq_conf *conf, char *err, s
     a->base = (sp_output){ "amq", NULL, amq_deliver, amq_free };
     a->p = p;
     a->conf = conf;
-    a->stomp = (sp_stomp_options){ .brokers = conf->brokers, .nbrokers = conf->nbrokers, .login = conf->user,
-                                   .passcode = conf->password, .timeout_ms = conf->timeout_ms, .tls = conf->tls,
-                                   .ca_file = conf->ca_file };
+    a->stomp = *conf->stomp;
     return &a->base;
 }

@@ -25,6 +25,7 @@
 #include "kafka.h"
 #include "metrics.h"
 #include "record.h"
+#include "stomp.h"
 
 typedef struct {
     rd_kafka_message_t *msg;
@@ -81,15 +82,11 @@ sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, char *err
  *                 "version", the document's spider_* metadata}}
  * sent persistent with a receipt; it counts once the receipt arrived. */
 typedef struct {
-    const char *const *brokers;       /* "host:port", failover in order */
-    size_t nbrokers;
+    const sp_stomp_options *stomp;    /* brokers (failover in order), credentials, TLS */
+    int timeout_ms;                   /* receipts */
     const char *destination;          /* e.g. /topic/cms.jobmon.condor */
     const char *producer;             /* metadata.producer */
     const char *type;                 /* metadata.type */
-    const char *user, *password;
-    int tls;
-    const char *ca_file;
-    int timeout_ms;                   /* connect and receipts */
 } sp_amq_conf;
 
 sp_output *sp_out_amq_new(sp_publisher *p, const sp_amq_conf *conf, char *err, size_t errlen);

@@ -1,7 +1,21 @@
 # clusters.sh - sourced by the shell integration tests that talk to both
 # search clusters of the local stack (stack.env in the environment):
 #   check NAME EXPR          evaluate EXPR, print ok/FAIL, remember failures in $fail
+#   cycle STEP               one spider-sim history poll to Kafka ($T.history) and, the same
+#                            documents, as JSON lines to $tmp/docs.jsonl (uses $B, $T, $tpl, $tmp)
+#   unique                   distinct documents in $tmp/docs.jsonl
+#   count os|es              documents in the clusters' $tpl-* indices
 # and deploy/local/clusters.sh's write_es_conf, cluster_url, cluster_curl.
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
 . "$(dirname "${BASH_SOURCE[0]}")/../../deploy/local/clusters.sh"
+
+cycle() {
+  local now=$((1763800000 + $1 * 720))
+  SPIDER_SIM_STEP=$1 "$B/spider-collector" run --once --now "$now" --process-queue=false --index-template "$tpl" \
+    --checkpoint-file "$tmp/cp.json" --topic-history "$T.history" --kafka-brokers "$KAFKA_BOOTSTRAP" --log-level error
+  SPIDER_SIM_STEP=$1 "$B/spider-collector" run --once --now "$now" --process-queue=false --index-template "$tpl" \
+    --checkpoint-file "$tmp/cp-jsonl.json" --output jsonl --output-file "$tmp/docs.jsonl" --log-level error
+}
+unique() { grep -o '"GlobalJobId":"[^"]*"\|"RecordTime":[0-9]*' "$tmp/docs.jsonl" | paste - - | sort -u | wc -l; }
+count() { cluster_curl "$1" "$(cluster_url "$1")/$tpl-*/_count" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'; }

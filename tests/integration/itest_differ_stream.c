@@ -7,7 +7,11 @@
  *     storm), and
  *   - when one schedd's poll dies mid-snapshot (its snapshot has no end
  *     marker): that snapshot is never diffed, and the next one is diffed
- *     against the last complete one. */
+ *     against the last complete one;
+ * and lost jobs: a job that left the queue without its history within the
+ * grace period raises a LOST_JOB alert on ActiveMQ, which python3-stomp
+ * reads; when a history backfill brings the record, LOST_JOB_RESOLVED
+ * follows; jobs whose history came on time raise nothing. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include <jansson.h>
 
 #include "kafka.h"
 #include "log.h"
@@ -34,7 +40,7 @@
 #define MAX_EVENTS 4096
 
 static sp_kafka_props props;
-static char prefix[96], tq[128], tc[128], dir[128], cp[160], stepfile[160];
+static char prefix[96], tq[128], tc[128], th[128], dir[128], cp[160], stepfile[160];
 static sim_pool pool;
 
 typedef struct {
@@ -56,9 +62,11 @@ static int setup(void **state)
     snprintf(prefix, sizeof(prefix), "itest.differ.%d.%ld", (int)getpid(), (long)time(NULL));
     snprintf(tq, sizeof(tq), "%s.queue", prefix);
     snprintf(tc, sizeof(tc), "%s.changes", prefix);
+    snprintf(th, sizeof(th), "%s.history", prefix);
     char err[512];
     if (sp_kafka_create_topic(&props, tq, 3, NULL, 0, 15000, err, sizeof(err)) != 0 ||
-        sp_kafka_create_topic(&props, tc, 3, NULL, 0, 15000, err, sizeof(err)) != 0) {
+        sp_kafka_create_topic(&props, tc, 3, NULL, 0, 15000, err, sizeof(err)) != 0 ||
+        sp_kafka_create_topic(&props, th, 3, NULL, 0, 15000, err, sizeof(err)) != 0) {
         fprintf(stderr, "cannot create topics: %s\n", err);
         return -1;
     }
@@ -87,8 +95,9 @@ static int teardown(void **state)
 
 /* ---- the processes ---- */
 
-/* spider-collector run --once, queue only, at step k. */
-static void collector(int k, const char *fail)
+/* spider-collector run --once at step k: the queue to tq, and with
+ * history (and a checkpoint file) the history to th. */
+static void collector_run(int k, const char *fail, const char *history_cp)
 {
     char exe[512], path[4096], now[32], sch[16], jobs[16];
     snprintf(exe, sizeof(exe), "%s/spider-collector", getenv("SPIDER_BUILD_DIR"));
@@ -109,8 +118,9 @@ static void collector(int k, const char *fail)
         setenv("SPIDER_SIM_JOBS", jobs, 1);
         if (fail)
             setenv("SPIDER_SIM_FAIL", fail, 1);
-        execl(exe, exe, "run", "--once", "--now", now, "--process-history=false", "--checkpoint-file", cp,
-              "--topic-queue", tq, "--kafka-brokers", getenv("KAFKA_BOOTSTRAP"), "--log-level", "error", (char *)NULL);
+        execl(exe, exe, "run", "--once", "--now", now, history_cp ? "--process-history=true" : "--process-history=false",
+              "--checkpoint-file", history_cp ? history_cp : cp, "--topic-queue", tq, "--topic-history", th,
+              "--kafka-brokers", getenv("KAFKA_BOOTSTRAP"), "--log-level", "error", (char *)NULL);
         _exit(127);
     }
     int status;
@@ -119,21 +129,40 @@ static void collector(int k, const char *fail)
         assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-static pid_t differ_start(void)
+static void collector(int k, const char *fail) { collector_run(k, fail, NULL); }
+
+/* spider-differ stream; with alerts, lost-job tracking (grace: one step)
+ * with alerts to that ActiveMQ destination. */
+static pid_t differ_start_with(const char *alerts)
 {
-    char exe[512], group[160];
+    char exe[512], group[160], user[200], pass[200], grace[16];
     snprintf(exe, sizeof(exe), "%s/spider-differ", getenv("SPIDER_BUILD_DIR"));
     snprintf(group, sizeof(group), "%s.differ", prefix);
+    snprintf(user, sizeof(user), "%s/amq_username", dir);
+    snprintf(pass, sizeof(pass), "%s/amq_password", dir);
+    snprintf(grace, sizeof(grace), "%d", alerts ? pool.interval : 0);
+    FILE *f = fopen(user, "w");
+    fprintf(f, "%s\n", getenv("STOMP_USER"));
+    fclose(f);
+    f = fopen(pass, "w");
+    fprintf(f, "%s\n", getenv("STOMP_PASSWORD"));
+    fclose(f);
+    char broker[128];
+    snprintf(broker, sizeof(broker), "%s:%s", getenv("STOMP_HOST"), getenv("STOMP_PORT"));
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        execl(exe, exe, "stream", "--topic-queue", tq, "--topic-changes", tc, "--group", group, "--kafka-brokers",
-              getenv("KAFKA_BOOTSTRAP"), "--kafka-property", "session.timeout.ms=6000", "--log-level", "warn",
-              (char *)NULL);
+        execl(exe, exe, "stream", "--topic-queue", tq, "--topic-changes", tc, "--topic-history", th, "--group", group,
+              "--kafka-brokers", getenv("KAFKA_BOOTSTRAP"), "--kafka-property", "session.timeout.ms=6000",
+              "--lost-grace", grace, "--amq-brokers", alerts ? broker : "", "--alerts-destination",
+              alerts ? alerts : "/topic/unused", "--amq-username-file", user, "--amq-password-file", pass,
+              "--log-level", "error", (char *)NULL);
         _exit(127);
     }
     return pid;
 }
+
+static pid_t differ_start(void) { return differ_start_with(NULL); }
 
 /* ---- the truth, from spider-sim ---- */
 
@@ -324,10 +353,124 @@ static void test_changes_are_the_true_changes(void **state)
         assert_int_equal(cmp(&want[i], &e.got[i]), 0);
 }
 
+/* ---- lost jobs ---- */
+
+typedef struct {
+    char gjid[128];
+    int lost, resolved;
+} alerted;
+
+static int has(const alerted *a, size_t n, const char *gjid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(a[i].gjid, gjid))
+            return (int)i;
+    return -1;
+}
+
+static void test_lost_jobs_alert_on_activemq(void **state)
+{
+    (void)state;
+    char dest[160], cp2[200], cp3[200];
+    snprintf(dest, sizeof(dest), "/queue/%s.alerts", prefix);
+    snprintf(cp2, sizeof(cp2), "%s/checkpoint-lost.json", dir);
+    snprintf(cp3, sizeof(cp3), "%s/checkpoint-backfill.json", dir);
+    /* fresh topics: the queue of the first test is done with */
+    snprintf(tq, sizeof(tq), "%s.lost.queue", prefix);
+    snprintf(tc, sizeof(tc), "%s.lost.changes", prefix);
+    snprintf(th, sizeof(th), "%s.lost.history", prefix);
+    pid_t d = differ_start_with(dest);
+    for (int k = 1; k <= STEPS; k++) {
+        collector_run(k, NULL, cp2);
+        sleep(3);                                    /* the differ reads step k before step k+1 is polled */
+    }
+    collector_run(STEPS, NULL, cp3);                 /* a history backfill: every record visible now */
+    sleep(5);
+    kill(d, SIGTERM);
+    waitpid(d, NULL, 0);
+
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s/tests/integration/amq_dump.py '%s' 3", getenv("SPIDER_SOURCE_DIR"),
+             dest);
+    FILE *py = popen(cmd, "r");
+    assert_non_null(py);
+    static alerted got[MAX_EVENTS];
+    size_t ngot = 0;
+    char line[4096];
+    while (fgets(line, sizeof(line), py)) {
+        json_t *j = json_loads(line, 0, NULL);
+        assert_non_null(j);
+        const char *kind = json_string_value(json_object_get(j, "kind"));
+        const char *gjid = json_string_value(json_object_get(j, "global_job_id"));
+        assert_non_null(kind);
+        assert_non_null(gjid);
+        int i = has(got, ngot, gjid);
+        if (i < 0) {
+            assert_true(ngot < MAX_EVENTS);
+            i = (int)ngot++;
+            snprintf(got[i].gjid, sizeof(got[i].gjid), "%s", gjid);
+        }
+        if (!strcmp(kind, "LOST_JOB"))
+            got[i].lost++;
+        else if (!strcmp(kind, "LOST_JOB_RESOLVED"))
+            got[i].resolved++;
+        json_decref(j);
+    }
+    assert_int_equal(pclose(py), 0);
+
+    /* the truth: jobs that left at step k (2..STEPS-1: a later poll checks
+     * them) with their history late (two steps); resolved by the backfill
+     * when that history is visible at the last step */
+    size_t want_lost = 0, want_resolved = 0;
+    for (int s = 0; s < SCHEDDS; s++)
+        for (int k = 2; k < STEPS; k++) {
+            long long lo, hi;
+            sim_job_range(&pool, k, &lo, &hi);
+            for (long long j = lo > 100 ? lo - 100 : 0; j < hi; j++) {
+                sim_job before, now;
+                sim_job_at(&pool, s, j, k - 1, &before);
+                sim_job_at(&pool, s, j, k, &now);
+                if (!before.status || now.status)
+                    continue;                        /* did not leave at step k */
+                char schedd[64], gjid[128];
+                sim_schedd_name(&pool, s, schedd, sizeof(schedd));
+                snprintf(gjid, sizeof(gjid), "%s#%lld.0#%lld", schedd, 1000000 + j, now.qdate);
+                int late = now.history_time > now.end;
+                int i = has(got, ngot, gjid);
+                if (!late) {
+                    if (i >= 0)
+                        fprintf(stderr, "alert for a job whose history came on time: %s\n", gjid);
+                    assert_true(i < 0);
+                    continue;
+                }
+                int visible = now.history_time <= pool.t0 + (long long)STEPS * pool.interval;
+                if (i < 0 || got[i].lost != 1 || got[i].resolved != visible)
+                    fprintf(stderr, "late job %s: lost %d resolved %d (want 1 and %d)\n", gjid, i < 0 ? 0 : got[i].lost,
+                            i < 0 ? 0 : got[i].resolved, visible);
+                assert_true(i >= 0);
+                assert_int_equal(got[i].lost, 1);
+                assert_int_equal(got[i].resolved, visible);
+                want_lost++;
+                want_resolved += (size_t)visible;
+            }
+        }
+    size_t lost = 0, resolved = 0;
+    for (size_t i = 0; i < ngot; i++) {
+        lost += (size_t)got[i].lost;
+        resolved += (size_t)got[i].resolved;
+    }
+    fprintf(stderr, "alerts: %zu LOST_JOB, %zu LOST_JOB_RESOLVED (want %zu and %zu)\n", lost, resolved, want_lost,
+            want_resolved);
+    assert_true(want_lost > 0 && want_resolved > 0);
+    assert_int_equal(lost, want_lost);
+    assert_int_equal(resolved, want_resolved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_changes_are_the_true_changes),
+        cmocka_unit_test(test_lost_jobs_alert_on_activemq),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

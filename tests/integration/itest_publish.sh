@@ -23,17 +23,6 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-cycle() { # step: one history poll to Kafka, and the same documents as JSON lines to count
-  local now=$((1763800000 + $1 * 720))
-  SPIDER_SIM_STEP=$1 "$B/spider-collector" run --once --now "$now" --process-queue=false --index-template "$tpl" \
-    --checkpoint-file "$tmp/cp.json" --topic-history "$T.history" --kafka-brokers "$KAFKA_BOOTSTRAP" --log-level error
-  SPIDER_SIM_STEP=$1 "$B/spider-collector" run --once --now "$now" --process-queue=false --index-template "$tpl" \
-    --checkpoint-file "$tmp/cp-jsonl.json" --output jsonl --output-file "$tmp/docs.jsonl" --log-level error
-}
-unique() { grep -o '"GlobalJobId":"[^"]*"\|"RecordTime":[0-9]*' "$tmp/docs.jsonl" | paste - - | sort -u | wc -l; }
-count() { # cluster -> documents in our indices
-  cluster_curl "$1" "$(cluster_url "$1")/$tpl-*/_count" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'
-}
 wait_for() { # expected count in both clusters, up to 60 s
   for _ in $(seq 1 120); do
     [ "$(count os)" = "$1" ] && [ "$(count es)" = "$1" ] && return 0

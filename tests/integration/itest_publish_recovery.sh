@@ -34,15 +34,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cycle() { # step: one history poll to Kafka, and the same documents as JSON lines to count
-  local now=$((1763800000 + $1 * 720))
-  SPIDER_SIM_STEP=$1 "$B/spider-collector" run --once --now "$now" --process-queue=false --index-template "$tpl" \
-    --checkpoint-file "$tmp/cp.json" --topic-history "$T.history" --kafka-brokers "$KAFKA_BOOTSTRAP" --log-level error
-  SPIDER_SIM_STEP=$1 "$B/spider-collector" run --once --now "$now" --process-queue=false --index-template "$tpl" \
-    --checkpoint-file "$tmp/cp-jsonl.json" --output jsonl --output-file "$tmp/docs.jsonl" --log-level error
-}
-unique() { grep -o '"GlobalJobId":"[^"]*"\|"RecordTime":[0-9]*' "$tmp/docs.jsonl" | paste - - | sort -u | wc -l; }
-count() { cluster_curl "$1" "$(cluster_url "$1")/$tpl-*/_count" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'; }
 wait_count() { # cluster expected [seconds]
   local i
   for ((i = 0; i < ${3:-90} * 2; i++)); do

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "jobstate.h"
+#include "lost.h"
 #include "record.h"
 #include "snapdiff.h"
 
@@ -69,14 +70,6 @@ static void feed(sp_snapdiff *d, const Spider__Record *r)
     assert_int_equal(sp_snapdiff_feed(d, buf.data, buf.len, 1000), 0);
 }
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
-}
-
 /* One snapshot of schedd "s1": begin, the jobs, and (unless cut short) an
  * end marker whose count is off by skew. */
 static void snapshot(sp_snapdiff *d, const char *sid, const job *jobs, size_t n, int with_end, int skew)
@@ -119,7 +112,7 @@ static void snapshot(sp_snapdiff *d, const char *sid, const job *jobs, size_t n,
         r.kind_case = SPIDER__RECORD__KIND_DOCUMENT;
         r.document = &doc;
         feed(d, &r);
-        sum += fnv1a(id);
+        sum += sp_fnv1a64(id, strlen(id));
     }
     if (!with_end)
         return;
@@ -138,7 +131,7 @@ static const char *ignore[] = { "QueueHrs", "metadata.*" };
 
 static sp_snapdiff *differ(int emit_initial)
 {
-    sp_snapdiff_opts o = { ignore, 2, emit_initial, on_emit, NULL, NULL };
+    sp_snapdiff_opts o = { ignore, 2, emit_initial, on_emit, NULL, NULL, NULL };
     nevents = 0;
     return sp_snapdiff_new(&o);
 }
@@ -262,6 +255,49 @@ static void test_jobtable(void **state)
     sp_jobtable_free(t);
 }
 
+static char alerts[16][96];
+static int nalerts;
+
+static void on_alert(void *ctx, const Spider__Alert *a)
+{
+    (void)ctx;
+    assert_true(nalerts < 16);
+    assert_non_null(strstr(a->message, "s1"));
+    snprintf(alerts[nalerts++], sizeof(alerts[0]), "%s %s",
+             a->kind == SPIDER__ALERT__KIND__LOST_JOB ? "LOST" : "RESOLVED", a->global_job_id);
+}
+
+static void test_lost_and_late_jobs(void **state)
+{
+    (void)state;
+    nalerts = 0;
+    sp_lost *l = sp_lost_new(720, on_alert, NULL);
+    sp_lost_history(l, "early", 0);                  /* history polled before the queue saw it go */
+    sp_lost_removed(l, "s1", "early", 1000);
+    sp_lost_removed(l, "s1", "ontime", 1000);
+    sp_lost_removed(l, "s1", "late", 1000);
+    sp_lost_removed(l, "s1", "gone", 1000);
+    sp_lost_history(l, "ontime", 1000);
+    sp_lost_tick(l, "s1", 1719);                     /* not overdue yet */
+    sp_lost_tick(l, "s2", 1720);                     /* another schedd's poll decides nothing for s1 */
+    assert_int_equal(nalerts, 0);
+    sp_lost_tick(l, "s1", 1720);
+    assert_int_equal(nalerts, 2);
+    assert_true((!strcmp(alerts[0], "LOST late") && !strcmp(alerts[1], "LOST gone")) ||
+                (!strcmp(alerts[1], "LOST late") && !strcmp(alerts[0], "LOST gone")));
+    sp_lost_tick(l, "s1", 2440);                     /* alerted once only */
+    assert_int_equal(nalerts, 2);
+    sp_lost_history(l, "late", 2440);
+    assert_int_equal(nalerts, 3);
+    assert_string_equal(alerts[2], "RESOLVED late");
+    sp_lost_stats st;
+    sp_lost_stats_get(l, &st);
+    assert_int_equal(st.lost, 2);
+    assert_int_equal(st.resolved, 1);
+    assert_int_equal(st.pending, 1);                 /* "gone" is still awaited */
+    sp_lost_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_resume_neither_repeats_nor_loses),
         cmocka_unit_test(test_emit_initial),
         cmocka_unit_test(test_jobtable),
+        cmocka_unit_test(test_lost_and_late_jobs),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     sp_buf_free(&buf);
