@@ -7,7 +7,8 @@
 # services as daemons:
 #   spider-collector  polls the pool (exec of the fake condor_q/condor_history)
 #                     -> demo.<run>.queue, demo.<run>.history
-#   spider-differ     demo.<run>.queue -> demo.<run>.changes (first snapshot: every job ADDED)
+#   spider-differ     demo.<run>.queue -> demo.<run>.changes (first snapshot: every job ADDED);
+#                     lost-job alerts (grace: two polls) to ActiveMQ /topic/spider.alerts
 #   spider-publisher  changes + history -> both clusters (indices demo-YYYY-MM-DD)
 #                     and ActiveMQ (/topic/spider.demo.jobs)
 # then prints a line per poll cycle for DEMO_CYCLES cycles and a summary.
@@ -54,7 +55,7 @@ mkdir -p "$work"
 write_es_conf "$work"
 printf '%s\n' "$STOMP_USER" > "$work/amq_username"
 printf '%s\n' "$STOMP_PASSWORD" > "$work/amq_password"
-for c in os es; do cluster_curl "$c" -XDELETE "$(cluster_url "$c")/demo-*" >/dev/null || true; done
+for c in os es; do delete_indices "$c" "demo-*"; done
 topics="demo.$run"
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=$SCHEDDS SPIDER_SIM_JOBS=$JOBS \
        SPIDER_SIM_T0=$run SPIDER_SIM_INTERVAL=$INTERVAL SPIDER_SIM_STEP=clock
@@ -69,6 +70,8 @@ start collector "$B/spider-collector" run --interval "$INTERVAL" --history-offse
   --index-template demo --topic-queue "$topics.queue" --topic-history "$topics.history" \
   --checkpoint-file "$work/checkpoint.json" --kafka-brokers "$KAFKA_BOOTSTRAP" --metrics-port "${PORTS[0]}"
 start differ "$B/spider-differ" stream --topic-queue "$topics.queue" --topic-changes "$topics.changes" \
+  --topic-history "$topics.history" --lost-grace $((2 * INTERVAL)) --amq-brokers "$STOMP_HOST:$STOMP_PORT" \
+  --amq-username-file "$work/amq_username" --amq-password-file "$work/amq_password" \
   --group "$topics.differ" --emit-initial --kafka-brokers "$KAFKA_BOOTSTRAP" --metrics-port "${PORTS[1]}"
 start publisher "$B/spider-publisher" run --es-conf "$work/es_conf.json" --topics "$topics.changes,$topics.history" \
   --group "$topics.publisher" --deadletter-topic "$topics.deadletter" --kafka-brokers "$KAFKA_BOOTSTRAP" \
@@ -120,7 +123,8 @@ for c in os es; do
   printf '  %-14s %8s documents in demo-*\n' "$([ "$c" = os ] && echo OpenSearch || echo Elasticsearch)" "${n:-?}"
 done
 printf '  %-14s %8d notifications confirmed by receipt\n' ActiveMQ "$(metric "${PORTS[2]}" spider_publisher_amq_confirmed_total)"
-printf '  %-14s %8d changes in %d cycles (the first: every job ADDED)\n' differ "$prev_changes" "$CYCLES"
+printf '  %-14s %8d changes in %d cycles (the first: every job ADDED), %d lost-job alerts\n' differ "$prev_changes" \
+  "$CYCLES" "$(metric "${PORTS[1]}" spider_differ_alerts_total)"
 index=$(cluster_curl os "$OPENSEARCH_URL/_cat/indices/demo-*?h=index" | sort | tail -1)
 echo
 echo "Where to look:"

@@ -3,6 +3,9 @@
 #   write_es_conf DIR        DIR/es_conf.json for both clusters (reference format)
 #   cluster_url os|es        the cluster's base URL
 #   cluster_curl os|es ARGS  curl with the cluster's CA and credentials
+#   delete_indices os|es PATTERN
+#                            delete the indices PATTERN matches, by name (Elasticsearch 8
+#                            refuses wildcard deletes: action.destructive_requires_name)
 write_es_conf() {
   local es_hostport=${ELASTICSEARCH_URL#http://}
   printf '%s\n' "$OPENSEARCH_PASSWORD" > "$1/os_pass"
@@ -18,4 +21,11 @@ cluster_curl() {
   local c=$1; shift
   if [ "$c" = os ]; then curl -sf --cacert "$OPENSEARCH_CA" -u "$OPENSEARCH_USER:$OPENSEARCH_PASSWORD" "$@"
   else curl -sf "$@"; fi
+}
+
+delete_indices() {
+  local c=$1 index
+  for index in $(cluster_curl "$c" "$(cluster_url "$c")/_cat/indices/$2?h=index" || true); do
+    cluster_curl "$c" -XDELETE "$(cluster_url "$c")/$index" >/dev/null || true
+  done
 }

@@ -19,7 +19,7 @@ echo "$STOMP_USER" > "$tmp/amq_username"; echo "$STOMP_PASSWORD" > "$tmp/amq_pas
 pub=""
 cleanup() {
   [ -n "$pub" ] && kill "$pub" 2>/dev/null
-  for c in os es; do cluster_curl $c -XDELETE "$(cluster_url $c)/$tpl-*" >/dev/null; done
+  for c in os es; do delete_indices $c "$tpl-*"; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -49,7 +49,7 @@ start_publisher
 check "after a restart, step 7's documents too and nothing doubled ($want)" 'wait_for "$want"'
 sleep 2
 check "still exactly $want a moment later" '[ "$(count os)" = "$want" ] && [ "$(count es)" = "$want" ]'
-hash=$(git -C "${SPIDER_SOURCE_DIR:?}" rev-parse HEAD 2>/dev/null || echo unknown)
+hash=$("$B/spider-collector" --version | sed -n 's/.*(git \([^)]*\)).*/\1/p')   # the build's, as stamped
 doc=$(curl -s "$ELASTICSEARCH_URL/$tpl-*/_search?size=1")
 check "documents carry metadata.publisher_git_hash" '[[ $doc == *"\"publisher_git_hash\":\"$hash"* ]]'
 check "documents keep the collector's spider_git_hash" '[[ $doc == *"\"spider_git_hash\":\"$hash"* ]]'

@@ -29,7 +29,7 @@ A="" B2=""
 cleanup() {
   for p in $A $B2; do kill -9 "$p" 2>/dev/null; done
   "$ROOT/deploy/local/stack.sh" up elasticsearch activemq >/dev/null 2>&1   # leave the stack whole
-  for c in os es; do cluster_curl $c -XDELETE "$(cluster_url $c)/$tpl-*" >/dev/null; done
+  for c in os es; do delete_indices $c "$tpl-*"; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT

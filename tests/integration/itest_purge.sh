@@ -45,5 +45,5 @@ check "no bad document left" '[ "$(count os bad)" = 0 ] && [ "$(count es bad)" =
 check "good documents untouched" '[ "$(count os good)" = 30 ] && [ "$(count es good)" = 30 ]'
 out=$("$P" purge --es-conf "$tmp/es_conf.json" 2>&1); rc=$?
 check "purge without --git-hash is refused" '[ $rc -eq 2 ] && [[ $out == *"--git-hash is required"* ]]'
-for c in os es; do cluster_curl $c -XDELETE "$(cluster_url $c)/$tpl-*" >/dev/null; done
+for c in os es; do delete_indices $c "$tpl-*"; done
 exit $fail
