@@ -126,19 +126,33 @@ static unsigned char lower(unsigned char c)
 
 /* Case-folding by | 0x20 maps letters to lower case and may merge a few
  * punctuation pairs ('@' and '`', ...), which only costs a collision:
- * names are compared properly after the hashes match. */
-static unsigned name_hash(const char *s, size_t len)
+ * names are compared properly after the hashes match. Eight bytes at a
+ * time, the last ones zero-padded (the length is hashed too). */
+unsigned sp_name_hash(const char *s, size_t len)
 {
-    unsigned h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ ((unsigned char)s[i] | 0x20u)) * 16777619u;
-    return h;
+    const uint64_t fold = 0x2020202020202020ull, mul = 0x9E3779B97F4A7C15ull;
+    uint64_t h = len * mul, w;
+    for (; len >= 8; s += 8, len -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ (w | fold)) * mul;
+        h ^= h >> 29;
+    }
+    if (len) {
+        w = 0;
+        for (size_t i = 0; i < len; i++)
+            w |= (uint64_t)((unsigned char)s[i] | 0x20u) << (8 * i);
+        h = (h ^ w) * mul;
+        h ^= h >> 29;
+    }
+    return (unsigned)(h ^ (h >> 32));
 }
 
 static int name_eq(const char *a, size_t alen, const char *b, size_t blen)
 {
     if (alen != blen)
         return 0;
+    if (!memcmp(a, b, alen))                /* most lookups spell it alike */
+        return 1;
     for (size_t i = 0; i < alen; i++)
         if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
             return 0;
@@ -161,7 +175,7 @@ static size_t find_slot_h(const sp_ad *ad, const char *name, size_t len, unsigne
 
 static size_t find_slot(const sp_ad *ad, const char *name, size_t len)
 {
-    return find_slot_h(ad, name, len, name_hash(name, len));
+    return find_slot_h(ad, name, len, sp_name_hash(name, len));
 }
 
 static int reindex(sp_ad *ad, size_t nslots)
@@ -202,7 +216,7 @@ static int set_attr(sp_ad *ad, const char *name, size_t len, const sp_cval *v, i
 {
     if (ad->n == ad->cap && grow(ad) != 0)
         return -1;
-    unsigned h = name_hash(name, len);
+    unsigned h = sp_name_hash(name, len);
     size_t i = find_slot_h(ad, name, len, h);
     if (ad->slots[i]) {
         ad->attrs[ad->slots[i] - 1].v = *v;
