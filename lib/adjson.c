@@ -135,9 +135,10 @@ static int between(sp_adjson *p, char *err, size_t errlen)
     return 0;
 }
 
-/* Eight bytes at a time: each test below is nonzero when some byte of w
- * is of that kind (exact for "some byte", not for which one). */
+/* Eight bytes at a time: each test below sets the high bit of exactly the
+ * bytes of w of that kind (no carries between bytes). */
 #define ONES 0x0101010101010101ull
+#define LOWS 0x7F7F7F7F7F7F7F7Full
 #define HIGHS 0x8080808080808080ull
 
 static uint64_t load8(const uint8_t *p)
@@ -147,17 +148,36 @@ static uint64_t load8(const uint8_t *p)
     return w;
 }
 
-static uint64_t has_byte(uint64_t w, unsigned char c)
+static uint64_t bytes_equal(uint64_t w, unsigned char c)
 {
     uint64_t x = w ^ (ONES * c);
-    return (x - ONES) & ~x & HIGHS;
+    return ~(((x & LOWS) + LOWS) | x) & HIGHS;
+}
+
+/* Control characters (< 0x20) and non-ASCII bytes. */
+static uint64_t bytes_unusual(uint64_t w)
+{
+    return (~((w & LOWS) + ONES * 0x60) | w) & HIGHS;
+}
+
+/* The offset of the first (lowest-addressed) flagged byte of a nonzero mask. */
+static size_t first_flagged(uint64_t m)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (size_t)__builtin_clzll(m) / 8;
+#else
+    return (size_t)__builtin_ctzll(m) / 8;
+#endif
 }
 
 /* The first '"' or '\\' in b[i..n), or n. */
 static size_t quote_or_backslash(const uint8_t *b, size_t i, size_t n)
 {
-    while (i + 8 <= n && !(has_byte(load8(b + i), '"') | has_byte(load8(b + i), '\\')))
-        i += 8;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = load8(b + i), m = bytes_equal(w, '"') | bytes_equal(w, '\\');
+        if (m)
+            return i + first_flagged(m);
+    }
     while (i < n && b[i] != '"' && b[i] != '\\')
         i++;
     return i;
@@ -168,33 +188,31 @@ static int scan_ad(sp_adjson *p)
 {
     const uint8_t *b = p->buf.data;
     size_t i = p->pos, n = p->buf.len;
-    while (i < n) {
-        if (p->in_string) {
-            if (p->escape) {
-                p->escape = 0;
+    int in_string = p->in_string, escape = p->escape, done = 0;
+    while (i < n && !done) {
+        if (escape) {
+            escape = 0;
+            i++;
+        } else if (in_string) {
+            if ((i = quote_or_backslash(b, i, n)) < n) {
+                escape = b[i] == '\\';
+                in_string = escape;
                 i++;
-                continue;
             }
-            if ((i = quote_or_backslash(b, i, n)) == n)
-                break;
-            if (b[i++] == '\\')
-                p->escape = 1;
-            else
-                p->in_string = 0;
-            continue;
-        }
-        unsigned char c = b[i++];
-        if (c == '"') {
-            p->in_string = 1;
-        } else if (c == '{' || c == '[') {
-            p->depth++;
-        } else if ((c == '}' || c == ']') && --p->depth == 0) {
-            p->pos = i;
-            return 1;
+        } else {
+            unsigned char c = b[i++];
+            if (c == '"')
+                in_string = 1;
+            else if (c == '{' || c == '[')
+                p->depth++;
+            else if (c == '}' || c == ']')
+                done = --p->depth == 0;
         }
     }
     p->pos = i;
-    return 0;
+    p->in_string = in_string;
+    p->escape = escape;
+    return done;
 }
 
 /* ---- pass 2: the ad's content ---- */
@@ -274,9 +292,9 @@ static const char *plain_run(const char *s, const char *end)
 {
     const uint8_t *p = (const uint8_t *)s, *e = (const uint8_t *)end;
     for (; e - p >= 8; p += 8) {
-        uint64_t w = load8(p);
-        if ((has_byte(w, '"') | has_byte(w, '\\') | ((w - ONES * 0x20) & HIGHS) | (w & HIGHS)) != 0)
-            break;
+        uint64_t w = load8(p), m = bytes_equal(w, '"') | bytes_equal(w, '\\') | bytes_unusual(w);
+        if (m)
+            return (const char *)p + first_flagged(m);
     }
     while (p < e && *p != '"' && *p != '\\' && *p >= 0x20 && *p < 0x80)
         p++;
