@@ -127,22 +127,29 @@ static unsigned char lower(unsigned char c)
 /* Case-folding by | 0x20 maps letters to lower case and may merge a few
  * punctuation pairs ('@' and '`', ...), which only costs a collision:
  * names are compared properly after the hashes match. Eight bytes at a
- * time, the last ones zero-padded (the length is hashed too). */
+ * time; the last eight overlap the words before them (with the length
+ * hashed too, the same name always gives the same hash). */
+static uint64_t hash_word(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+
 unsigned sp_name_hash(const char *s, size_t len)
 {
-    const uint64_t fold = 0x2020202020202020ull, mul = 0x9E3779B97F4A7C15ull;
-    uint64_t h = len * mul, w;
-    for (; len >= 8; s += 8, len -= 8) {
-        memcpy(&w, s, 8);
-        h = (h ^ (w | fold)) * mul;
-        h ^= h >> 29;
-    }
-    if (len) {
-        w = 0;
+    const uint64_t fold = 0x2020202020202020ull;
+    uint64_t h = len * 0x9E3779B97F4A7C15ull, w = 0;
+    if (len < 8) {
         for (size_t i = 0; i < len; i++)
-            w |= (uint64_t)((unsigned char)s[i] | 0x20u) << (8 * i);
-        h = (h ^ w) * mul;
-        h ^= h >> 29;
+            w = w << 8 | ((unsigned char)s[i] | 0x20u);
+        h = hash_word(h, w);
+    } else {
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy(&w, s + i, 8);
+            h = hash_word(h, w | fold);
+        }
+        memcpy(&w, s + len - 8, 8);
+        h = hash_word(h, w | fold);
     }
     return (unsigned)(h ^ (h >> 32));
 }
