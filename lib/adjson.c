@@ -183,6 +183,21 @@ static size_t quote_or_backslash(const uint8_t *b, size_t i, size_t n)
     return i;
 }
 
+/* The first '"', bracket or brace in b[i..n), or n: '[' | 0x20 is '{' and
+ * ']' | 0x20 is '}', and no other byte gives either. */
+static size_t structural(const uint8_t *b, size_t i, size_t n)
+{
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = load8(b + i), f = w | ONES * 0x20;
+        uint64_t m = bytes_equal(w, '"') | bytes_equal(f, '{') | bytes_equal(f, '}');
+        if (m)
+            return i + first_flagged(m);
+    }
+    while (i < n && b[i] != '"' && (b[i] | 0x20) != '{' && (b[i] | 0x20) != '}')
+        i++;
+    return i;
+}
+
 /* Inside an ad: 1 when pos is just past its closing brace, 0 for more. */
 static int scan_ad(sp_adjson *p)
 {
@@ -199,7 +214,7 @@ static int scan_ad(sp_adjson *p)
                 in_string = escape;
                 i++;
             }
-        } else {
+        } else if ((i = structural(b, i, n)) < n) {
             unsigned char c = b[i++];
             if (c == '"')
                 in_string = 1;
@@ -333,8 +348,11 @@ static int read_string(cursor *c, const char **out, size_t *len)
             p += n;
             continue;
         }
-        if (ch != '\\') {
-            *o++ = *p++;
+        if (ch != '\\') {                        /* plain ASCII up to the next special */
+            const char *q = plain_run(p + 1, c->end);
+            memcpy(o, p, (size_t)(q - p));
+            o += q - p;
+            p = q;
             continue;
         }
         if (p + 1 >= c->end) {
