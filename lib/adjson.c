@@ -6,6 +6,7 @@
  * to a scratch buffer reserved at the ad's size, so event pointers stay put
  * for the whole ad; strings without escapes point into the input directly. */
 #include <errno.h>
+#include <float.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,31 +135,99 @@ static int between(sp_adjson *p, char *err, size_t errlen)
     return 0;
 }
 
+/* Eight bytes at a time: each test below sets the high bit of exactly the
+ * bytes of w of that kind (no carries between bytes). */
+#define ONES 0x0101010101010101ull
+#define LOWS 0x7F7F7F7F7F7F7F7Full
+#define HIGHS 0x8080808080808080ull
+
+static uint64_t load8(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static uint64_t bytes_equal(uint64_t w, unsigned char c)
+{
+    uint64_t x = w ^ (ONES * c);
+    return ~(((x & LOWS) + LOWS) | x) & HIGHS;
+}
+
+/* Control characters (< 0x20) and non-ASCII bytes. */
+static uint64_t bytes_unusual(uint64_t w)
+{
+    return (~((w & LOWS) + ONES * 0x60) | w) & HIGHS;
+}
+
+/* The offset of the first (lowest-addressed) flagged byte of a nonzero mask. */
+static size_t first_flagged(uint64_t m)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (size_t)__builtin_clzll(m) / 8;
+#else
+    return (size_t)__builtin_ctzll(m) / 8;
+#endif
+}
+
+/* The first '"' or '\\' in b[i..n), or n. */
+static size_t quote_or_backslash(const uint8_t *b, size_t i, size_t n)
+{
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = load8(b + i), m = bytes_equal(w, '"') | bytes_equal(w, '\\');
+        if (m)
+            return i + first_flagged(m);
+    }
+    while (i < n && b[i] != '"' && b[i] != '\\')
+        i++;
+    return i;
+}
+
+/* The first '"', bracket or brace in b[i..n), or n: '[' | 0x20 is '{' and
+ * ']' | 0x20 is '}', and no other byte gives either. */
+static size_t structural(const uint8_t *b, size_t i, size_t n)
+{
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = load8(b + i), f = w | ONES * 0x20;
+        uint64_t m = bytes_equal(w, '"') | bytes_equal(f, '{') | bytes_equal(f, '}');
+        if (m)
+            return i + first_flagged(m);
+    }
+    while (i < n && b[i] != '"' && (b[i] | 0x20) != '{' && (b[i] | 0x20) != '}')
+        i++;
+    return i;
+}
+
 /* Inside an ad: 1 when pos is just past its closing brace, 0 for more. */
 static int scan_ad(sp_adjson *p)
 {
     const uint8_t *b = p->buf.data;
     size_t i = p->pos, n = p->buf.len;
-    while (i < n) {
-        unsigned char c = b[i++];
-        if (p->in_string) {
-            if (p->escape)
-                p->escape = 0;
-            else if (c == '\\')
-                p->escape = 1;
-            else if (c == '"')
-                p->in_string = 0;
-        } else if (c == '"') {
-            p->in_string = 1;
-        } else if (c == '{' || c == '[') {
-            p->depth++;
-        } else if ((c == '}' || c == ']') && --p->depth == 0) {
-            p->pos = i;
-            return 1;
+    int in_string = p->in_string, escape = p->escape, done = 0;
+    while (i < n && !done) {
+        if (escape) {
+            escape = 0;
+            i++;
+        } else if (in_string) {
+            if ((i = quote_or_backslash(b, i, n)) < n) {
+                escape = b[i] == '\\';
+                in_string = escape;
+                i++;
+            }
+        } else if ((i = structural(b, i, n)) < n) {
+            unsigned char c = b[i++];
+            if (c == '"')
+                in_string = 1;
+            else if (c == '{' || c == '[')
+                p->depth++;
+            else if (c == '}' || c == ']')
+                done = --p->depth == 0;
         }
     }
     p->pos = i;
-    return 0;
+    p->in_string = in_string;
+    p->escape = escape;
+    return done;
 }
 
 /* ---- pass 2: the ad's content ---- */
@@ -232,14 +301,27 @@ static char *put_utf8(char *o, unsigned cp)
     return o;
 }
 
+/* The end of the plain ASCII at s: up to a '"', '\\', control character
+ * or non-ASCII byte. */
+static const char *plain_run(const char *s, const char *end)
+{
+    const uint8_t *p = (const uint8_t *)s, *e = (const uint8_t *)end;
+    for (; e - p >= 8; p += 8) {
+        uint64_t w = load8(p), m = bytes_equal(w, '"') | bytes_equal(w, '\\') | bytes_unusual(w);
+        if (m)
+            return (const char *)p + first_flagged(m);
+    }
+    while (p < e && *p != '"' && *p != '\\' && *p >= 0x20 && *p < 0x80)
+        p++;
+    return (const char *)p;
+}
+
 /* Reads a string at c->s (on its opening quote). Points *out into the input
  * when nothing needs decoding, into the scratch buffer otherwise. */
 static int read_string(cursor *c, const char **out, size_t *len)
 {
     const char *s = ++c->s;
-    const char *p = s;
-    while (p < c->end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x80)
-        p++;
+    const char *p = plain_run(s, c->end);
     if (p < c->end && *p == '"') {          /* the common case: plain ASCII */
         *out = s;
         *len = (size_t)(p - s);
@@ -266,8 +348,11 @@ static int read_string(cursor *c, const char **out, size_t *len)
             p += n;
             continue;
         }
-        if (ch != '\\') {
-            *o++ = *p++;
+        if (ch != '\\') {                        /* plain ASCII up to the next special */
+            const char *q = plain_run(p + 1, c->end);
+            memcpy(o, p, (size_t)(q - p));
+            o += q - p;
+            p = q;
             continue;
         }
         if (p + 1 >= c->end) {
@@ -329,6 +414,60 @@ static int emit(cursor *c, sp_adj_event *ev)
     return 0;
 }
 
+/* An integer of at most 18 digits (s..end is valid JSON), as strtoll
+ * reads it; 0 for longer ones. */
+static int exact_int(const char *s, const char *end, long long *out)
+{
+    int neg = *s == '-';
+    s += neg;
+    if (end - s > 18)
+        return 0;
+    long long v = 0;
+    for (; s < end; s++)
+        v = v * 10 + (*s - '0');
+    *out = neg ? -v : v;
+    return 1;
+}
+
+/* A real of at most 15 significant digits and a power of ten within
+ * 1e22: one correctly rounded multiplication or division of two exact
+ * doubles, so the same double as strtod (Clinger's fast path); 0 for the
+ * others (s..end is valid JSON). */
+static int exact_real(const char *s, const char *end, double *out)
+{
+    static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+    int neg = *s == '-', digits = 0, dot = 0;
+    long long m = 0, e = 0;
+    if (FLT_EVAL_METHOD != 0)                   /* x87: double rounding */
+        return 0;
+    for (s += neg; s < end && *s != 'e' && *s != 'E'; s++) {
+        if (*s == '.') {
+            dot = 1;
+            continue;
+        }
+        if ((m || *s != '0') && ++digits > 15)
+            return 0;
+        m = m * 10 + (*s - '0');
+        e -= dot;
+    }
+    if (s < end) {                              /* the exponent */
+        int eneg = *++s == '-';
+        s += *s == '-' || *s == '+';
+        if (end - s > 4)
+            return 0;
+        long long x = 0;
+        for (; s < end; s++)
+            x = x * 10 + (*s - '0');
+        e += eneg ? -x : x;
+    }
+    if (e < -22 || e > 22)
+        return 0;
+    double v = e < 0 ? (double)m / pow10[-e] : (double)m * pow10[e];
+    *out = neg ? -v : v;
+    return 1;
+}
+
 static int read_number(cursor *c, sp_adj_event *ev)
 {
     const char *s = c->s, *p = s;
@@ -358,19 +497,21 @@ static int read_number(cursor *c, sp_adj_event *ev)
         while (p < c->end && *p >= '0' && *p <= '9')
             p++;
     }
+    ev->type = real ? SP_ADJ_REAL : SP_ADJ_INT;
+    if (real ? exact_real(s, p, &ev->r) : exact_int(s, p, &ev->i)) {
+        c->s = p;
+        return 0;
+    }
     char num[64];
     if ((size_t)(p - s) >= sizeof(num))
         return fail(c, "number too long");
     memcpy(num, s, (size_t)(p - s));
     num[p - s] = '\0';
     errno = 0;
-    if (real) {
-        ev->type = SP_ADJ_REAL;
+    if (real)
         ev->r = strtod(num, NULL);
-    } else {
-        ev->type = SP_ADJ_INT;
+    else
         ev->i = strtoll(num, NULL, 10);
-    }
     if (errno == ERANGE)
         return fail(c, "number out of range: %s", num);
     c->s = p;

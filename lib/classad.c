@@ -126,19 +126,40 @@ static unsigned char lower(unsigned char c)
 
 /* Case-folding by | 0x20 maps letters to lower case and may merge a few
  * punctuation pairs ('@' and '`', ...), which only costs a collision:
- * names are compared properly after the hashes match. */
-static unsigned name_hash(const char *s, size_t len)
+ * names are compared properly after the hashes match. Eight bytes at a
+ * time; the last eight overlap the words before them (with the length
+ * hashed too, the same name always gives the same hash). */
+static uint64_t hash_word(uint64_t h, uint64_t w)
 {
-    unsigned h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ ((unsigned char)s[i] | 0x20u)) * 16777619u;
-    return h;
+    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+
+unsigned sp_name_hash(const char *s, size_t len)
+{
+    const uint64_t fold = 0x2020202020202020ull;
+    uint64_t h = len * 0x9E3779B97F4A7C15ull, w = 0;
+    if (len < 8) {
+        for (size_t i = 0; i < len; i++)
+            w = w << 8 | ((unsigned char)s[i] | 0x20u);
+        h = hash_word(h, w);
+    } else {
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy(&w, s + i, 8);
+            h = hash_word(h, w | fold);
+        }
+        memcpy(&w, s + len - 8, 8);
+        h = hash_word(h, w | fold);
+    }
+    return (unsigned)(h ^ (h >> 32));
 }
 
 static int name_eq(const char *a, size_t alen, const char *b, size_t blen)
 {
     if (alen != blen)
         return 0;
+    if (!memcmp(a, b, alen))                /* most lookups spell it alike */
+        return 1;
     for (size_t i = 0; i < alen; i++)
         if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
             return 0;
@@ -161,7 +182,7 @@ static size_t find_slot_h(const sp_ad *ad, const char *name, size_t len, unsigne
 
 static size_t find_slot(const sp_ad *ad, const char *name, size_t len)
 {
-    return find_slot_h(ad, name, len, name_hash(name, len));
+    return find_slot_h(ad, name, len, sp_name_hash(name, len));
 }
 
 static int reindex(sp_ad *ad, size_t nslots)
@@ -202,7 +223,7 @@ static int set_attr(sp_ad *ad, const char *name, size_t len, const sp_cval *v, i
 {
     if (ad->n == ad->cap && grow(ad) != 0)
         return -1;
-    unsigned h = name_hash(name, len);
+    unsigned h = sp_name_hash(name, len);
     size_t i = find_slot_h(ad, name, len, h);
     if (ad->slots[i]) {
         ad->attrs[ad->slots[i] - 1].v = *v;

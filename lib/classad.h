@@ -83,6 +83,8 @@ sp_ad *sp_ad_new(void);
 void sp_ad_reset(sp_ad *ad);
 void sp_ad_free(sp_ad *ad);
 
+/* The hash of a name as the index keeps it (sp_attr.hash): case-folded. */
+unsigned sp_name_hash(const char *name, size_t len);
 /* The value of an attribute (case-insensitive), or NULL when absent. */
 const sp_cval *sp_ad_get(const sp_ad *ad, const char *name, size_t len);
 static inline const sp_cval *sp_ad_getz(const sp_ad *ad, const char *name)

@@ -1041,11 +1041,10 @@ void sp_expr_cache_free(sp_expr_cache *k)
     free(k);
 }
 
+/* The names' hash serves (texts differing only in case merely collide). */
 static uint64_t text_hash(const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    uint64_t h = sp_name_hash(s, len);
     return h ? h : 1;
 }
 

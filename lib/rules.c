@@ -1,25 +1,21 @@
 /* rules.c - exact-name sets over the compiled-in attribute lists (rules.h). */
 #include "rules.h"
 
+#include "classad.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-static size_t hash(const char *s, size_t len)
-{
-    size_t h = 1469598103934665603u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
-}
-
+/* Hashed as ads hash names (sp_name_hash, case-folded), so an attribute's
+ * stored hash serves here; names are then compared exactly. */
 struct sp_rule_entry {
     const char *name;
     size_t len;
-    size_t hash;
+    unsigned hash;
     unsigned flags;
 };
 
-static struct sp_rule_entry *rule_slot(const sp_rulemap *m, const char *name, size_t len, size_t h)
+static struct sp_rule_entry *rule_slot(const sp_rulemap *m, const char *name, size_t len, unsigned h)
 {
     size_t i = h & (m->nslots - 1);
     while (m->slots[i].name && !(m->slots[i].hash == h && m->slots[i].len == len && !memcmp(m->slots[i].name, name, len)))
@@ -41,7 +37,8 @@ int sp_rulemap_init(sp_rulemap *m)
         return -1;
     for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
         for (const char *const *n = lists[l].list; *n; n++) {
-            size_t len = strlen(*n), h = hash(*n, len);
+            size_t len = strlen(*n);
+            unsigned h = sp_name_hash(*n, len);
             struct sp_rule_entry *e = rule_slot(m, *n, len, h);
             *e = (struct sp_rule_entry){ *n, len, h, e->flags | lists[l].flag };
         }
@@ -50,7 +47,12 @@ int sp_rulemap_init(sp_rulemap *m)
 
 unsigned sp_rulemap_get(const sp_rulemap *m, const char *name, size_t len)
 {
-    return rule_slot(m, name, len, hash(name, len))->flags;
+    return sp_rulemap_get_h(m, name, len, sp_name_hash(name, len));
+}
+
+unsigned sp_rulemap_get_h(const sp_rulemap *m, const char *name, size_t len, unsigned hash)
+{
+    return rule_slot(m, name, len, hash)->flags;
 }
 
 void sp_rulemap_free(sp_rulemap *m)

@@ -32,6 +32,8 @@ typedef struct {
 int sp_rulemap_init(sp_rulemap *m);
 /* The SP_RULE_* flags of name (0 when in no list). */
 unsigned sp_rulemap_get(const sp_rulemap *m, const char *name, size_t len);
+/* The same with the name's sp_name_hash known (an attribute's hash). */
+unsigned sp_rulemap_get_h(const sp_rulemap *m, const char *name, size_t len, unsigned hash);
 void sp_rulemap_free(sp_rulemap *m);
 
 #endif

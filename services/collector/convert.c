@@ -108,9 +108,13 @@ static int truthy(const sp_cval *v)
     }
 }
 
+/* s begins with prefix (a loop: most names differ at the first byte). */
 static int starts(const char *s, const char *prefix)
 {
-    return strncmp(s, prefix, strlen(prefix)) == 0;
+    while (*prefix)
+        if (*s++ != *prefix++)
+            return 0;
+    return 1;
 }
 
 static int ends(const char *s, size_t len, const char *suffix)
@@ -246,15 +250,13 @@ static sp_cval decode_and_decompress(sp_arena *a, const sp_cval *v)
 }
 
 /* The typed value of one attribute; 0 to leave the attribute out. */
-static int typed_value(const sp_converter *c, const char *key, size_t klen, sp_cval *value,
-                       sp_arena *a, conv_ctx *st)
+static int typed_value(unsigned rule, sp_cval *value, sp_arena *a, conv_ctx *st)
 {
     long long i;
     if (value->type == SP_CV_ERROR)
         return 0;
     if (value->type == SP_CV_UNDEFINED)
         return 1;                                 /* None */
-    unsigned rule = sp_rulemap_get(&c->rules, key, klen);
     if (rule & SP_RULE_BOOL) {
         *value = sp_cv_bool(truthy(value));
     } else if (rule & SP_RULE_INT) {
@@ -287,15 +289,17 @@ static void bulk_convert_ad_data(const sp_converter *c, sp_ad *ad, sp_ad *res, c
     for (size_t k = 0; k < ad->n; k++) {
         const char *key = ad->attrs[k].name;
         size_t klen = ad->attrs[k].name_len;
-        unsigned rule = sp_rulemap_get(&c->rules, key, klen);
+        unsigned rule = sp_rulemap_get_h(&c->rules, key, klen, ad->attrs[k].hash);
         if (rule & SP_RULE_IGNORE)
             continue;
         if (starts(key, "HasBeen") && !(rule & SP_RULE_BOOL))
             continue;
-        if (strcmp(key, "DESIRED_SITES") == 0)
-            key = "DESIRED_Sites";
+        if (klen == 13 && !strcmp(key, "DESIRED_SITES")) {
+            key = "DESIRED_Sites";                  /* the same hash: case-folded */
+            rule = sp_rulemap_get_h(&c->rules, key, klen, ad->attrs[k].hash);
+        }
         sp_cval value = ad->attrs[k].v.type == SP_CV_EXPR ? eval(ad, key, res->arena, st) : ad->attrs[k].v;
-        if (!typed_value(c, key, klen, &value, res->arena, st))
+        if (!typed_value(rule, &value, res->arena, st))
             continue;
         const char *name = key;
         size_t nlen = klen;
@@ -1005,7 +1009,7 @@ static void wm_tool(sp_ad *res)
 static int is_running_field(void *ctx, const sp_attr *a)
 {
     const sp_converter *c = ctx;
-    return (sp_rulemap_get(&c->rules, a->name, a->name_len) & SP_RULE_RUNNING) != 0;
+    return (sp_rulemap_get_h(&c->rules, a->name, a->name_len, a->hash) & SP_RULE_RUNNING) != 0;
 }
 
 static void reduce(const sp_converter *c, sp_ad *res)

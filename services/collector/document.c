@@ -210,16 +210,17 @@ static size_t value_size(const sp_cval *v)
     }
 }
 
-static size_t attr_size(const sp_attr *a)
+/* An Attribute's body, its value's size known. */
+static size_t attr_size(const sp_attr *a, size_t value)
 {
-    return (a->name_len ? len_field(a->name_len) : 0) + len_field(value_size(&a->v));
+    return (a->name_len ? len_field(a->name_len) : 0) + len_field(value);
 }
 
 static size_t attrs_size(const sp_ad *ad)
 {
     size_t n = 0;
     for (size_t i = 0; i < ad->n; i++)
-        n += len_field(attr_size(&ad->attrs[i]));
+        n += len_field(attr_size(&ad->attrs[i], value_size(&ad->attrs[i].v)));
     return n;
 }
 
@@ -282,12 +283,13 @@ static uint8_t *put_attrs(uint8_t *p, unsigned field, const sp_ad *ad)
 {
     for (size_t i = 0; i < ad->n; i++) {
         const sp_attr *a = &ad->attrs[i];
+        size_t value = value_size(&a->v);
         *p++ = (uint8_t)(field << 3 | 2);
-        p = put_varint(p, attr_size(a));
+        p = put_varint(p, attr_size(a, value));
         if (a->name_len)
             p = put_bytes(p, 1, a->name, a->name_len);
         *p++ = 2 << 3 | 2;
-        p = put_varint(p, value_size(&a->v));
+        p = put_varint(p, value);
         p = put_value(p, &a->v);
     }
     return p;
