@@ -410,43 +410,100 @@ def run_k8s():
             check(f"{prog}: {probe} on /healthz of the metrics port",
                   g.get("path") == "/healthz" and g.get("port") in ("metrics", port), str(g))
         res = c.get("resources", {})
-        check(f"{prog}: resource requests and limits (cpu, memory)",
-              all(k in res.get(w, {}) for w in ("requests", "limits") for k in ("cpu", "memory")), str(res))
+        if check(f"{prog}: resource requests and limits (cpu, memory)",
+                 all(k in res.get(w, {}) for w in ("requests", "limits") for k in ("cpu", "memory")), str(res)):
+            for k in ("cpu", "memory"):
+                req, lim = quantity(res["requests"][k]), quantity(res["limits"][k])
+                check(f"{prog}: {k} request {res['requests'][k]} <= limit {res['limits'][k]}, both quantities",
+                      req is not None and lim is not None and 0 < req <= lim)
         args = c.get("args", [])
         check_args(f"k8s {prog} args", prog, args)
         check(f"{prog}: runs its daemon command {cmd}", args[:1] == [cmd], str(args))
         # config files come from a ConfigMap, passwords from a Secret
-        vols = {v["name"]: v for v in pod.get("volumes", [])}
-        mounts = {m["mountPath"]: m["name"] for m in c.get("volumeMounts", [])}
+        files = pod_files(pod, c, cms, secrets, prog)
         if "--config" in args:
             path = args[args.index("--config") + 1]
-            mdir, fname = os.path.dirname(path), os.path.basename(path)
-            vol = vols.get(mounts.get(mdir, ""), {})
-            cmname = vol.get("configMap", {}).get("name")
-            cm = cms.get(cmname)
-            if check(f"{prog}: --config {path} comes from a ConfigMap", cm is not None and fname in cm.get("data", {}),
-                     str(vol)):
-                tmp = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"k8s-{os.getpid()}-{fname}")
-                open(tmp, "w").write(cm["data"][fname])
+            src = files.get(path)
+            if check(f"{prog}: --config {path} comes from a ConfigMap", src and src[0] == "ConfigMap", str(src)):
+                text = cms[src[1]]["data"][src[2]]
+                tmp = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"k8s-{os.getpid()}-{src[2]}")
+                open(tmp, "w").write(text)
                 ok, err = config_accepted(prog, tmp)
                 os.unlink(tmp)
-                check(f"{prog}: ConfigMap {cmname}/{fname} accepted by {prog}", ok, err)
-                conf = json.loads(cm["data"][fname])
-                for key, val in flat(conf):
-                    if key.endswith("_file") or key in ("es-conf", "collectors-file", "affiliation-file", "checkpoint-file"):
-                        check(f"{prog}: {key} {val} is mounted", any(str(val).startswith(m + "/") for m in mounts),
-                              str(sorted(mounts)))
-                if prog == "spider-collector":
-                    check(f"{prog}: {spec['replicas']} replicas only in scale-out mode",
-                          spec["replicas"] < 2 or conf.get("scale-out") is True)
+                if check(f"{prog}: ConfigMap {src[1]}/{src[2]} accepted by {prog}", ok, err):
+                    check_k8s_conf(prog, spec, json.loads(text), files, cms)
         else:
             check(f"{prog}: configured through --config", False)
-        for v in vols.values():
-            if "secret" in v:
-                check(f"{prog}: Secret volume {v['secret'].get('secretName')} exists",
-                      v["secret"].get("secretName") in secrets)
-            if "configMap" in v:
-                check(f"{prog}: ConfigMap volume {v['configMap'].get('name')} exists", v["configMap"].get("name") in cms)
+        helptext = help_text(prog)
+        for n in [e["configMapRef"]["name"] for e in c.get("envFrom", []) if "configMapRef" in e]:
+            check(f"{prog}: envFrom ConfigMap {n} exists", n in cms)
+            for var in (cms.get(n, {}).get("data") or {}):
+                check(f"{prog}: {var} from ConfigMap {n} is one of its variables",
+                      f"env {var}," in helptext or f"env {var}]" in helptext)
+
+
+def pod_files(pod, c, cms, secrets, prog):
+    """Path in the container -> (kind, name, key) of every file that a
+    ConfigMap, Secret or projected volume puts there."""
+    vols = {v["name"]: v for v in pod.get("volumes", [])}
+    files = {}
+
+    def add(mount, kind, name, items, defaults):
+        obj = (cms if kind == "ConfigMap" else secrets).get(name)
+        if not check(f"{prog}: {kind} {name} of a volume exists", obj is not None):
+            return
+        keys = set(obj.get("data") or {}) | set(obj.get("stringData") or {})
+        for it in items if items is not None else [{"key": k, "path": k} for k in sorted(keys)]:
+            check(f"{prog}: {kind} {name} has key {it['key']}", it["key"] in keys)
+            files[os.path.join(mount, it["path"])] = (kind, name, it["key"])
+
+    for m in c.get("volumeMounts", []):
+        v = vols.get(m["name"])
+        if not check(f"{prog}: volume {m['name']} of mount {m['mountPath']} exists", v is not None):
+            continue
+        srcs = [x for x in v.get("projected", {}).get("sources", [])] or [v]
+        for x in srcs:
+            if "configMap" in x:
+                add(m["mountPath"], "ConfigMap", x["configMap"]["name"], x["configMap"].get("items"), None)
+            if "secret" in x:
+                sec = x["secret"]
+                add(m["mountPath"], "Secret", sec.get("secretName") or sec.get("name"), sec.get("items"), None)
+    return files
+
+
+def check_k8s_conf(prog, spec, conf, files, cms):
+    for key, val in flat(conf):
+        if key.endswith("_file") or key in ("es-conf", "collectors-file", "affiliation-file"):
+            check(f"{prog}: {key} {val} is a file of a mounted volume", str(val) in files, str(sorted(files)))
+        if key.endswith(("password_file", "username_file")):
+            check(f"{prog}: {key} comes from a Secret", files.get(val, ("",))[0] == "Secret")
+    if prog == "spider-publisher":
+        src = files.get(conf.get("es-conf", ""))
+        try:
+            es = json.loads(cms[src[1]]["data"][src[2]]) if src and src[0] == "ConfigMap" else None
+        except ValueError as e:
+            es = e
+        if check(f"{prog}: es_conf.json from the ConfigMap is a JSON list of clusters",
+                 isinstance(es, list) and es and all(isinstance(x, dict) and x.get("host") for x in es), str(es)):
+            for cl in es:
+                check(f"{prog}: {cl['host']}: no password in the ConfigMap", "password" not in cl and "username" not in cl)
+                for key, val in cl.items():
+                    if key.endswith("_file"):
+                        check(f"{prog}: {cl['host']} {key} is a file of a Secret", files.get(val, ("",))[0] == "Secret",
+                              str(val))
+    if prog == "spider-collector":
+        check(f"{prog}: {spec['replicas']} replicas only in scale-out mode",
+              spec["replicas"] < 2 or conf.get("scale-out") is True)
+
+
+def quantity(q):
+    """A Kubernetes resource quantity as a number, None when it is not one."""
+    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?", str(q))
+    if not m:
+        return None
+    mult = {None: 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+            "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}[m.group(2)]
+    return float(m.group(1)) * mult
 
 
 def flat(obj, prefix=""):
