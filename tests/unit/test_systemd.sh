@@ -59,6 +59,39 @@ for f in "$ROOT"/deploy/systemd/*.service; do
   check "$u: ExecStart runs $prog ${words[1]:-}, a command it has" 'command_ok "$prog" "${words[1]:-}"'
   check "$u: ExecStart flags exist" 'flags_ok "$prog" "${words[@]:1}"'
 done
+# The example /etc/spider (deploy/etc/spider): each unit's --config file is
+# there and the program loads it; the files it names are in the layout of
+# docs/operations.md; spider.env sets only variables every program knows.
+ETC=$ROOT/deploy/etc/spider
+for f in "$ROOT"/deploy/systemd/*.service; do
+  case $f in *@.service) continue ;; esac
+  exec_line=$(sed -n 's/^ExecStart=//p' "$f")
+  read -r -a words <<<"$exec_line"
+  prog=$(basename "${words[0]}")
+  conf=""
+  for ((i = 0; i < ${#words[@]}; i++)); do [ "${words[$i]}" = --config ] && conf=${words[$((i + 1))]}; done
+  ex=$ETC/${conf#/etc/spider/}
+  check "$(basename "$f"): --config $conf has an example in deploy/etc/spider" '[ "${conf%/*}" = /etc/spider ] && [ -f "$ex" ]'
+  [ -f "$ex" ] || continue
+  err=$("$BUILD/$prog" --config "$ex" 2>&1)
+  check "deploy/etc/spider/$(basename "$ex") loads in $prog" 'grep -q "missing COMMAND" <<<"$err"'
+  grep -q "missing COMMAND" <<<"$err" || echo "  $err"
+done
+while read -r path; do
+  case $path in
+    /etc/spider/credentials/*|/var/lib/spider/*) ok=1 ;;
+    /etc/spider/*) [ -f "$ETC/${path#/etc/spider/}" ] && ok=1 || ok=0 ;;
+    *) ok=0 ;;
+  esac
+  check "example path $path is in the layout (and in deploy/etc/spider when under /etc/spider)" '[ $ok -eq 1 ]'
+done < <(grep -ohE '"/(etc|var|usr|opt|home|srv)/[^"]+"' "$ETC"/*.json | tr -d '"' | sort -u)
+for v in $(grep -oE '^[A-Z_]+=' "$ETC/spider.env" | tr -d =); do
+  for prog in spider-collector spider-differ spider-publisher; do
+    h=$("$BUILD/$prog" --help)
+    check "spider.env: $v is a variable of $prog" 'grep -qE "env $v[],]" <<<"$h"'
+  done
+done
+
 # The metrics ports of the units are stack.env's.
 set -a; . "$ROOT/deploy/local/stack.env"; set +a
 check "collector unit on COLLECTOR_METRICS_PORT" 'grep -qx "Environment=SPIDER_METRICS_PORT=$COLLECTOR_METRICS_PORT" "$ROOT/deploy/systemd/spider-collector.service"'
