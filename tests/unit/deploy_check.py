@@ -179,6 +179,8 @@ def run_docker():
         libs = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", dyn)
         check(f"{prog}: readelf lists its libraries", bool(libs))
         missing = []
+        # a sanitizer build (the ASan unit run) links its runtimes; images never do
+        libs = [lib for lib in libs if not re.match(r"lib(a|ub|l|t|hwa)san\.so", lib)]
         for lib in libs:
             path = subprocess.run(["bash", "-c", f"ldconfig -p | awk '$1==\"{lib}\" && /x86-64|64/ {{print $NF; exit}}'"],
                                   capture_output=True, text=True).stdout.strip()
