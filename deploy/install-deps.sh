@@ -15,24 +15,42 @@ PACKAGES=(
   default-jre-headless maven activemq nginx-light openssl curl procps
   # interop tests with a client we did not write; compose file validation
   python3 python3-stomp docker-compose
+  # deploy/ checks (tests/unit/deploy_check.py, test_systemd.sh)
+  python3-yaml systemd python3-venv
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
 SUDO=()
-if [ "$(id -u)" -ne 0 ]; then
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || { echo "install-deps: missing packages (${missing[*]}) and not root" >&2; exit 1; }
   SUDO=(sudo)
 fi
-echo "install-deps: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts these services on install; the local stack runs its own.
-for svc in nginx activemq; do
-  "${SUDO[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || "${SUDO[@]}" service "$svc" stop >/dev/null 2>&1 || true
-done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts these services on install; the local stack runs its own.
+  for svc in nginx activemq; do
+    "${SUDO[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || "${SUDO[@]}" service "$svc" stop >/dev/null 2>&1 || true
+  done
+fi
+
+# The Kubernetes manifest validator of tests/unit/test_k8s.sh: kubernetes-validate
+# from PyPI (no Debian package validates manifests offline), pinned, in a venv
+# of Debian's python3, rebuilt only when the pins change.
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+REQ=$ROOT/tests/k8s-validate-requirements.txt
+VENV=${SPIDER_TOOLS_DIR:-/var/tmp/spider-tools}/k8s-venv
+want=$(sha256sum "$REQ" | cut -d' ' -f1)
+if [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null)" != "$want" ] || ! "$VENV/bin/kubernetes-validate" --version >/dev/null 2>&1; then
+  echo "install-deps: kubernetes-validate into $VENV" >&2
+  rm -rf "$VENV"
+  /usr/bin/python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --no-cache-dir -r "$REQ"
+  echo "$want" >"$VENV/.requirements.sha256"
+fi
