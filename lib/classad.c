@@ -61,6 +61,12 @@ char *sp_arena_strndup(sp_arena *a, const char *s, size_t len)
     return p;
 }
 
+void sp_arena_rewind(sp_arena *a)
+{
+    a->head = a->first;
+    a->used = 0;
+}
+
 void sp_arena_reset(sp_arena *a)
 {
     size_t kept = 0;

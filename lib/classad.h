@@ -31,6 +31,9 @@ void *sp_arena_alloc(sp_arena *a, size_t n);
 char *sp_arena_strndup(sp_arena *a, const char *s, size_t len);
 /* Forgets everything allocated; keeps up to 4 MiB of chunks for reuse. */
 void sp_arena_reset(sp_arena *a);
+/* Forgets everything allocated and keeps every chunk (a table refilled to
+ * the same size: no memory returned and faulted in again). */
+void sp_arena_rewind(sp_arena *a);
 void sp_arena_free(sp_arena *a);
 
 typedef enum {

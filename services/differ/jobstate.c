@@ -334,6 +334,7 @@ size_t sp_job_changed_fields(const sp_names *n, const sp_job *a, const sp_job *b
 struct sp_jobtable {
     sp_arena arena;                    /* GlobalJobIds and column arrays */
     sp_job *jobs;
+    uint64_t *keys;                    /* per job: the hash of its GlobalJobId */
     size_t n, cap;
     uint32_t *index;                   /* job index + 1; 0 = empty */
     size_t nindex;                     /* a power of two */
@@ -347,16 +348,25 @@ void sp_jobtable_free(sp_jobtable *t)
         return;
     sp_arena_free(&t->arena);
     free(t->jobs);
+    free(t->keys);
     free(t->index);
     free(t);
 }
 
 size_t sp_jobtable_count(const sp_jobtable *t) { return t->n; }
+
+void sp_jobtable_reset(sp_jobtable *t)
+{
+    sp_arena_rewind(&t->arena);
+    if (t->index)
+        memset(t->index, 0, t->nindex * sizeof(uint32_t));
+    t->n = 0;
+}
 const sp_job *sp_jobtable_at(const sp_jobtable *t, size_t i) { return &t->jobs[i]; }
 
 size_t sp_jobtable_bytes(const sp_jobtable *t)
 {
-    size_t b = t->cap * sizeof(sp_job) + t->nindex * sizeof(uint32_t);
+    size_t b = t->cap * (sizeof(sp_job) + sizeof(uint64_t)) + t->nindex * sizeof(uint32_t);
     for (size_t i = 0; i < t->n; i++)
         b += strlen(t->jobs[i].gjid) + 1 + t->jobs[i].ncols * sizeof(uint16_t);
     return b;
@@ -364,20 +374,24 @@ size_t sp_jobtable_bytes(const sp_jobtable *t)
 
 static uint64_t key(const char *gjid) { return hash_bytes(gjid, strlen(gjid)); }
 
-/* The index slot of gjid: its job's, or the empty one where it would go. */
-static size_t slot_of(const sp_jobtable *t, const char *gjid)
+/* The index slot of gjid (whose key is k): its job's, or the empty one
+ * where it would go. Stored keys are compared before names. */
+static size_t slot_of(const sp_jobtable *t, const char *gjid, uint64_t k)
 {
-    size_t k = key(gjid) & (t->nindex - 1);
-    while (t->index[k] && strcmp(t->jobs[t->index[k] - 1].gjid, gjid) != 0)
-        k = (k + 1) & (t->nindex - 1);
-    return k;
+    size_t i = k & (t->nindex - 1);
+    for (; t->index[i]; i = (i + 1) & (t->nindex - 1)) {
+        uint32_t j = t->index[i] - 1;
+        if (t->keys[j] == k && !strcmp(t->jobs[j].gjid, gjid))
+            break;
+    }
+    return i;
 }
 
 const sp_job *sp_jobtable_get(const sp_jobtable *t, const char *gjid)
 {
     if (!t->nindex)
         return NULL;
-    size_t k = slot_of(t, gjid);
+    size_t k = slot_of(t, gjid, key(gjid));
     return t->index[k] ? &t->jobs[t->index[k] - 1] : NULL;
 }
 
@@ -390,7 +404,7 @@ static int reindex(sp_jobtable *t, size_t nindex)
     t->index = index;
     t->nindex = nindex;
     for (size_t i = 0; i < t->n; i++)
-        t->index[slot_of(t, t->jobs[i].gjid)] = (uint32_t)i + 1;
+        t->index[slot_of(t, t->jobs[i].gjid, t->keys[i])] = (uint32_t)i + 1;
     return 0;
 }
 
@@ -401,23 +415,29 @@ int sp_jobtable_put(sp_jobtable *t, const sp_job *job)
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 256;
         sp_job *jobs = realloc(t->jobs, cap * sizeof(sp_job));
-        if (!jobs)
+        if (jobs)
+            t->jobs = jobs;
+        uint64_t *keys = realloc(t->keys, cap * sizeof(uint64_t));
+        if (keys)
+            t->keys = keys;
+        if (!jobs || !keys)
             return -1;
-        t->jobs = jobs;
         t->cap = cap;
     }
-    size_t k = slot_of(t, job->gjid);
+    uint64_t k = key(job->gjid);
+    size_t slot = slot_of(t, job->gjid, k);
     sp_job copy = *job;
     copy.gjid = sp_arena_strndup(&t->arena, job->gjid, strlen(job->gjid));
     copy.cols = sp_arena_alloc(&t->arena, job->ncols * sizeof(uint16_t) + 1);
     if (!copy.gjid || !copy.cols)
         return -1;
     memcpy(copy.cols, job->cols, job->ncols * sizeof(uint16_t));
-    if (t->index[k]) {
-        t->jobs[t->index[k] - 1] = copy;           /* the same job twice: the last wins */
+    if (t->index[slot]) {
+        t->jobs[t->index[slot] - 1] = copy;        /* the same job twice: the last wins */
         return 0;
     }
+    t->keys[t->n] = k;
     t->jobs[t->n] = copy;
-    t->index[k] = (uint32_t)++t->n;
+    t->index[slot] = (uint32_t)++t->n;
     return 0;
 }

@@ -74,6 +74,8 @@ const sp_job *sp_jobtable_get(const sp_jobtable *t, const char *gjid);
 /* Copies job in (replacing one with the same GlobalJobId). 0, or -1 when
  * out of memory. */
 int sp_jobtable_put(sp_jobtable *t, const sp_job *job);
+/* Empties the table, keeping its memory for the next snapshot. */
+void sp_jobtable_reset(sp_jobtable *t);
 /* The i-th job (0 <= i < count), in insertion order. */
 const sp_job *sp_jobtable_at(const sp_jobtable *t, size_t i);
 /* Bytes the table holds, for the state-size metric. */

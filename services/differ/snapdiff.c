@@ -28,6 +28,7 @@ typedef struct {
     char *sid;                       /* NULL when none */
     long long time_slot;
     sp_jobtable *next;
+    sp_jobtable *spare;              /* the state before last, emptied: the next snapshot's table */
     uint64_t count, checksum;
     pending *pend;
     size_t npend, cappend;
@@ -71,7 +72,12 @@ static void drop_pending(schedd_state *s)
 static void drop_progress(schedd_state *s)
 {
     drop_pending(s);
-    sp_jobtable_free(s->next);
+    if (s->next && !s->spare) {
+        sp_jobtable_reset(s->next);
+        s->spare = s->next;
+    } else {
+        sp_jobtable_free(s->next);
+    }
     s->next = NULL;
     free(s->sid);
     s->sid = NULL;
@@ -86,6 +92,8 @@ static void clear_schedd(schedd_state *s)
     s->cappend = 0;
     sp_jobtable_free(s->state);
     s->state = NULL;
+    sp_jobtable_free(s->spare);
+    s->spare = NULL;
     free(s->resume_sid);
     s->resume_sid = NULL;
 }
@@ -241,7 +249,8 @@ static int begin(sp_snapdiff *d, const Spider__SnapshotBegin *b)
     }
     s->sid = strdup(b->snapshot_id);
     s->time_slot = b->time_slot;
-    s->next = sp_jobtable_new();
+    s->next = s->spare ? s->spare : sp_jobtable_new();
+    s->spare = NULL;
     return s->sid && s->next ? 0 : -1;
 }
 
@@ -370,7 +379,12 @@ static void complete(sp_snapdiff *d, schedd_state *s, long long now_ms)
     if (baseline)
         d->st.baselines++;
     d->st.snapshots++;
-    sp_jobtable_free(s->state);
+    if (s->state && !s->spare) {
+        sp_jobtable_reset(s->state);
+        s->spare = s->state;
+    } else {
+        sp_jobtable_free(s->state);
+    }
     s->state = s->next;
     s->next = NULL;
     if (d->o.done)

@@ -29,6 +29,7 @@ typedef struct {
 /* Last diffed snapshots read from a commit's metadata, by schedd hash. */
 typedef struct {
     uint32_t hash;
+    int32_t partition;
     int64_t begin;
     char sid[64];
 } resume_point;
@@ -163,6 +164,12 @@ static void on_assign(void *ctx, const rd_kafka_topic_partition_list_t *parts, i
     stream *st = ctx;
     if (!assigned) {
         for (int k = 0; k < parts->cnt; k++)
+            for (size_t i = 0; i < st->nresume;)
+                if (st->resume[i].partition == parts->elems[k].partition)
+                    st->resume[i] = st->resume[--st->nresume];
+                else
+                    i++;
+        for (int k = 0; k < parts->cnt; k++)
             for (size_t i = 0; i < st->n;) {
                 if (st->schedds[i].partition != parts->elems[k].partition) {
                     i++;
@@ -191,6 +198,7 @@ static void on_assign(void *ctx, const rd_kafka_topic_partition_list_t *parts, i
                 }
                 if (line < sizeof(text) && line > 9 && text[8] == ' ') {
                     r.hash = (uint32_t)strtoul(text, NULL, 16);
+                    r.partition = copy->elems[k].partition;
                     r.begin = strtoll(text + 9, &end, 10);
                     snprintf(r.sid, sizeof(r.sid), "%s", *end == ' ' ? end + 1 : "");
                     if (st->nresume == st->capresume) {
