@@ -3,6 +3,7 @@
  *   input.c      LEFT/RIGHT specs -> a stream of (id, document) records:
  *                JSON-lines dumps, protobuf dumps (varint-delimited Records),
  *                Kafka topics; bad records counted with file:line
+ *   esinput.c    search indices (es_conf.json, scroll)
  *   dump.c       JSON lines -> protobuf dump (spider-differ dump, tests)
  *   table.c      the records of one partition in memory, keyed by id
  *   partition.c  hash-partitioning both sides to disk when they exceed
@@ -44,6 +45,9 @@ typedef struct {
     int strict;                     /* a bad record stops the comparison */
     int64_t since_ms, until_ms;     /* Kafka: message timestamps (0: unbounded) */
     const sp_kafka_props *kafka;    /* NULL: no Kafka inputs */
+    const char *es_conf;            /* es_conf.json for es: inputs */
+    const char *es_ca;              /* default CA bundle (NULL: system) */
+    int es_page;                    /* documents per scroll page */
     sp_metrics *metrics;            /* NULL: none */
 } differ_opts;
 
@@ -71,7 +75,8 @@ typedef struct {
 typedef struct differ_input differ_input;
 
 /* spec: "FILE" (JSON lines or protobuf, told by the first byte),
- * "jsonl:FILE", "pb:FILE", "kafka:TOPIC". NULL with err on failure. */
+ * "jsonl:FILE", "pb:FILE", "kafka:TOPIC", "es:CLUSTER/INDEX". NULL with
+ * err on failure. */
 differ_input *differ_input_open(const char *spec, const differ_opts *o, char *err, size_t errlen);
 /* 1 with rec filled (valid until the next call), 0 at the end, -1 on a
  * fatal error (I/O, or a bad record with --strict) with err. */

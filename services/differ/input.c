@@ -9,6 +9,7 @@
  *   kafka:TOPIC        every partition from the start to its current end,
  *                      under a fresh consumer group that commits nothing;
  *                      --since/--until bound the message timestamps
+ *   es:CLUSTER/INDEX   a search index through es_conf.json (esinput.c)
  * A bare FILE is told by its first byte ('{' or blank: JSON lines).
  *
  * A bad record (invalid JSON, not an object, no key, a truncated or invalid
@@ -26,9 +27,10 @@
 
 #include "differ.h"
 #include "docjson.h"
+#include "esinput.h"
 #include "log.h"
 
-enum { IN_JSONL, IN_PB, IN_KAFKA };
+enum { IN_JSONL, IN_PB, IN_KAFKA, IN_ES };
 
 #define MAX_LOGGED_BAD 10
 #define KEY_MAX 4096
@@ -49,6 +51,7 @@ struct differ_input {
     unsigned char *eof;          /* per partition: at its end */
     int neof, eofcap;
     int idle_ms;
+    differ_es *es;
 };
 
 static void on_assign(void *ctx, const rd_kafka_topic_partition_list_t *parts, int assigned)
@@ -109,9 +112,12 @@ differ_input *differ_input_open(const char *spec, const differ_opts *o, char *er
     else if (strncmp(spec, "kafka:", 6) == 0)
         kind = IN_KAFKA, path = spec + 6;
     else if (strncmp(spec, "es:", 3) == 0) {
-        snprintf(err, errlen, "%s: search-index inputs are not in this build yet", spec);
-        differ_input_close(in);
-        return NULL;
+        in->kind = IN_ES;
+        if (!(in->es = differ_es_open(spec + 3, o->es_conf, o->es_ca, o->es_page, err, errlen))) {
+            differ_input_close(in);
+            return NULL;
+        }
+        return in;
     }
     if (kind == IN_KAFKA) {
         in->kind = kind;
@@ -144,6 +150,7 @@ void differ_input_close(differ_input *in)
         fclose(in->f);
     if (in->consumer)
         sp_kafka_consumer_free(in->consumer);
+    differ_es_close(in->es);
     json_decref(in->doc);
     free(in->linebuf);
     free(in->eof);
@@ -391,6 +398,39 @@ static int next_kafka(differ_input *in, differ_rec *rec, char *err, size_t errle
     }
 }
 
+static int next_es(differ_input *in, differ_rec *rec, char *err, size_t errlen)
+{
+    const char *id;
+    json_t *source;
+    char what[256];
+    for (;;) {
+        int rc = differ_es_next(in->es, &id, &source, what, sizeof(what));
+        if (rc == 0 || rc == -1) {
+            if (rc < 0)
+                snprintf(err, errlen, "%s: %s", in->name, what);
+            return rc;
+        }
+        in->line++;
+        if (rc == 2) {
+            if (bad(in, what, err, errlen) < 0)
+                return -1;
+            continue;
+        }
+        json_decref(in->doc);
+        in->doc = json_incref(source);
+        in->json.len = 0;
+        char *text = json_dumps(source, JSON_COMPACT);
+        int ok = text && sp_buf_append(&in->json, text, strlen(text)) == 0;
+        free(text);
+        if (!ok)
+            return snprintf(err, errlen, "out of memory"), -1;
+        if (finish_rec(in, id, rec, (char *)in->json.data, in->json.len))
+            return 1;
+        if (bad(in, "no key (the --key fields)", err, errlen) < 0)
+            return -1;
+    }
+}
+
 int differ_input_next(differ_input *in, differ_rec *rec, char *err, size_t errlen)
 {
     switch (in->kind) {
@@ -398,6 +438,8 @@ int differ_input_next(differ_input *in, differ_rec *rec, char *err, size_t errle
         return next_jsonl(in, rec, err, errlen);
     case IN_PB:
         return next_pb(in, rec, err, errlen);
+    case IN_ES:
+        return next_es(in, rec, err, errlen);
     default:
         return next_kafka(in, rec, err, errlen);
     }

@@ -31,6 +31,9 @@ static const sp_opt options[] = {
     { "strict", SP_OPT_BOOL, "false", "strict", "a bad input record is an error (exit 2), not counted and skipped" },
     { "since", SP_OPT_STRING, "", "since", "kafka inputs: messages at or after this time (epoch s or ISO 8601)" },
     { "until", SP_OPT_STRING, "", "until", "kafka inputs: messages at or before this time (epoch s or ISO 8601)" },
+    { "es-conf", SP_OPT_STRING, "", "es-conf", "es_conf.json (reference format) for es:CLUSTER/INDEX inputs" },
+    { "ca-file", SP_OPT_STRING, "", "ca-file", "CA bundle for clusters without their own \"ca\" (default: system CAs)" },
+    { "es-page", SP_OPT_INT, "1000", "es-page", "documents per scroll page of es: inputs" },
     SP_KAFKA_OPTIONS,
     SP_METRICS_OPTIONS,
 };
@@ -39,7 +42,8 @@ static const char about[] =
     "Compares two outputs of the pipeline, document by document, and gates a release on them.\n\n"
     "Commands:\n"
     "  compare LEFT RIGHT    LEFT/RIGHT: FILE (JSON lines or protobuf, by first byte), jsonl:FILE,\n"
-    "                        pb:FILE (varint-delimited Records), kafka:TOPIC (--since/--until)\n"
+    "                        pb:FILE (varint-delimited Records), kafka:TOPIC (--since/--until),\n"
+    "                        es:CLUSTER/INDEX (a cluster of --es-conf by host or number; scroll)\n"
     "                        exit 0: pass, 1: fail, 2: usage or input error\n"
     "  merge REPORT...       combines parcel reports (--parcel-id/--parcel-count) into one verdict\n"
     "  dump IN.jsonl OUT.pb  writes JSON lines as a protobuf dump";
@@ -94,6 +98,9 @@ static int load_opts(sp_config *cfg, setup *s)
     o->parcel_count = (uint32_t)sp_config_int(cfg, "parcel-count");
     o->partitions = (int)sp_config_int(cfg, "partitions");
     o->strict = sp_config_bool(cfg, "strict");
+    o->es_conf = sp_config_str(cfg, "es-conf");
+    o->es_ca = *sp_config_str(cfg, "ca-file") ? sp_config_str(cfg, "ca-file") : NULL;
+    o->es_page = (int)sp_config_int(cfg, "es-page");
     o->tmp_dir = *sp_config_str(cfg, "tmp-dir") ? sp_config_str(cfg, "tmp-dir") : getenv("TMPDIR");
     const char *bad = NULL;
     if (differ_parse_tolerance(sp_config_str(cfg, "tolerance"), &o->tol_rel, &o->tol_abs) != 0)
