@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amq.h"
 #include "differ.h"
 #include "spider.h"
 
@@ -34,6 +35,12 @@ static const sp_opt options[] = {
     { "es-conf", SP_OPT_STRING, "", "es-conf", "es_conf.json (reference format) for es:CLUSTER/INDEX inputs" },
     { "ca-file", SP_OPT_STRING, "", "ca-file", "CA bundle for clusters without their own \"ca\" (default: system CAs)" },
     { "es-page", SP_OPT_INT, "1000", "es-page", "documents per scroll page of es: inputs" },
+    { "amq.brokers", SP_OPT_LIST, NULL, "amq-brokers", "also send the report to ActiveMQ: host:port,... (failover order)" },
+    { "amq.topic", SP_OPT_STRING, "/topic/spider.differ.reports", "amq-topic", "destination of the AMQ report" },
+    { "amq.username-file", SP_OPT_STRING, "", "amq-username-file", "file holding the AMQ login" },
+    { "amq.password-file", SP_OPT_STRING, "", "amq-password-file", "file holding the AMQ passcode" },
+    { "amq.tls", SP_OPT_BOOL, "false", "amq-tls", "STOMP over TLS (verified)" },
+    { "amq.ca-file", SP_OPT_STRING, "", "amq-ca-file", "CA bundle for --amq-tls (default: system CAs)" },
     SP_KAFKA_OPTIONS,
     SP_METRICS_OPTIONS,
 };
@@ -44,7 +51,7 @@ static const char about[] =
     "  compare LEFT RIGHT    LEFT/RIGHT: FILE (JSON lines or protobuf, by first byte), jsonl:FILE,\n"
     "                        pb:FILE (varint-delimited Records), kafka:TOPIC (--since/--until),\n"
     "                        es:CLUSTER/INDEX (a cluster of --es-conf by host or number; scroll)\n"
-    "                        exit 0: pass, 1: fail, 2: usage or input error\n"
+    "                        exit 0: pass, 1: fail, 2: usage, input or report-delivery error\n"
     "  merge REPORT...       combines parcel reports (--parcel-id/--parcel-count) into one verdict\n"
     "  dump IN.jsonl OUT.pb  writes JSON lines as a protobuf dump";
 
@@ -136,16 +143,39 @@ static void free_opts(setup *s)
     sp_metrics_free(s->metrics);
 }
 
-/* Prints the summary, writes the report; the exit code of the verdict. */
+static int send_amq(sp_config *cfg, const differ_report *r)
+{
+    size_t n;
+    const char **brokers = strings(cfg, "amq.brokers", &n);
+    char err[512];
+    differ_amq_opts a = {
+        .brokers = brokers, .nbrokers = n, .topic = sp_config_str(cfg, "amq.topic"),
+        .username_file = sp_config_str(cfg, "amq.username-file"),
+        .password_file = sp_config_str(cfg, "amq.password-file"),
+        .tls = sp_config_bool(cfg, "amq.tls"),
+        .ca_file = *sp_config_str(cfg, "amq.ca-file") ? sp_config_str(cfg, "amq.ca-file") : NULL,
+    };
+    int rc = n ? differ_amq_send(&a, r, err, sizeof(err)) : 0;
+    if (rc != 0)
+        fprintf(stderr, "spider-differ: AMQ report not sent: %s\n", err);
+    free(brokers);
+    return rc;
+}
+
+/* Prints the summary, writes the report, sends it: the exit code of the
+ * verdict, or 2 when the report could not be written or sent. */
 static int conclude(sp_config *cfg, differ_report *r)
 {
     char err[512];
     const char *path = sp_config_str(cfg, "report");
     differ_report_summary(r, stdout);
+    fflush(stdout);
     if (*path && differ_report_write(r, path, err, sizeof(err)) != 0) {
         fprintf(stderr, "spider-differ: %s\n", err);
         return 2;
     }
+    if (send_amq(cfg, r) != 0)
+        return 2;
     return r->pass ? 0 : 1;
 }
 
