@@ -9,6 +9,9 @@
  * documents") and takes those documents out of X's mismatch count; a
  * shifted document is still not identical (it does differ).
  *
+ * A field keeps at most one example per date delta; an example of a shift
+ * stays in the JSON (its "delta" tells it apart) and is left out of the text.
+ *
  * JSON: the DiffReport fields under their proto names, plus what a merge
  * needs (mismatches[].raw_count, .deltas, .other_deltas, examples[].delta,
  * bad_*, duplicate_*, shift_min); proto parsers read it with
@@ -179,9 +182,13 @@ void differ_report_mismatch(differ_report *r, const char *field, const char *id,
     f->raw_count++;
     if (has_delta)
         add_delta(f, delta, 1);
-    /* keep examples of each delta a chance: the first few overall */
-    if (f->nexamples < r->max_examples)
-        add_example(r, f, id, value_text(left), value_text(right), has_delta, delta);
+    if (f->nexamples >= r->max_examples)
+        return;
+    /* one example per date delta, so a shift leaves room for the others */
+    for (size_t i = 0; has_delta && i < f->nexamples; i++)
+        if (f->examples[i].has_delta && f->examples[i].delta == delta)
+            return;
+    add_example(r, f, id, value_text(left), value_text(right), has_delta, delta);
 }
 
 void differ_report_only(differ_report *r, int right_side, const char *id, size_t idlen)
@@ -264,13 +271,11 @@ static json_t *strings(char **s, size_t n)
     return a;
 }
 
-static json_t *field_json(const differ_report *r, const differ_field *f)
+static json_t *field_json(const differ_field *f)
 {
     json_t *ex = json_array();
     for (size_t i = 0; i < f->nexamples; i++) {
         const differ_example *e = &f->examples[i];
-        if (e->has_delta && is_shift(r, f, e->delta))
-            continue;   /* belongs to a finding, not to this field's mismatches */
         json_t *o = json_pack("{s:s, s:s, s:s}", "id", e->id, "left", e->left, "right", e->right);
         if (e->has_delta)
             json_object_set_new(o, "delta", json_integer(e->delta));
@@ -290,7 +295,7 @@ json_t *differ_report_to_json(const differ_report *r)
     json_t *mm = json_array();
     for (size_t i = 0; i < r->nfields; i++)
         if (r->fields[i].raw_count)
-            json_array_append_new(mm, field_json(r, &r->fields[i]));
+            json_array_append_new(mm, field_json(&r->fields[i]));
     json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
                           "left", r->left, "right", r->right,
                           "left_count", (json_int_t)r->left_count, "right_count", (json_int_t)r->right_count,

@@ -42,8 +42,8 @@ static json_t *make_doc(int i)
     long long rt = 1763800000LL + i;
     char gjid[96];
     snprintf(gjid, sizeof(gjid), "vocms0%d.cern.ch#%d.0#1763700000", i % 7, 1000 + i);
-    json_t *d = json_pack("{s:s, s:I, s:I, s:I, s:f, s:I, s:s, s:s, s:b, s:[s,s], s:{s:I, s:s, s:s}}",
-                          "GlobalJobId", gjid, "RecordTime", (json_int_t)rt,
+    json_t *d = json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:I, s:s, s:s, s:b, s:[s,s], s:{s:I, s:s, s:s}}",
+                          "GlobalJobId", gjid, "RecordTime", (json_int_t)rt, "CompletionDate", (json_int_t)(rt - 60),
                           "JobCurrentStartDate", (json_int_t)(rt - 3600), "QDate", (json_int_t)(rt - 7200),
                           "CpuEff", 0.25 + (i % 1000) / 1000.0, "RequestMemory", (json_int_t)(2000 + i % 5),
                           "Site", sites[i % 4], "Status", i % 3 ? "Running" : "Idle",
@@ -64,6 +64,7 @@ static void write_line(FILE *f, json_t *d)
 static int missing(int i) { return i % 701 == 3; }          /* 8 ids only on the left */
 static int changed(int i) { return i % 250 == 17; }         /* 20 of 5000: 0.4 % */
 static int shifted(int i) { return i % 10 == 1; }           /* 500 documents */
+static int jittered(int i) { return i % 1000 == 500; }      /* 5 dates, each off by another delta */
 #define NEXTRA 4
 
 static void write_planted(const char *lpath, const char *rpath, const char *extra_bad)
@@ -86,6 +87,9 @@ static void write_planted(const char *lpath, const char *rpath, const char *extr
         if (shifted(i))
             json_object_set_new(d, "JobCurrentStartDate",
                                 json_integer(json_integer_value(json_object_get(d, "JobCurrentStartDate")) + SHIFT));
+        if (jittered(i))
+            json_object_set_new(d, "CompletionDate",
+                                json_integer(json_integer_value(json_object_get(d, "CompletionDate")) + 1 + i / 1000));
         double eff = json_real_value(json_object_get(d, "CpuEff"));
         json_object_set_new(d, "CpuEff", json_real(eff * (1 + 1e-9)));     /* within tolerance */
         if (i % 2 == 0) {  /* the same instant, as ISO 8601 with an offset */
@@ -160,15 +164,21 @@ static void check_planted(const differ_report *r)
     /* a document is not identical when changed or shifted */
     uint64_t differing = 0;
     for (int i = 0; i < NDOCS; i++)
-        differing += !missing(i) && (changed(i) || shifted(i));
+        differing += !missing(i) && (changed(i) || shifted(i) || jittered(i));
     assert_int_equal(r->identical, r->matched - differing);
-    /* exactly two fields differ: Site (0.4 %) and the shifted date */
+    /* exactly three fields differ: Site (0.4 %), the shifted date (a finding,
+     * no mismatch), and a date off by a different delta in 5 documents
+     * (mismatches, no finding) */
     assert_int_equal(count_of(r, "Site"), nchanged);
     assert_int_equal(count_of(r, "JobCurrentStartDate"), 0);
     assert_int_equal(field(r, "JobCurrentStartDate")->raw_count, nshift);
+    assert_int_equal(count_of(r, "CompletionDate"), planted(jittered, 1));
+    assert_int_equal(planted(jittered, 1), 5);
     for (size_t i = 0; i < r->nfields; i++)
-        if (strcmp(r->fields[i].field, "Site") && strcmp(r->fields[i].field, "JobCurrentStartDate"))
+        if (strcmp(r->fields[i].field, "Site") && strcmp(r->fields[i].field, "JobCurrentStartDate") &&
+            strcmp(r->fields[i].field, "CompletionDate"))
             fail_msg("unexpected mismatching field %s", r->fields[i].field);
+    assert_int_equal(r->nfindings, 1 + (r->bad_left + r->bad_right > 0));
     char text[256];
     snprintf(text, sizeof(text), "date field JobCurrentStartDate shifted by +%d s in %llu documents",
              SHIFT, (unsigned long long)nshift);
@@ -186,6 +196,12 @@ static void check_examples(const differ_report *r)
     assert_true(f->nexamples > 0);
     for (size_t i = 0; i < f->nexamples; i++)
         assert_string_equal(f->examples[i].right, "\"T3_US_Changed\"");
+    /* the shift keeps one example, tagged with its delta */
+    f = field(r, "JobCurrentStartDate");
+    assert_int_equal(f->nexamples, 1);
+    assert_true(f->examples[0].has_delta && f->examples[0].delta == SHIFT);
+    f = field(r, "CompletionDate");
+    assert_int_equal(f->nexamples, 5);
 }
 
 static void test_planted_differences(void **state)
