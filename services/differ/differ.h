@@ -1,5 +1,6 @@
 /* differ.h - spider-differ compare mode: the shared types of its parts.
  *
+ *   jscan.c      the key of a JSON line without a DOM (parsed once, later)
  *   input.c      LEFT/RIGHT specs -> a stream of (id, document) records:
  *                JSON-lines dumps, protobuf dumps (varint-delimited Records),
  *                Kafka topics; bad records counted with file:line
@@ -43,6 +44,7 @@ typedef struct {
     int partitions;                 /* 0: from input size and memory_limit */
     const char *tmp_dir;
     int strict;                     /* a bad record stops the comparison */
+    int no_scan;                    /* parse every JSON line to key it (tests, benchmark) */
     int64_t since_ms, until_ms;     /* Kafka: message timestamps (0: unbounded) */
     const sp_kafka_props *kafka;    /* NULL: no Kafka inputs */
     const char *es_conf;            /* es_conf.json for es: inputs */
@@ -88,6 +90,11 @@ void differ_input_close(differ_input *in);
 /* The key of a parsed document: _id, or the key fields joined by '#'.
  * Writes into buf; returns the length, or -1 when a key field is missing. */
 int differ_key(const differ_opts *o, json_t *doc, char *buf, size_t buflen);
+
+/* The key of a JSON-lines document by scanning it (jscan.c): its length,
+ * or -1 when the line must be parsed to know (invalid, or unsure). A line
+ * it accepts is valid JSON for jansson too. */
+int differ_jscan_key(const differ_opts *o, const char *line, size_t n, char *key, size_t keylen);
 
 /* ---- dumps ---- */
 

@@ -161,7 +161,9 @@ int differ_dump_write(FILE *f, const Spider__Document *d, sp_buf *scratch)
 
 long long differ_dump_jsonl(const char *in, const char *out, const differ_opts *o, char *err, size_t errlen)
 {
-    differ_input *src = differ_input_open(in, o, err, errlen);
+    differ_opts parse = *o;
+    parse.no_scan = 1;                 /* documents are needed, not just keys */
+    differ_input *src = differ_input_open(in, &parse, err, errlen);
     if (!src)
         return -1;
     FILE *f = fopen(out, "wb");

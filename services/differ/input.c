@@ -10,7 +10,9 @@
  *                      under a fresh consumer group that commits nothing;
  *                      --since/--until bound the message timestamps
  *   es:CLUSTER/INDEX   a search index through es_conf.json (esinput.c)
- * A bare FILE is told by its first byte ('{' or blank: JSON lines).
+ * A bare FILE is told by its first byte ('{' or blank: JSON lines). A JSON
+ * line is only scanned for its key (jscan.c) when the scanner is sure of
+ * it; the others are parsed here, so bad lines are found and named here.
  *
  * A bad record (invalid JSON, not an object, no key, a truncated or invalid
  * protobuf) is logged with FILE:LINE (or FILE:record N), counted, and
@@ -227,6 +229,13 @@ static int next_jsonl(differ_input *in, differ_rec *rec, char *err, size_t errle
             skip++;
         if ((size_t)n == skip)
             continue;
+        int k = in->o->no_scan ? -1 : differ_jscan_key(in->o, in->linebuf, (size_t)n, in->key, sizeof(in->key));
+        if (k >= 0) {      /* valid, keyed: parsed once, when compared */
+            json_decref(in->doc);
+            in->doc = NULL;
+            *rec = (differ_rec){ in->key, (size_t)k, in->linebuf, (size_t)n, NULL };
+            return 1;
+        }
         if (parse_json(in, in->linebuf, (size_t)n, what, sizeof(what)) != 0) {
             if (bad(in, what, err, errlen) < 0)
                 return -1;

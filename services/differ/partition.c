@@ -129,7 +129,7 @@ static int load_left(run *u, source *left, differ_table *t, char *err, size_t er
 static json_t *parse_body(const char *body, size_t len, char *err, size_t errlen)
 {
     json_error_t je;
-    json_t *j = json_loadb(body, len, 0, &je);
+    json_t *j = json_loadb(body, len, JSON_ALLOW_NUL, &je);
     if (!j)
         snprintf(err, errlen, "re-reading a stored document: %s", je.text);
     return j;

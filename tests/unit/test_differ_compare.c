@@ -315,6 +315,7 @@ static void assert_same_report(const differ_report *a, const differ_report *b)
         assert_true(has_finding(b, a->findings[i]));
 }
 
+/* Also: keying lines with the scanner (jscan.c) or with jansson agrees. */
 static void test_partitioned_equals_memory(void **state)
 {
     (void)state;
@@ -330,6 +331,13 @@ static void test_partitioned_equals_memory(void **state)
     assert_same_report(&mem, &disk);
     differ_report_free(&disk);
     o.partitions = 3;
+    assert_int_equal(differ_compare(path_of("l.jsonl"), path_of("r.jsonl"), &o, &disk, err, sizeof(err)), 0);
+    assert_same_report(&mem, &disk);
+    differ_report_free(&disk);
+    /* keyed by jansson instead of the scanner: the same */
+    o.no_scan = 1;
+    o.partitions = 0;
+    o.memory_limit = 1ULL << 30;
     assert_int_equal(differ_compare(path_of("l.jsonl"), path_of("r.jsonl"), &o, &disk, err, sizeof(err)), 0);
     assert_same_report(&mem, &disk);
     differ_report_free(&disk);
