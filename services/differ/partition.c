@@ -1,10 +1,12 @@
 /* partition.c - the whole comparison, in memory bounded by --memory-limit.
  *
- * When the left input (its file size; unknown for Kafka) fits the limit,
- * its records are loaded into one table (table.c) and the right input is
- * streamed against it. Otherwise both sides are hash-partitioned by id into
- * K temporary files each (K = 1.5 x left size / limit, or --partitions; 16
- * when the size is unknown), unlinked as soon as they are created, and
+ * When the inputs (their file sizes; unknown for Kafka and search indices)
+ * fit the limit, the left records are loaded into one table (table.c) and
+ * the right input is streamed against it (its ids not on the left are kept,
+ * to count duplicates). Otherwise both sides are hash-partitioned by id into
+ * K temporary files each (K = 1.5 x the larger size / limit, or
+ * --partitions; 16 when the left size is unknown), unlinked as soon as
+ * they are created, and
  * compared partition by partition: only one left partition and the ids
  * seen on the right only are in memory at a time. Either path gives the
  * same counts. The partition of an id uses bits of its hash independent of
@@ -273,13 +275,15 @@ static int partitioned(run *u, source *left, source *right, int k, char *err, si
     return rc;
 }
 
-static int choose_partitions(const differ_opts *o, differ_input *left)
+static int choose_partitions(const differ_opts *o, differ_input *left, differ_input *right)
 {
     if (o->partitions > 0)
         return o->partitions > MAX_PARTITIONS ? MAX_PARTITIONS : o->partitions;
-    uint64_t size = differ_input_size(left);
+    uint64_t size = differ_input_size(left), rsize = differ_input_size(right);
     if (size == 0)
         return 16;
+    if (rsize > size)
+        size = rsize;      /* its ids not on the left are held too */
     uint64_t limit = o->memory_limit ? o->memory_limit : 1;
     uint64_t k = (size * 3 / 2 + limit - 1) / limit;
     if (k > MAX_PARTITIONS) {
@@ -331,7 +335,7 @@ int differ_compare(const char *left, const char *right, const differ_opts *o,
     source ls = { .in = li, .o = o }, rs = { .in = ri, .o = o };
     if (ctx) {
         run u = { ctx, r, o };
-        int k = choose_partitions(o, li);
+        int k = choose_partitions(o, li, ri);
         sp_info("compare.start", "left", left, "right", right, "partitions", SP_INT(k));
         rc = k == 1 ? run_partition(&u, &ls, &rs, err, errlen) : partitioned(&u, &ls, &rs, k, err, errlen);
         r->bad_left = differ_input_bad(li);
