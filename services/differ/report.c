@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "differ.h"
+#include "pyfmt.h"
 
 static char *dupn(const char *s, size_t n)
 {
@@ -147,6 +148,11 @@ static char *value_text(json_t *v)
 {
     if (!v)
         return dup("<missing>");
+    if (json_is_real(v)) {      /* shortest round-trip, as Python prints it */
+        char num[64];
+        sp_py_float_repr(json_real_value(v), num, sizeof(num));
+        return dup(num);
+    }
     char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
     return s ? s : dup("?");
 }

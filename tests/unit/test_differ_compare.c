@@ -230,6 +230,11 @@ static void test_tolerance_matters(void **state)
     char err[512];
     assert_int_equal(differ_compare(path_of("l.jsonl"), path_of("r.jsonl"), &o, &r, err, sizeof(err)), 0);
     assert_true(count_of(&r, "CpuEff") > NDOCS / 2);
+    /* examples print doubles as Python does (shortest round-trip) */
+    const differ_field *f = field(&r, "CpuEff");
+    for (size_t i = 0; i < f->nexamples; i++)
+        if (strlen(f->examples[i].left) > 6)
+            fail_msg("left value %s is not its shortest form", f->examples[i].left);
     differ_report_free(&r);
     o.tol_rel = 0;
     o.tol_abs = 1e-6;                  /* absolute works as well */
