@@ -1,36 +1,262 @@
 /* main.c - spider-differ entry point: configuration, logging, dispatch.
- * Emits only what changed between queue snapshots (stream), and compares two pipeline outputs (compare).
  *
- *   spider-differ stream   jobs.queue -> jobs.changes (stream.c, snapdiff.c) */
+ *   spider-differ stream               jobs.queue -> jobs.changes, lost-job alerts
+ *                                       (stream.c, snapdiff.c, lost.c)
+ *   spider-differ compare LEFT RIGHT   two pipeline outputs, keyed by id:
+ *                                       exit 0 pass, 1 fail, 2 usage/input error
+ *   spider-differ merge REPORT...      parcel reports -> one report and verdict
+ *   spider-differ dump IN.jsonl OUT.pb JSON lines -> protobuf dump
+ * The comparison itself is partition.c and compare.c. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "amq.h"
+#include "differ.h"
 #include "spider.h"
 #include "stream.h"
 
 /* Attributes of a queue document that move with the clock alone (the
- * collector derives them from the poll time), so "changed" means changed. */
+ * collector derives them from the poll time), so "changed" means changed:
+ * stream's --ignore unless given. */
 #define CLOCK_FIELDS "RecordTime,QueueHrs,CoreHr,CommittedCoreHr,WallClockHr,CommittedWallClockHr,CpuTimeHr," \
                      "CpuBadput,Badput,CpuEff,CpuEffOutlier,EventRate,TimePerEvent,KEvents,MegaEvents," \
                      "CMSSWWallHrs,CRAB_TaskCreationDate"
 
 static const sp_opt options[] = {
     SP_SERVICE_OPTIONS,
+    { "report", SP_OPT_STRING, "", "report", "write the JSON report (DiffReport fields) to this file" },
+    { "key", SP_OPT_LIST, NULL, "key", "id fields joined by '#' (default: _id, else GlobalJobId,RecordTime)" },
+    { "ignore", SP_OPT_LIST, NULL, "ignore", "fields not compared: glob patterns of dotted paths (compare; default metadata.*), "
+                                               "names or prefix* whose change alone is no change (stream; default the clock-driven fields)" },
+    { "date-fields", SP_OPT_LIST, NULL, "date-fields", "date fields beyond rules/date_vals.txt, compared as instants" },
+    { "tolerance", SP_OPT_STRING, "0", "tolerance", "numbers equal within: REL, rel:REL, abs:ABS or rel:REL,abs:ABS" },
+    { "min-match", SP_OPT_STRING, "99.5%", "min-match", "pass when identical/matched and matched/each side reach this (99.5% or 0.995)" },
+    { "shift-min", SP_OPT_INT, "10", "shift-min", "a date delta seen in this many documents is reported as one shift finding" },
+    { "examples", SP_OPT_INT, "5", "examples", "examples kept per field and per one-sided ids" },
+    { "parcel-id", SP_OPT_INT, "0", "parcel-id", "compare only ids with hash(id) % parcel-count == parcel-id" },
+    { "parcel-count", SP_OPT_INT, "0", "parcel-count", "number of parcels (0 or 1: all ids)" },
+    { "memory-limit", SP_OPT_STRING, "1G", "memory-limit", "memory for one side's documents; larger inputs are partitioned to disk" },
+    { "partitions", SP_OPT_INT, "0", "partitions", "partitions on disk (0: from the input size and --memory-limit)" },
+    { "tmp-dir", SP_OPT_STRING, "", "tmp-dir", "where partitions go (default: $TMPDIR or /tmp)" },
+    { "strict", SP_OPT_BOOL, "false", "strict", "a bad input record is an error (exit 2), not counted and skipped" },
+    { "since", SP_OPT_STRING, "", "since", "kafka inputs: messages at or after this time (epoch s or ISO 8601)" },
+    { "until", SP_OPT_STRING, "", "until", "kafka inputs: messages at or before this time (epoch s or ISO 8601)" },
+    { "es-conf", SP_OPT_STRING, "", "es-conf", "es_conf.json (reference format) for es:CLUSTER/INDEX inputs" },
+    { "ca-file", SP_OPT_STRING, "", "ca-file", "CA bundle for clusters without their own \"ca\" (default: system CAs)" },
+    { "es-page", SP_OPT_INT, "1000", "es-page", "documents per scroll page of es: inputs" },
+    { "amq.topic", SP_OPT_STRING, "/topic/spider.differ.reports", "amq-topic", "compare, merge: destination of the report on ActiveMQ" },
+    SP_AMQ_OPTIONS,
     SP_KAFKA_OPTIONS,
     SP_METRICS_OPTIONS,
     { "topic.queue", SP_OPT_STRING, "jobs.queue", "topic-queue", "stream: the collector's queue snapshots" },
     { "topic.changes", SP_OPT_STRING, "jobs.changes", "topic-changes", "stream: where change events go" },
     { "group", SP_OPT_STRING, "spider-differ", "group", "stream: consumer group (instances share the schedds)" },
-    { "ignore", SP_OPT_LIST, CLOCK_FIELDS, "ignore", "stream: attributes whose change alone is no change (name, or prefix*)" },
     { "emit-initial", SP_OPT_BOOL, "false", "emit-initial", "stream: a schedd's first snapshot emits every job as ADDED" },
     { "topic.history", SP_OPT_STRING, "jobs.history", "topic-history", "stream: where removed jobs must show up" },
     { "lost.grace", SP_OPT_INT, "1440", "lost-grace", "stream: seconds (of the pool's time) a removed job's history may take; 0: no tracking" },
     { "alerts.destination", SP_OPT_STRING, "/topic/spider.alerts", "alerts-destination", "stream: ActiveMQ destination of lost-job alerts" },
-    SP_AMQ_OPTIONS,
 };
+
+static const char about[] =
+    "Emits only what changed between queue snapshots (stream), and compares two pipeline outputs (compare)\n"
+    "document by document to gate a release on them.\n\n"
+    "Commands:\n"
+    "  stream                jobs.queue -> jobs.changes: ADDED, CHANGED (with the fields) and REMOVED per\n"
+    "                        complete snapshot of each schedd; instances share the schedds through --group;\n"
+    "                        jobs that left the queue without history within --lost-grace raise alerts\n"
+    "                        (ActiveMQ --alerts-destination)\n"
+    "  compare LEFT RIGHT    LEFT/RIGHT: FILE (JSON lines or protobuf, by first byte), jsonl:FILE,\n"
+    "                        pb:FILE (varint-delimited Records), kafka:TOPIC (--since/--until),\n"
+    "                        es:CLUSTER/INDEX (a cluster of --es-conf by host or number; scroll)\n"
+    "                        exit 0: pass, 1: fail, 2: usage, input or report-delivery error\n"
+    "  merge REPORT...       combines parcel reports (--parcel-id/--parcel-count) into one verdict\n"
+    "  dump IN.jsonl OUT.pb  writes JSON lines as a protobuf dump";
+
+/* Borrowed C strings of a list option; the array is the caller's. */
+static const char **strings(sp_config *cfg, const char *key, size_t *n)
+{
+    json_t *l = sp_config_json(cfg, key);
+    *n = json_array_size(l);
+    const char **out = calloc(*n + 1, sizeof(char *));
+    for (size_t i = 0; out && i < *n; i++)
+        out[i] = json_string_value(json_array_get(l, i));
+    return out;
+}
+
+static int parse_time(const char *s, int64_t *ms)
+{
+    char *end;
+    double v;
+    *ms = 0;
+    if (!*s)
+        return 0;
+    v = strtod(s, &end);
+    if (*end && differ_parse_iso(s, &v) != 0)
+        return -1;
+    *ms = (int64_t)(v > 1e11 ? v : v * 1000);
+    return 0;
+}
+
+typedef struct {
+    differ_opts o;
+    const char **key, **ignore, **dates;
+    sp_kafka_props kafka;
+    sp_metrics *metrics;
+} setup;
+
+static int load_opts(sp_config *cfg, setup *s)
+{
+    differ_opts *o = &s->o;
+    char err[256];
+    differ_opts_defaults(o);
+    sp_kafka_props_init(&s->kafka);
+    s->key = strings(cfg, "key", &o->nkey_fields);
+    static const char *const metadata[] = { "metadata.*" };
+    s->ignore = strings(cfg, "ignore", &o->nignore);
+    s->dates = strings(cfg, "date-fields", &o->ndate_fields);
+    o->key_fields = o->nkey_fields ? s->key : NULL;
+    o->ignore = o->nignore ? s->ignore : metadata;
+    o->nignore = o->nignore ? o->nignore : 1;
+    o->date_fields = s->dates;
+    o->shift_min = (uint64_t)sp_config_int(cfg, "shift-min");
+    o->max_examples = (size_t)sp_config_int(cfg, "examples");
+    o->parcel_id = (uint32_t)sp_config_int(cfg, "parcel-id");
+    o->parcel_count = (uint32_t)sp_config_int(cfg, "parcel-count");
+    o->partitions = (int)sp_config_int(cfg, "partitions");
+    o->strict = sp_config_bool(cfg, "strict");
+    o->es_conf = sp_config_str(cfg, "es-conf");
+    o->es_ca = *sp_config_str(cfg, "ca-file") ? sp_config_str(cfg, "ca-file") : NULL;
+    o->es_page = (int)sp_config_int(cfg, "es-page");
+    o->tmp_dir = *sp_config_str(cfg, "tmp-dir") ? sp_config_str(cfg, "tmp-dir") : getenv("TMPDIR");
+    const char *bad = NULL;
+    if (differ_parse_tolerance(sp_config_str(cfg, "tolerance"), &o->tol_rel, &o->tol_abs) != 0)
+        bad = "--tolerance: expected REL, rel:REL, abs:ABS or rel:REL,abs:ABS";
+    else if (differ_parse_fraction(sp_config_str(cfg, "min-match"), &o->min_match) != 0)
+        bad = "--min-match: expected a percentage (99.5%) or a fraction (0.995)";
+    else if (differ_parse_size(sp_config_str(cfg, "memory-limit"), &o->memory_limit) != 0)
+        bad = "--memory-limit: expected a size (512M, 2G)";
+    else if (sp_config_int(cfg, "parcel-count") < 0 || sp_config_int(cfg, "parcel-id") < 0 ||
+             (o->parcel_count > 1 && o->parcel_id >= o->parcel_count) || (o->parcel_count <= 1 && o->parcel_id))
+        bad = "--parcel-id must be below --parcel-count";
+    else if (sp_config_int(cfg, "examples") < 0 || sp_config_int(cfg, "shift-min") < 0)
+        bad = "--examples and --shift-min must not be negative";
+    else if (parse_time(sp_config_str(cfg, "since"), &o->since_ms) || parse_time(sp_config_str(cfg, "until"), &o->until_ms))
+        bad = "--since/--until: expected epoch seconds or an ISO 8601 time";
+    else if (sp_service_kafka_props(cfg, &s->kafka, err, sizeof(err)) != 0)
+        bad = err;
+    if (bad) {
+        fprintf(stderr, "spider-differ: %s\n", bad);
+        return -1;
+    }
+    o->kafka = &s->kafka;
+    o->metrics = s->metrics = sp_metrics_new();
+    return 0;
+}
+
+static void free_opts(setup *s)
+{
+    free(s->key);
+    free(s->ignore);
+    free(s->dates);
+    sp_kafka_props_free(&s->kafka);
+    sp_metrics_free(s->metrics);
+}
+
+static int send_amq(sp_config *cfg, const differ_report *r)
+{
+    char err[512];
+    sp_service_amq amq;
+    int rc = sp_service_amq_load(cfg, &amq, err, sizeof(err));
+    if (rc == 0 && amq.stomp.nbrokers) {
+        differ_amq_opts a = { &amq.stomp, sp_config_str(cfg, "amq.topic"), amq.timeout_ms };
+        rc = differ_amq_send(&a, r, err, sizeof(err));
+    }
+    if (rc != 0)
+        fprintf(stderr, "spider-differ: AMQ report not sent: %s\n", err);
+    sp_service_amq_free(&amq);
+    return rc;
+}
+
+/* Prints the summary, writes the report, sends it: the exit code of the
+ * verdict, or 2 when the report could not be written or sent. */
+static int conclude(sp_config *cfg, differ_report *r)
+{
+    char err[512];
+    const char *path = sp_config_str(cfg, "report");
+    differ_report_summary(r, stdout);
+    fflush(stdout);
+    if (*path && differ_report_write(r, path, err, sizeof(err)) != 0) {
+        fprintf(stderr, "spider-differ: %s\n", err);
+        return 2;
+    }
+    if (send_amq(cfg, r) != 0)
+        return 2;
+    return r->pass ? 0 : 1;
+}
+
+static int cmd_compare(sp_config *cfg, setup *s, char **args, int n)
+{
+    char err[512];
+    if (n != 3) {
+        fprintf(stderr, "spider-differ: compare needs LEFT and RIGHT (see spider-differ --help)\n");
+        return 2;
+    }
+    sp_metrics_server *server = NULL;
+    if (sp_service_metrics(cfg, s->metrics, NULL, NULL, &server, err, sizeof(err)) != 0) {
+        fprintf(stderr, "spider-differ: metrics: %s\n", err);
+        return 2;
+    }
+    differ_report r;
+    int rc = differ_compare(args[1], args[2], &s->o, &r, err, sizeof(err));
+    if (rc != 0)
+        fprintf(stderr, "spider-differ: %s\n", err);
+    else
+        rc = conclude(cfg, &r);
+    if (rc < 0)
+        rc = 2;
+    differ_report_free(&r);
+    sp_metrics_server_stop(server);
+    return rc;
+}
+
+static int cmd_merge(sp_config *cfg, setup *s, char **args, int n)
+{
+    char err[512];
+    if (n < 2) {
+        fprintf(stderr, "spider-differ: merge needs at least one REPORT\n");
+        return 2;
+    }
+    if (strcmp(sp_config_origin(cfg, "min-match"), "default") == 0)
+        s->o.min_match = -1;
+    differ_report r;
+    int rc = differ_merge((const char *const *)args + 1, (size_t)n - 1, &s->o, &r, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "spider-differ: %s\n", err);
+        rc = 2;
+    } else {
+        rc = conclude(cfg, &r);
+    }
+    differ_report_free(&r);
+    return rc;
+}
+
+static int cmd_dump(setup *s, char **args, int n)
+{
+    char err[512];
+    if (n != 3) {
+        fprintf(stderr, "spider-differ: dump needs IN.jsonl and OUT.pb\n");
+        return 2;
+    }
+    long long docs = differ_dump_jsonl(args[1], args[2], &s->o, err, sizeof(err));
+    if (docs < 0) {
+        fprintf(stderr, "spider-differ: %s\n", err);
+        return 2;
+    }
+    printf("%lld documents written to %s\n", docs, args[2]);
+    return 0;
+}
 
 static volatile sig_atomic_t stop;
 
@@ -45,11 +271,17 @@ static int stream(sp_config *cfg)
 {
     char err[1024];
     sp_kafka_props props;
-    json_t *list = sp_config_json(cfg, "ignore");
-    size_t n = json_array_size(list);
-    const char **ignore = calloc(n + 1, sizeof(char *));
-    for (size_t i = 0; ignore && i < n; i++)
-        ignore[i] = json_string_value(json_array_get(list, i));
+    size_t n;
+    const char **ignore = strings(cfg, "ignore", &n);
+    char *clock = strdup(CLOCK_FIELDS), *save = NULL;
+    if (!n && ignore && clock)                         /* the default: the clock-driven fields */
+        for (char *f = strtok_r(clock, ",", &save); f && n < 32; f = strtok_r(NULL, ",", &save)) {
+            const char **more = realloc(ignore, (n + 2) * sizeof(char *));
+            if (!more)
+                break;
+            ignore = more;
+            ignore[n++] = f;
+        }
     sp_metrics *m = sp_metrics_new();
     sp_metrics_server *server = NULL;
     sp_service_amq amq = { 0 };
@@ -80,32 +312,45 @@ static int stream(sp_config *cfg)
     sp_kafka_props_free(&props);
     sp_service_amq_free(&amq);
     free(ignore);
+    free(clock);
+    return rc;
+}
+
+static int dispatch(sp_config *cfg)
+{
+    char **args;
+    int n = sp_config_args(cfg, &args);
+    if (n == 0) {
+        fprintf(stderr, "spider-differ: missing COMMAND (see spider-differ --help)\n");
+        return 2;
+    }
+    if (!strcmp(args[0], "stream"))
+        return stream(cfg);
+    if (strcmp(args[0], "compare") && strcmp(args[0], "merge") && strcmp(args[0], "dump")) {
+        fprintf(stderr, "spider-differ: unknown command \"%s\" (see spider-differ --help)\n", args[0]);
+        return 2;
+    }
+    setup s = { 0 };
+    int rc = load_opts(cfg, &s);
+    if (rc != 0)
+        rc = 2;
+    else if (strcmp(args[0], "compare") == 0)
+        rc = cmd_compare(cfg, &s, args, n);
+    else if (strcmp(args[0], "merge") == 0)
+        rc = cmd_merge(cfg, &s, args, n);
+    else
+        rc = cmd_dump(&s, args, n);
+    free_opts(&s);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
-    sp_config *cfg = sp_config_new("spider-differ", "COMMAND [ARGS]",
-        "Emits only what changed between queue snapshots (stream), and compares two pipeline outputs (compare).\n\n"
-        "Commands:\n"
-        "  stream   jobs.queue -> jobs.changes: ADDED, CHANGED (with the fields) and REMOVED per complete\n"
-        "           snapshot of each schedd; instances share the schedds through --group; jobs that left\n"
-        "           the queue without history within --lost-grace raise alerts (ActiveMQ --alerts-destination)",
-        options, sizeof(options) / sizeof(options[0]));
+    sp_config *cfg = sp_config_new("spider-differ", "COMMAND [ARGS]", about,
+                                   options, sizeof(options) / sizeof(options[0]));
     int rc = sp_service_init(cfg, "differ", argc, argv);
-    if (rc < 0) {
-        char **args;
-        int n = sp_config_args(cfg, &args);
-        if (n == 0) {
-            fprintf(stderr, "spider-differ: missing COMMAND (see spider-differ --help)\n");
-            rc = 2;
-        } else if (!strcmp(args[0], "stream")) {
-            rc = stream(cfg);
-        } else {
-            fprintf(stderr, "spider-differ: unknown command \"%s\" (see spider-differ --help)\n", args[0]);
-            rc = 2;
-        }
-    }
+    if (rc < 0)
+        rc = dispatch(cfg);
     sp_config_free(cfg);
     sp_log_shutdown();
     return rc;
