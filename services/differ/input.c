@@ -253,8 +253,7 @@ static int next_jsonl(differ_input *in, differ_rec *rec, char *err, size_t errle
     return 0;
 }
 
-/* Reads a varint; 1, 0 at a clean end, -1 when truncated or too long. */
-static int read_varint(FILE *f, uint64_t *out)
+int differ_read_varint(FILE *f, uint64_t *out)
 {
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
@@ -311,7 +310,7 @@ static int next_pb(differ_input *in, differ_rec *rec, char *err, size_t errlen)
     char what[256];
     for (;;) {
         uint64_t len;
-        int v = read_varint(in->f, &len);
+        int v = differ_read_varint(in->f, &len);
         if (v == 0)
             return ferror(in->f) ? (snprintf(err, errlen, "%s: read error", in->name), -1) : 0;
         in->line++;

@@ -45,32 +45,16 @@ static int put_varint(FILE *f, uint64_t v)
     return putc((int)v, f) == EOF ? -1 : 0;
 }
 
-static int get_varint(FILE *f, uint64_t *out)
-{
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        int c = getc(f);
-        if (c == EOF)
-            return shift == 0 ? 0 : -1;
-        v |= (uint64_t)(c & 0x7f) << shift;
-        if (!(c & 0x80)) {
-            *out = v;
-            return 1;
-        }
-    }
-    return -1;
-}
-
 /* A spilled record: varint id length, id, varint body length, body. */
 static int spill_read(source *s, differ_rec *rec, char *err, size_t errlen)
 {
     uint64_t idlen, bodylen;
-    int v = get_varint(s->f, &idlen);
+    int v = differ_read_varint(s->f, &idlen);
     if (v == 0)
         return 0;
     s->buf.len = 0;
     if (v < 0 || sp_buf_reserve(&s->buf, idlen + 1) != 0 || fread(s->buf.data, 1, idlen, s->f) != idlen ||
-        get_varint(s->f, &bodylen) != 1 || sp_buf_reserve(&s->buf, idlen + bodylen + 2) != 0 ||
+        differ_read_varint(s->f, &bodylen) != 1 || sp_buf_reserve(&s->buf, idlen + bodylen + 2) != 0 ||
         fread(s->buf.data + idlen + 1, 1, bodylen, s->f) != bodylen) {
         snprintf(err, errlen, "temporary partition file: short read");
         return -1;
