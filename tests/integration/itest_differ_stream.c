@@ -166,34 +166,22 @@ static pid_t differ_start(void) { return differ_start_with(NULL); }
 
 /* ---- the truth, from spider-sim ---- */
 
-static int same_state(const sim_job *a, const sim_job *b)
-{
-    return a->status == b->status && a->entered == b->entered && a->starts == b->starts;
-}
+_Static_assert(SIM_ADDED == (int)SPIDER__CHANGE_EVENT__KIND__ADDED && SIM_CHANGED == (int)SPIDER__CHANGE_EVENT__KIND__CHANGED &&
+               SIM_GONE == (int)SPIDER__CHANGE_EVENT__KIND__REMOVED, "spider-sim's change kinds are ChangeEvent.Kind's");
 
 /* The changes of schedd s between steps from and to, appended to out. */
 static size_t truth(int s, int from, int to, int step, change *out, size_t n)
 {
-    char schedd[64];
-    sim_schedd_name(&pool, s, schedd, sizeof(schedd));
-    long long lo1, hi1, lo2, hi2;
-    sim_job_range(&pool, from, &lo1, &hi1);
-    sim_job_range(&pool, to, &lo2, &hi2);
-    for (long long j = lo1 < lo2 ? lo1 : lo2; j < (hi1 > hi2 ? hi1 : hi2); j++) {
-        sim_job a, b;
-        sim_job_at(&pool, s, j, from, &a);
-        sim_job_at(&pool, s, j, to, &b);
-        int kind = !a.status && b.status ? SPIDER__CHANGE_EVENT__KIND__ADDED
-                 : a.status && !b.status ? SPIDER__CHANGE_EVENT__KIND__REMOVED
-                 : a.status && b.status && !same_state(&a, &b) ? SPIDER__CHANGE_EVENT__KIND__CHANGED : 0;
-        if (!kind)
-            continue;
+    sim_change *c;
+    size_t nc = sim_changes(&pool, s, from, to, &c);
+    for (size_t i = 0; i < nc; i++) {
         assert_true(n < MAX_EVENTS);
         out[n].step = step;
-        out[n].kind = kind;
-        snprintf(out[n].gjid, sizeof(out[n].gjid), "%s#%lld.0#%lld", schedd, 1000000 + j, b.status ? b.qdate : a.qdate);
+        out[n].kind = c[i].kind;                     /* numbered as ChangeEvent.Kind */
+        snprintf(out[n].gjid, sizeof(out[n].gjid), "%s", c[i].gjid);
         n++;
     }
+    free(c);
     return n;
 }
 

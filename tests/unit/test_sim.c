@@ -1,6 +1,7 @@
 /* test_sim.c - spider-sim prints ads exactly as HTCondor does (-json,
  * -jsonl, -long), reproducibly, and its jobs live plausible lives: valid
- * state changes, a steady queue, every job that leaves reaches history. */
+ * state changes, a steady queue, every job that leaves reaches history;
+ * its truth of what changed between polls agrees with the queues. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -234,6 +235,63 @@ static void test_jobs_live_plausible_lives(void **state)
     free(ads);
 }
 
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* The GlobalJobIds of schedd s's queue at step k, sorted. */
+static size_t queue_ids(const sim_pool *p, int s, long long k, char (**ids)[128])
+{
+    sim_ad *ads;
+    size_t n = sim_queue(p, s, k, &ads);
+    *ids = calloc(n ? n : 1, sizeof(**ids));
+    assert_non_null(*ids);
+    for (size_t i = 0; i < n; i++) {
+        snprintf((*ids)[i], sizeof((*ids)[i]), "%s", sim_ad_get(&ads[i], "GlobalJobId")->s);
+        sim_ad_free(&ads[i]);
+    }
+    free(ads);
+    qsort(*ids, n, sizeof(**ids), by_id);
+    return n;
+}
+
+static int in(char (*ids)[128], size_t n, const char *id)
+{
+    return bsearch(id, ids, n, sizeof(*ids), by_id) != NULL;
+}
+
+/* The truth of sim_changes agrees with the queues it compares: ADDED jobs
+ * are new in the later queue, REMOVED ones gone from it, CHANGED ones in
+ * both with another JobStatus, EnteredCurrentStatus or NumJobStarts. */
+static void test_changes_are_the_queues_difference(void **state)
+{
+    (void)state;
+    sim_pool p;
+    sim_pool_defaults(&p);
+    size_t kinds[4] = { 0 };
+    for (long long k = 6; k <= 9; k++) {
+        char (*before)[128], (*after)[128];
+        size_t nb = queue_ids(&p, 2, k - 1, &before), na = queue_ids(&p, 2, k, &after);
+        sim_change *c;
+        size_t n = sim_changes(&p, 2, k - 1, k, &c);
+        long long added = 0, gone = 0;
+        for (size_t i = 0; i < n; i++) {
+            kinds[c[i].kind]++;
+            int b = in(before, nb, c[i].gjid), a = in(after, na, c[i].gjid);
+            assert_int_equal(a, c[i].kind != SIM_GONE);
+            assert_int_equal(b, c[i].kind != SIM_ADDED);
+            added += c[i].kind == SIM_ADDED;
+            gone += c[i].kind == SIM_GONE;
+        }
+        assert_int_equal((long long)na, (long long)nb + added - gone);
+        free(c);
+        free(before);
+        free(after);
+    }
+    assert_true(kinds[SIM_ADDED] > 0 && kinds[SIM_CHANGED] > 0 && kinds[SIM_GONE] > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_jsonl_and_long_exact),
         cmocka_unit_test(test_queue_is_condor_like_and_reproducible),
         cmocka_unit_test(test_jobs_live_plausible_lives),
+        cmocka_unit_test(test_changes_are_the_queues_difference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

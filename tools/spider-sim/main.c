@@ -5,6 +5,8 @@
  *   spider-sim schedds                         the schedd names
  *   spider-sim queue SCHEDD STEP               the queue at poll STEP
  *   spider-sim history SCHEDD STEP [SINCE]     history visible at STEP, ended after SINCE
+ *   spider-sim changes SCHEDD STEP [FROM]      the truth: ADDED/CHANGED/REMOVED GlobalJobId lines
+ *                                              between polls FROM (default STEP-1) and STEP
  *   spider-sim serve [--port N]                the HTTP ad source (serve.c)
  * Options: --format json|jsonl|long, --seed N, --schedds N, --jobs N,
  *          --t0 EPOCH, --interval SECONDS.
@@ -39,6 +41,17 @@ static int fail(const char *fmt, const char *arg)
     return 2;
 }
 
+static int print_changes(const sim_pool *p, int s, long long from, long long to)
+{
+    static const char *const kinds[] = { "", "ADDED", "CHANGED", "REMOVED" };
+    sim_change *c;
+    size_t n = sim_changes(p, s, from, to, &c);
+    for (size_t i = 0; i < n; i++)
+        printf("%s %s\n", kinds[c[i].kind], c[i].gjid);
+    free(c);
+    return 0;
+}
+
 static int run(sp_config *cfg)
 {
     sim_pool p;
@@ -69,8 +82,8 @@ static int run(sp_config *cfg)
         }
         return 0;
     }
-    int queue = strcmp(args[0], "queue") == 0;
-    if (!queue && strcmp(args[0], "history") != 0)
+    int queue = strcmp(args[0], "queue") == 0, changes = strcmp(args[0], "changes") == 0;
+    if (!queue && !changes && strcmp(args[0], "history") != 0)
         return fail("unknown command \"%s\"", args[0]);
     if (n < 3)
         return fail("%s: needs SCHEDD STEP", args[0]);
@@ -78,6 +91,8 @@ static int run(sp_config *cfg)
     if (s < 0)
         return fail("no schedd \"%s\" in this pool", args[1]);
     long long step = atoll(args[2]);
+    if (changes)
+        return print_changes(&p, s, n > 3 ? atoll(args[3]) : step - 1, step);
     sim_ad *ads;
     size_t count = queue ? sim_queue(&p, s, step, &ads)
                          : sim_history(&p, s, step, n > 3 ? atoll(args[3]) : 0, &ads);
@@ -93,7 +108,7 @@ int main(int argc, char **argv)
     const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     if (!strcmp(self, "condor_q") || !strcmp(self, "condor_history") || !strcmp(self, "condor_status"))
         return sim_fake_main(self, argc, argv);
-    sp_config *cfg = sp_config_new("spider-sim", "schedds | queue SCHEDD STEP | history SCHEDD STEP [SINCE] | serve",
+    sp_config *cfg = sp_config_new("spider-sim", "schedds | queue SCHEDD STEP | history SCHEDD STEP [SINCE] | changes SCHEDD STEP [FROM] | serve",
         "A simulated HTCondor pool: prints what condor_q / condor_history would print,\n"
         "in their -json, -jsonl or -long formats, for any poll step, reproducibly from a seed.",
         options, sizeof(options) / sizeof(options[0]));

@@ -121,13 +121,18 @@ static const char *pick(const char *const *list, size_t n, uint64_t r)
     return list[r % n];
 }
 
+static void global_job_id(char *out, size_t len, const char *schedd, const sim_job *job)
+{
+    snprintf(out, len, "%s#%lld.0#%lld", schedd, 1000000 + job->number, job->qdate);
+}
+
 /* Identity, submission and accounting attributes. */
 static void add_identity(const sim_pool *p, int s, const sim_job *job, sim_ad *ad, const char *schedd)
 {
     char buf[512];
     const char *user = pick(users, 8, h(p, s, job->number, 20));
     long long cluster = 1000000 + job->number;
-    snprintf(buf, sizeof(buf), "%s#%lld.0#%lld", schedd, cluster, job->qdate);
+    global_job_id(buf, sizeof(buf), schedd, job);
     sim_ad_str(ad, "GlobalJobId", buf);
     sim_ad_int(ad, "ClusterId", cluster);
     sim_ad_int(ad, "ProcId", 0);
@@ -409,6 +414,42 @@ size_t sim_history(const sim_pool *p, int s, long long k, long long since, sim_a
         sim_job_at(p, s, j, k, &job);
         if (job.end && job.history_time <= now && job.end > since)
             push(ads, &n, &cap, p, s, &job, k);
+    }
+    return n;
+}
+
+static int same_state(const sim_job *a, const sim_job *b)
+{
+    return a->status == b->status && a->entered == b->entered && a->starts == b->starts;
+}
+
+size_t sim_changes(const sim_pool *p, int s, long long from, long long to, sim_change **out)
+{
+    char schedd[64];
+    long long lo1, hi1, lo2, hi2;
+    size_t n = 0, cap = 0;
+    *out = NULL;
+    sim_schedd_name(p, s, schedd, sizeof(schedd));
+    sim_job_range(p, from, &lo1, &hi1);
+    sim_job_range(p, to, &lo2, &hi2);
+    for (long long j = lo1 < lo2 ? lo1 : lo2; j < (hi1 > hi2 ? hi1 : hi2); j++) {
+        sim_job a, b;
+        sim_job_at(p, s, j, from, &a);
+        sim_job_at(p, s, j, to, &b);
+        int kind = !a.status && b.status   ? SIM_ADDED
+                 : a.status && !b.status   ? SIM_GONE
+                 : a.status && !same_state(&a, &b) ? SIM_CHANGED : 0;
+        if (!kind)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            *out = realloc(*out, cap * sizeof(**out));
+            if (!*out)
+                abort();
+        }
+        (*out)[n].kind = kind;
+        global_job_id((*out)[n].gjid, sizeof((*out)[n].gjid), schedd, &b);  /* qdate: at any step */
+        n++;
     }
     return n;
 }

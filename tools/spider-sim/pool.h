@@ -59,4 +59,17 @@ size_t sim_history(const sim_pool *p, int s, long long k, long long since, sim_a
 /* The ad of job j of schedd s at step k (status from sim_job_at). */
 void sim_job_ad(const sim_pool *p, int s, const sim_job *job, long long k, sim_ad *ad);
 
+/* The truth the differ is tested against: what happened to job j of
+ * schedd s between polls `from` and `to`, as its queue ad shows it apart
+ * from the clock (JobStatus, EnteredCurrentStatus, NumJobStarts). The
+ * kinds are numbered as proto ChangeEvent.Kind; 0: nothing. */
+enum { SIM_ADDED = 1, SIM_CHANGED = 2, SIM_GONE = 3 };
+typedef struct {
+    int kind;
+    char gjid[128];          /* GlobalJobId */
+} sim_change;
+/* The changes of schedd s between polls from and to (caller frees *out).
+ * Returns how many. */
+size_t sim_changes(const sim_pool *p, int s, long long from, long long to, sim_change **out);
+
 #endif
