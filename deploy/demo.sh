@@ -16,15 +16,16 @@
 # stops them and the stack. Running it again starts a fresh run.
 #
 # Settings (environment): DEMO_SCHEDDS=20 DEMO_JOBS=2000 DEMO_INTERVAL=30
-# DEMO_CYCLES=3 DEMO_DIR=/var/tmp/spider-demo; metrics on 127.0.0.1:9701
-# (collector), 9702 (differ), 9703 (publisher).
+# DEMO_CYCLES=3 DEMO_DIR=/var/tmp/spider-demo; metrics on 127.0.0.1 at the
+# ports of deploy/local/stack.env (9701 collector, 9702 differ, 9703 publisher).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 B=$ROOT/build
 DIR=${DEMO_DIR:-/var/tmp/spider-demo}
 SCHEDDS=${DEMO_SCHEDDS:-20} JOBS=${DEMO_JOBS:-2000} INTERVAL=${DEMO_INTERVAL:-30} CYCLES=${DEMO_CYCLES:-3}
-PORTS=(9701 9702 9703)
+set -a; . deploy/local/stack.env; set +a          # endpoints, and the services' metrics ports
+PORTS=("$COLLECTOR_METRICS_PORT" "$DIFFER_METRICS_PORT" "$PUBLISHER_METRICS_PORT")
 
 # Stops the demo's daemons (SIGTERM, then SIGKILL after 15 s).
 stop_services() {
@@ -46,7 +47,6 @@ fi
 
 stop_services                                   # a demo still running from before
 deploy/local/stack.sh up
-set -a; . deploy/local/stack.env; set +a
 . deploy/local/clusters.sh
 
 run=$(date +%s)
@@ -131,5 +131,5 @@ echo "Where to look:"
 echo "  index $index, for example:"
 echo "  curl --cacert $OPENSEARCH_CA -u $OPENSEARCH_USER:$OPENSEARCH_PASSWORD '$OPENSEARCH_URL/$index/_search?q=Status:Running&size=1&pretty'"
 echo "  curl '$ELASTICSEARCH_URL/demo-*/_count?q=metadata.spider_source:condor_history'"
-echo "  metrics: curl 127.0.0.1:9701/metrics (collector), :9702 (differ), :9703 (publisher)"
+echo "  metrics: curl 127.0.0.1:${PORTS[0]}/metrics (collector), :${PORTS[1]} (differ), :${PORTS[2]} (publisher)"
 echo "The services keep running; stop everything with: make demo-down"

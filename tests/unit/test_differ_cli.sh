@@ -9,28 +9,22 @@ D="$B/spider-differ"
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-python3 - "$tmp" <<'PY'
-import json, sys
-d = sys.argv[1]
-with open(d + "/l.jsonl", "w") as l, open(d + "/r.jsonl", "w") as r:
-    for i in range(3000):
-        doc = {"GlobalJobId": "s#%d.0#1" % i, "RecordTime": 1763800000 + i, "QDate": 1763790000 + i,
-               "Site": "T2_CH_CERN", "CpuEff": i / 3000.0, "metadata": {"spider_runtime": i}}
-        l.write(json.dumps(doc) + "\n")
-        if i == 11:
-            continue
-        if i % 250 == 3:
-            doc["Site"] = "T1_US_FNAL"
-        doc["metadata"]["spider_runtime"] = 0
-        r.write(json.dumps(doc) + "\n")
-PY
+# 3000 documents; on the right, one missing (11) and Site changed in 12 (0.4 %)
+awk -v l="$tmp/l.jsonl" -v r="$tmp/r.jsonl" 'BEGIN {
+  for (i = 0; i < 3000; i++) {
+    doc = sprintf("{\"GlobalJobId\": \"s#%d.0#1\", \"RecordTime\": %d, \"QDate\": %d, \"Site\": \"%s\", \"CpuEff\": %.6f, \"metadata\": {\"spider_runtime\": %d}}",
+                  i, 1763800000 + i, 1763790000 + i, "%s", i / 3000.0, "%d")
+    printf doc "\n", "T2_CH_CERN", i > l
+    if (i != 11) printf doc "\n", (i % 250 == 3 ? "T1_US_FNAL" : "T2_CH_CERN"), 0 > r
+  }
+}'
 out=$("$D" compare "$tmp/l.jsonl" "$tmp/l.jsonl" --log-level warn); rc=$?
 check "identical dumps pass (exit 0)" '[ $rc -eq 0 ] && [[ $out == *"PASS"* ]]'
 out=$("$D" compare "$tmp/l.jsonl" "$tmp/r.jsonl" --report "$tmp/rep.json" --log-level warn); rc=$?
 check "0.4 % changed and one id missing pass 99.5 % (exit 0)" '[ $rc -eq 0 ]'
 check "the summary names the field" '[[ $out == *"Site"*"12"* ]] && [[ $out == *"only left: 1"* ]]'
-check "the JSON report has the counts" \
-  '[ "$(python3 -c "import json;r=json.load(open(\"$tmp/rep.json\"));print(r[\"matched\"],r[\"only_left\"],r[\"mismatches\"][0][\"count\"])")" = "2999 1 12" ]'
+got=$(jq -r '"\(.matched) \(.only_left) \(.mismatches[0].count)"' "$tmp/rep.json")
+check "the JSON report has the counts ($got)" '[ "$got" = "2999 1 12" ]'
 out=$("$D" compare "$tmp/l.jsonl" "$tmp/r.jsonl" --min-match 99.9% --log-level warn); rc=$?
 check "the same fails 99.9 % (exit 1)" '[ $rc -eq 1 ] && [[ $out == *"FAIL"* ]]'
 out=$("$D" compare "$tmp/l.jsonl" "$tmp/nope.jsonl" 2>&1); rc=$?
@@ -44,16 +38,10 @@ for p in 0 1 2 3; do
 done
 out=$("$D" merge "$tmp"/p[0-3].json --report "$tmp/merged.json" --log-level warn); rc=$?
 check "merged parcels: exit 0" '[ $rc -eq 0 ]'
-same=$(python3 - "$tmp" <<'PY'
-import json, sys
-d = sys.argv[1]
-a, b = json.load(open(d + "/rep.json")), json.load(open(d + "/merged.json"))
-keys = ["left_count", "right_count", "matched", "identical", "only_left", "only_right", "pass"]
-ok = all(a[k] == b[k] for k in keys)
-ok = ok and {m["field"]: m["count"] for m in a["mismatches"]} == {m["field"]: m["count"] for m in b["mismatches"]}
-print("same" if ok else "different")
-PY
-)
+# the counts and per-field mismatch counts of a report, in one line
+counts() { jq -c '[.left_count, .right_count, .matched, .identical, .only_left, .only_right, .pass,
+                   ([.mismatches[] | {(.field): .count}] | add)]' "$1"; }
+same=$([ "$(counts "$tmp/rep.json")" = "$(counts "$tmp/merged.json")" ] && echo same || echo different)
 check "merged parcels equal the single run" '[ "$same" = same ]'
 out=$("$D" merge "$tmp/p0.json" "$tmp/p0.json" 2>&1); rc=$?
 check "a parcel given twice is exit 2" '[ $rc -eq 2 ] && [[ $out == *"given twice"* ]]'
