@@ -5,6 +5,8 @@
 #                            documents, as JSON lines to $tmp/docs.jsonl (uses $B, $T, $tpl, $tmp)
 #   unique                   distinct documents in $tmp/docs.jsonl
 #   count os|es              documents in the clusters' $tpl-* indices
+#   wait_count os|es N [S]   wait up to S seconds (120) until count is N
+#   OS_NAME, ES_NAME         the clusters' names in es_conf.json (host[:port])
 # and deploy/local/clusters.sh's write_es_conf, cluster_url, cluster_curl.
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
@@ -19,3 +21,14 @@ cycle() {
 }
 unique() { grep -o '"GlobalJobId":"[^"]*"\|"RecordTime":[0-9]*' "$tmp/docs.jsonl" | paste - - | sort -u | wc -l; }
 count() { cluster_curl "$1" "$(cluster_url "$1")/$tpl-*/_count" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'; }
+wait_count() {
+  local i
+  for ((i = 0; i < ${3:-120} * 2; i++)); do
+    [ "$(count "$1")" = "$2" ] && return 0
+    sleep 0.5
+  done
+  echo "  $1 has $(count "$1"), want $2"
+  return 1
+}
+OS_NAME=${OPENSEARCH_URL#https://}; OS_NAME=${OS_NAME%/es}
+ES_NAME=${ELASTICSEARCH_URL#http://}

@@ -17,8 +17,6 @@ tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=30
 write_es_conf "$tmp"
 echo "$STOMP_USER" > "$tmp/amq_username"; echo "$STOMP_PASSWORD" > "$tmp/amq_password"
-OS=${OPENSEARCH_URL#https://}; OS=${OS%/es}
-ES=${ELASTICSEARCH_URL#http://}
 pub=""
 cleanup() {
   [ -n "$pub" ] && kill "$pub" 2>/dev/null
@@ -34,30 +32,29 @@ want=$(unique)
 "$B/spider-publisher" run --es-conf "$tmp/es_conf.json" --kafka-brokers "$KAFKA_BOOTSTRAP" --topics "$T.history" \
   --group "$T.group" --batch-ms 300 --log-level warn 2>>"$tmp/publisher.log" &
 pub=$!
-for _ in $(seq 1 120); do [ "$(count os)" = "$want" ] && [ "$(count es)" = "$want" ] && break; sleep 0.5; done
+check "the publisher put all $want documents in both clusters" 'wait_count os "$want" 60 && wait_count es "$want" 60'
 kill "$pub"; wait "$pub" 2>/dev/null; pub=""
-check "the publisher put all $want documents in both clusters" '[ "$(count os)" = "$want" ] && [ "$(count es)" = "$want" ]'
 
 index=$(cluster_curl os "$OPENSEARCH_URL/_cat/indices/$tpl-*?h=index" | sort | head -1)
 all="$tpl-*"
 out=$(D compare "kafka:$T.history" "$tmp/docs.jsonl"); rc=$?
 check "Kafka topic vs JSON lines: identical (exit 0)" '[ $rc -eq 0 ] && [[ $out == *PASS* ]]'
-out=$(D compare "es:$OS/$all" "$tmp/docs.jsonl" --report "$tmp/os.json"); rc=$?
+out=$(D compare "es:$OS_NAME/$all" "$tmp/docs.jsonl" --report "$tmp/os.json"); rc=$?
 check "OpenSearch vs JSON lines: identical, paged 7 at a time (exit 0)" '[ $rc -eq 0 ] && [[ $out == *PASS* ]]'
 check "the report counts the $want documents on the OpenSearch side" \
   'grep -q "\"left_count\": *$want" "$tmp/os.json" || grep -q "\"left_count\":$want" "$tmp/os.json"'
-out=$(D compare "es:$ES/$all" "es:$OS/$all" --amq-brokers "$STOMP_HOST:$STOMP_PORT" --amq-topic "/queue/$T.reports" \
+out=$(D compare "es:$ES_NAME/$all" "es:$OS_NAME/$all" --amq-brokers "$STOMP_HOST:$STOMP_PORT" --amq-topic "/queue/$T.reports" \
   --amq-username-file "$tmp/amq_username" --amq-password-file "$tmp/amq_password"); rc=$?
 check "Elasticsearch vs OpenSearch: identical (exit 0)" '[ $rc -eq 0 ] && [[ $out == *PASS* ]]'
 report=$(/usr/bin/python3 "$(dirname "$0")/amq_dump.py" "/queue/$T.reports" 2)
 check "python3-stomp reads the report from ActiveMQ ($report)" '[[ $report == *"\"pass\": true"* || $report == *"\"pass\":true"* ]]'
 
 sed '1,3s/"Owner":"[^"]*"/"Owner":"planted"/' "$tmp/docs.jsonl" > "$tmp/planted.jsonl"
-out=$(D compare "es:$OS/$all" "$tmp/planted.jsonl" --min-match 99.9%); rc=$?
+out=$(D compare "es:$OS_NAME/$all" "$tmp/planted.jsonl" --min-match 99.9%); rc=$?
 check "a planted change fails the gate (exit 1) and names Owner" '[ $rc -eq 1 ] && [[ $out == *FAIL* ]] && [[ $out == *Owner* ]]'
 out=$(D compare "es:nosuch.example:9200/$index" "$tmp/docs.jsonl" 2>&1); rc=$?
 check "an unknown cluster is an input error (exit 2)" '[ $rc -eq 2 ] && [[ $out == *nosuch* ]]'
-out=$(D compare "es:$ES/$T-missing" "$tmp/docs.jsonl" 2>&1); rc=$?
+out=$(D compare "es:$ES_NAME/$T-missing" "$tmp/docs.jsonl" 2>&1); rc=$?
 check "a missing index is an input error (exit 2)" '[ $rc -eq 2 ] && [[ $out == *"$T-missing"* ]]'
 [ $fail -eq 0 ] || { echo "---- publisher log"; tail -5 "$tmp/publisher.log"; }
 exit $fail

@@ -31,8 +31,6 @@ export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=$SCHEDDS SPIDER_SIM_JOBS=$JOBS
 export E2E_RUN=$T             # inherited by every process of this run: cleanup finds them by it
 write_es_conf "$tmp"
 echo "$STOMP_USER" > "$tmp/amq_username"; echo "$STOMP_PASSWORD" > "$tmp/amq_password"
-OS=${OPENSEARCH_URL#https://}; OS=${OS%/es}
-ES=${ELASTICSEARCH_URL#http://}
 # short sessions so that a killed member's partitions move on within seconds;
 # consumers see topics created after they subscribed within 2 s
 KP=(--kafka-brokers "$KAFKA_BOOTSTRAP" --kafka-property session.timeout.ms=6000
@@ -107,15 +105,6 @@ truth() {
        END { for (id in last) print last[id] }' "$tmp/all.jsonl" > "$tmp/expected.jsonl"
   want=$(wc -l < "$tmp/expected.jsonl")
 }
-wait_count() { # cluster expected [seconds]
-  local i
-  for ((i = 0; i < ${3:-120} * 2; i++)); do
-    [ "$(count "$1")" = "$2" ] && return 0
-    sleep 0.5
-  done
-  echo "  $1 has $(count "$1"), want $2"
-  return 1
-}
 both() { wait_count os "$want" && wait_count es "$want"; }
 # same CLUSTER: the cluster's documents are the expected ones, field by field
 same() {
@@ -174,8 +163,8 @@ check "poll 5: Elasticsearch, back, caught up from Kafka ($before before, $want 
 
 sleep 3
 check "a moment later: exactly $want in both (nothing doubled)" '[ "$(count os)" = "$want" ] && [ "$(count es)" = "$want" ]'
-check "OpenSearch's documents are the truth's, field by field (spider-differ compare)" "same $OS"
-check "Elasticsearch's documents are the truth's, field by field (spider-differ compare)" "same $ES"
+check "OpenSearch's documents are the truth's, field by field (spider-differ compare)" "same $OS_NAME"
+check "Elasticsearch's documents are the truth's, field by field (spider-differ compare)" "same $ES_NAME"
 amq=$(/usr/bin/python3 "$(dirname "$0")/amq_notifications.py" "/queue/$T" "$want"); amq_rc=$?
 check "ActiveMQ: a notification for every one of the $want documents ($amq)" '[ $amq_rc -eq 0 ]'
 

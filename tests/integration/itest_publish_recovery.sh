@@ -23,8 +23,6 @@ tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=4 SPIDER_SIM_JOBS=40
 write_es_conf "$tmp"
 echo "$STOMP_USER" > "$tmp/amq_username"; echo "$STOMP_PASSWORD" > "$tmp/amq_password"
-OS_NAME=${OPENSEARCH_URL#https://}; OS_NAME=${OS_NAME%/es}   # es_conf names: host[:port]
-ES_NAME=${ELASTICSEARCH_URL#http://}
 A="" B2=""
 cleanup() {
   for p in $A $B2; do kill -9 "$p" 2>/dev/null; done
@@ -34,15 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_count() { # cluster expected [seconds]
-  local i
-  for ((i = 0; i < ${3:-90} * 2; i++)); do
-    [ "$(count "$1")" = "$2" ] && return 0
-    sleep 0.5
-  done
-  echo "  $1 has $(count "$1"), want $2"
-  return 1
-}
 # start VAR: one publisher instance in the background, its pid in VAR.
 start() {
   "$B/spider-publisher" run --es-conf "$tmp/es_conf.json" --kafka-brokers "$KAFKA_BOOTSTRAP" --topics "$T.history" \
