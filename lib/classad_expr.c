@@ -2029,7 +2029,7 @@ static int fn_strcat(evctx *c, const sp_ad *ad, const char *name,
     (void)name;
     sbuf b = { .c = c };
     for (size_t i = 0; i < n; i++) {
-        sp_cval v, s;
+        sp_cval v, s = { 0 };   /* = { 0 }: GCC -O3 (Release) warns maybe-uninitialized, a false positive */
         if (eval_node(c, args[i], ad, &v) < 0)
             return -1;
         int rc = to_string(c, ad, &v, &s);
