@@ -3,9 +3,11 @@
 #   check NAME EXPR          evaluate EXPR, print ok/FAIL, remember failures in $fail
 #   cycle STEP               one spider-sim history poll to Kafka ($T.history) and, the same
 #                            documents, as JSON lines to $tmp/docs.jsonl (uses $B, $T, $tpl, $tmp)
-#   unique                   distinct documents in $tmp/docs.jsonl
+#   unique [FILE...]         distinct documents (ids) in JSON lines ($tmp/docs.jsonl)
 #   count os|es              documents in the clusters' $tpl-* indices
 #   wait_count os|es N [S]   wait up to S seconds (120) until count is N
+#   latest FILE...           JSON-lines documents, the last of each id kept, as an index
+#                            keeps them (history polls overlap)
 #   OS_NAME, ES_NAME         the clusters' names in es_conf.json (host[:port])
 # and deploy/local/clusters.sh's write_es_conf, cluster_url, cluster_curl.
 fail=0
@@ -19,16 +21,22 @@ cycle() {
   SPIDER_SIM_STEP=$1 "$B/spider-collector" run --once --now "$now" --process-queue=false --index-template "$tpl" \
     --checkpoint-file "$tmp/cp-jsonl.json" --output jsonl --output-file "$tmp/docs.jsonl" --log-level error
 }
-unique() { grep -o '"GlobalJobId":"[^"]*"\|"RecordTime":[0-9]*' "$tmp/docs.jsonl" | paste - - | sort -u | wc -l; }
+unique() { grep -ho '"GlobalJobId":"[^"]*"\|"RecordTime":[0-9]*' "${@:-$tmp/docs.jsonl}" | paste - - | sort -u | wc -l; }
 count() { cluster_curl "$1" "$(cluster_url "$1")/$tpl-*/_count" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'; }
 wait_count() {
   local i
-  for ((i = 0; i < ${3:-120} * 2; i++)); do
+  for ((i = 0; ; i++)); do
     [ "$(count "$1")" = "$2" ] && return 0
+    [ $i -lt $((${3:-120} * 2)) ] || break
     sleep 0.5
   done
-  echo "  $1 has $(count "$1"), want $2"
+  echo "  $1 $tpl-* has $(count "$1"), want $2"
   return 1
+}
+latest() {
+  cat "$@" | tac | awk '{ g = match($0, /"GlobalJobId":"[^"]*"/) ? substr($0, RSTART, RLENGTH) : ""
+                         r = match($0, /"RecordTime":[0-9]+/) ? substr($0, RSTART, RLENGTH) : ""
+                         if (!seen[g r]++) print }' | tac
 }
 OS_NAME=${OPENSEARCH_URL#https://}; OS_NAME=${OS_NAME%/es}
 ES_NAME=${ELASTICSEARCH_URL#http://}

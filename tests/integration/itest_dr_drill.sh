@@ -32,8 +32,6 @@ T=itdr$$
 tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=40
 write_es_conf "$tmp"
-OS=${OPENSEARCH_URL#https://}; OS=${OS%/es}   # es_conf names: host[:port]
-ES=${ELASTICSEARCH_URL#http://}
 pub="" pubc=""
 cleanup() {
   for p in $pub $pubc; do kill "$p" 2>/dev/null; done
@@ -76,14 +74,6 @@ jsonl() {
     --index-template "$T" --checkpoint-file "$tmp/cp-jsonl.json" --output jsonl --output-file "$tmp/good-$1.jsonl" \
     --log-level error || die "collector jsonl step $1"
 }
-# latest FILE...: the documents, the last of each id kept, as an index holds
-# them (history polls overlap, and a re-polled job's DataCollection moves).
-latest() {
-  cat "$@" | tac | awk '{ g = match($0, /"GlobalJobId":"[^"]*"/) ? substr($0, RSTART, RLENGTH) : ""
-                    r = match($0, /"RecordTime":[0-9]+/) ? substr($0, RSTART, RLENGTH) : ""
-                    if (!seen[g r]++) print }' | tac
-}
-ids() { grep -ho '"GlobalJobId":"[^"]*"\|"RecordTime":[0-9]*' "$@" | paste - - | sort -u | wc -l; }
 publisher() { # PREFIX [ARGS...]: a publisher of PREFIX.queue,PREFIX.history in the background
   local p=$1; shift
   "$B/spider-publisher" run --es-conf "$tmp/es_conf.json" --kafka-brokers "$KAFKA_BOOTSTRAP" \
@@ -91,14 +81,9 @@ publisher() { # PREFIX [ARGS...]: a publisher of PREFIX.queue,PREFIX.history in 
     --batch-ms 200 --log-level warn --kafka-property session.timeout.ms=6000 --kafka-property heartbeat.interval.ms=1000 \
     "$@" 2>>"$tmp/publisher.log" &
 }
-wait_count() { # cluster template expected: until stable at expected, 90 s at most
-  local i
-  for ((i = 0; i < 180; i++)); do
-    [ "$(tpl=$2 count "$1")" = "$3" ] && sleep 1 && [ "$(tpl=$2 count "$1")" = "$3" ] && return 0
-    sleep 0.5
-  done
-  echo "  $1 $2-* has $(tpl=$2 count "$1"), want $3"
-  return 1
+settled() { # cluster template expected: at expected, and still a second later
+  local tpl=$2
+  wait_count "$1" "$3" 90 && sleep 1 && wait_count "$1" "$3" 0
 }
 count_hash() { # cluster template hash
   cluster_curl "$1" -XPOST "$(cluster_url "$1")/$2-*/_count" -H 'content-type: application/json' \
@@ -111,10 +96,10 @@ started=$(date +%s)
 
 # The good build's output of each poll: what the test expects.
 for k in 1 2 3; do jsonl $k; done
-want12=$(ids "$tmp"/good-[12].jsonl)
-want=$(ids "$tmp"/good-[123].jsonl)
-bad2=$(ids "$tmp/good-2.jsonl")                                   # what the bad poll 2 (over)wrote
-wrong2=$(grep "\"CRAB_UserHN\":\"$wrong\"" "$tmp/good-2.jsonl" | ids)  # ...of them, $wrong's
+want12=$(unique "$tmp"/good-[12].jsonl)
+want=$(unique "$tmp"/good-[123].jsonl)
+bad2=$(unique "$tmp/good-2.jsonl")                                   # what the bad poll 2 (over)wrote
+wrong2=$(grep "\"CRAB_UserHN\":\"$wrong\"" "$tmp/good-2.jsonl" | unique /dev/stdin)  # ...of them, $wrong's
 recollected=$(cat "$tmp"/good-[23].jsonl | wc -l)                # documents polls 2..3 send
 echo "polls 1..3: $want documents, 1..2: $want12; poll 2: $bad2, $wrong2 of them $wrong's; polls 2..3 send $recollected"
 [ "$wrong2" -gt 0 ] && [ "$wrong2" -lt "$bad2" ] || die "poll 2 has no document of $wrong, or only those"
@@ -122,8 +107,8 @@ echo "polls 1..3: $want documents, 1..2: $want12; poll 2: $bad2, $wrong2 of them
 # 1. The clean run: the good build, polls 1..3, into ${T}c.
 for k in 1 2 3; do collect "$B/spider-collector" "$tmp/aff-good.json" $k "${T}c"; done
 publisher "${T}c"; pubc=$!
-check "clean run: OpenSearch has its $want documents" 'wait_count os "${T}c" "$want"'
-check "clean run: Elasticsearch has its $want documents" 'wait_count es "${T}c" "$want"'
+check "clean run: OpenSearch has its $want documents" 'settled os "${T}c" "$want"'
+check "clean run: Elasticsearch has its $want documents" 'settled es "${T}c" "$want"'
 kill "$pubc"; wait "$pubc" 2>/dev/null; pubc=""
 
 # 2. Production: the good build polls 1, then, under a running publisher, the bad one 2.
@@ -131,12 +116,12 @@ collect "$B/spider-collector" "$tmp/aff-good.json" 1 "$T"
 publisher "$T"; pub=$!
 cp "$tmp/cp-$T.json" "$tmp/checkpoint-before-bad.json"            # the checkpoints before the bad build
 collect "$B/spider-collector-drill" "$tmp/aff-bad.json" 2 "$T"
-check "production: OpenSearch has polls 1..2 ($want12)" 'wait_count os "$T" "$want12"'
-check "production: Elasticsearch has polls 1..2 ($want12)" 'wait_count es "$T" "$want12"'
+check "production: OpenSearch has polls 1..2 ($want12)" 'settled os "$T" "$want12"'
+check "production: Elasticsearch has polls 1..2 ($want12)" 'settled es "$T" "$want12"'
 
 # 3. Detect: what the clusters hold against the good build's output of the same slots.
 latest "$tmp"/good-[12].jsonl > "$tmp/good-12.jsonl"
-out=$(D "es:$OS/$T-*" "$tmp/good-12.jsonl" --report "$tmp/detect.json"); rc=$?
+out=$(D "es:$OS_NAME/$T-*" "$tmp/good-12.jsonl" --report "$tmp/detect.json"); rc=$?
 echo "$out" | sed 's/^/  | /'
 check "detect: compare fails (exit 1, FAIL)" '[ $rc -eq 1 ] && [[ $out == *FAIL* ]]'
 check "detect: every id on both sides ($want12), none on one side only" \
@@ -169,7 +154,7 @@ check "after purge: no document of the bad build, the good ones kept ($((want12 
 sleep 1; t_fix=$(date +%s)            # after every bad message's timestamp
 cp "$tmp/checkpoint-before-bad.json" "$tmp/cp-$T.json"
 for k in 2 3; do collect "$B/spider-collector" "$tmp/aff-good.json" $k "$T"; done
-for name in "$OS" "$ES"; do
+for name in "$OS_NAME" "$ES_NAME"; do
   # Kafka refuses while the group has a member: one that could not say
   # goodbye (the shared stack's Kafka restarted meanwhile) is gone after
   # session.timeout.ms, so a refusal is tried again for a while.
@@ -188,8 +173,8 @@ check "replay --from the re-collection rewound both clusters' groups on both top
 port=$((20000 + $$ % 20000))                                     # /metrics: a port nobody listens on
 while ss -Hltn "sport = :$port" | grep -q .; do port=$((port + 1)); done
 publisher "$T" --metrics-port "$port"; pub=$!
-check "after replay: OpenSearch has polls 1..3 ($want)" 'wait_count os "$T" "$want"'
-check "after replay: Elasticsearch has polls 1..3 ($want)" 'wait_count es "$T" "$want"'
+check "after replay: OpenSearch has polls 1..3 ($want)" 'settled os "$T" "$want"'
+check "after replay: Elasticsearch has polls 1..3 ($want)" 'settled es "$T" "$want"'
 metrics=$(curl -sf "http://127.0.0.1:$port/metrics" | grep '^spider_publisher_documents_indexed_total')
 echo "$metrics" | sed 's/^/  | /'
 check "the restarted publisher indexed exactly the $recollected re-collected documents per cluster (the bad poll 3 skipped)" \
@@ -199,7 +184,7 @@ kill "$pub"; wait "$pub" 2>/dev/null; pub=""
 # 5. Verify: identical to the clean run, git hashes included.
 refresh "$T"
 for c in os es; do
-  name=$OS; [ $c = es ] && name=$ES
+  name=$OS_NAME; [ $c = es ] && name=$ES_NAME
   out=$(D "es:$name/$T-*" "es:$name/${T}c-*" --ignore metadata.spider_runtime --min-match 100% --report "$tmp/verify-$c.json"); rc=$?
   echo "$out" | sed 's/^/  | /'
   check "verify $c: production equals the clean run, 100 % identical, git hashes compared ($want)" \
@@ -213,7 +198,7 @@ out=$("$B/spider-publisher" purge --es-conf "$tmp/es_conf.json" --index-template
 check "verify: purge --dry-run finds no document of the bad build in either cluster" \
   '[ $rc -eq 0 ] && [ "$(grep -c "would delete 0 documents of git hash $bad_hash" <<<"$out")" = 2 ]'
 latest "$tmp"/good-[123].jsonl > "$tmp/good-123.jsonl"
-out=$(D "es:$OS/$T-*" "$tmp/good-123.jsonl" --min-match 100%); rc=$?
+out=$(D "es:$OS_NAME/$T-*" "$tmp/good-123.jsonl" --min-match 100%); rc=$?
 echo "$out" | sed 's/^/  | /'
 check "verify as the runbook does: compare against the good build's output of the slots passes" \
   '[ $rc -eq 0 ] && [[ $out == *PASS* ]] && [[ $out == *"matched $want, identical $want "* ]]'

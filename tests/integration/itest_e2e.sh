@@ -99,10 +99,7 @@ truth() {
   grep '"spider_source":"condor_queue"' "$tmp/poll-$k.jsonl" |
     if [ "$k" -eq 1 ]; then cat; else grep -F -f "$tmp/changed-$k"; fi >> "$tmp/all.jsonl"
   grep '"spider_source":"condor_history"' "$tmp/poll-$k.jsonl" >> "$tmp/all.jsonl"
-  # a cluster keeps the last write of each id (<GlobalJobId>#<RecordTime>)
-  awk '{ match($0, /"GlobalJobId":"[^"]*"/); id = substr($0, RSTART, RLENGTH)
-         match($0, /"RecordTime":[0-9]+/); last[id substr($0, RSTART, RLENGTH)] = $0 }
-       END { for (id in last) print last[id] }' "$tmp/all.jsonl" > "$tmp/expected.jsonl"
+  latest "$tmp/all.jsonl" > "$tmp/expected.jsonl"      # a cluster keeps the last write of each id
   want=$(wc -l < "$tmp/expected.jsonl")
 }
 both() { wait_count os "$want" && wait_count es "$want"; }
