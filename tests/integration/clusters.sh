@@ -1,5 +1,7 @@
 # clusters.sh - sourced by the shell integration tests that talk to both
-# search clusters of the local stack (stack.env in the environment):
+# search clusters of the local stack (stack.env in the environment). Sets
+# B and ROOT (the build and source trees, from ctest), makes the scratch
+# directory $tmp (the test removes it), and defines:
 #   check NAME EXPR          evaluate EXPR, print ok/FAIL, remember failures in $fail
 #   cycle STEP               one spider-sim history poll to Kafka ($T.history) and, the same
 #                            documents, as JSON lines to $tmp/docs.jsonl (uses $B, $T, $tpl, $tmp)
@@ -10,6 +12,10 @@
 #                            keeps them (history polls overlap)
 #   OS_NAME, ES_NAME         the clusters' names in es_conf.json (host[:port])
 # and deploy/local/clusters.sh's write_es_conf, cluster_url, cluster_curl.
+B=${SPIDER_BUILD_DIR:?}
+ROOT=${SPIDER_SOURCE_DIR:?}
+: "${OPENSEARCH_URL:?run through run-with-stack.sh}"
+tmp=$(mktemp -d)
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
 . "$(dirname "${BASH_SOURCE[0]}")/../../deploy/local/clusters.sh"

@@ -8,10 +8,7 @@
 # named; an unknown cluster or a missing index is an input error (exit 2);
 # the report reaches ActiveMQ and python3-stomp reads it back.
 set -uo pipefail
-B=${SPIDER_BUILD_DIR:?}
-: "${OPENSEARCH_URL:?run through run-with-stack.sh}"
-tmp=$(mktemp -d)
-. "$(dirname "$0")/clusters.sh"
+. "$(dirname "$0")/clusters.sh"      # B, ROOT, tmp, the helpers
 T=itcmp$$
 tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=30

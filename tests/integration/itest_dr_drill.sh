@@ -24,10 +24,7 @@
 #   - both clusters then equal the clean run, git hashes included (compare
 #     --ignore metadata.spider_runtime, 100 %), with no bad-hash document.
 set -uo pipefail
-B=${SPIDER_BUILD_DIR:?}
-: "${OPENSEARCH_URL:?run through run-with-stack.sh}"
-tmp=$(mktemp -d)
-. "$(dirname "$0")/clusters.sh"
+. "$(dirname "$0")/clusters.sh"      # B, ROOT, tmp, the helpers
 T=itdr$$
 tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=40

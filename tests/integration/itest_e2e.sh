@@ -19,11 +19,7 @@
 # and in the end ActiveMQ has a notification for every document
 # (python3-stomp reads them).
 set -uo pipefail
-B=${SPIDER_BUILD_DIR:?}
-ROOT=${SPIDER_SOURCE_DIR:?}
-: "${OPENSEARCH_URL:?run through run-with-stack.sh}"
-tmp=$(mktemp -d)
-. "$(dirname "$0")/clusters.sh"
+. "$(dirname "$0")/clusters.sh"      # B, ROOT, tmp, the helpers
 T=ite2e$$
 tpl=$T
 SCHEDDS=6 JOBS=60 T0=1763800000

@@ -7,10 +7,7 @@
 # resumes from its committed offsets: the next cycle's documents arrive and
 # nothing is lost or doubled.
 set -uo pipefail
-B=${SPIDER_BUILD_DIR:?}
-: "${OPENSEARCH_URL:?run through run-with-stack.sh}"
-tmp=$(mktemp -d)
-. "$(dirname "$0")/clusters.sh"
+. "$(dirname "$0")/clusters.sh"      # B, ROOT, tmp, the helpers
 T=itpub$$
 tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=30

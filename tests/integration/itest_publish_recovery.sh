@@ -13,11 +13,7 @@
 #   - purge --git-hash empties both clusters and replay --cluster --from
 #     brings every document back.
 set -uo pipefail
-B=${SPIDER_BUILD_DIR:?}
-ROOT=${SPIDER_SOURCE_DIR:?}
-: "${OPENSEARCH_URL:?run through run-with-stack.sh}"
-tmp=$(mktemp -d)
-. "$(dirname "$0")/clusters.sh"
+. "$(dirname "$0")/clusters.sh"      # B, ROOT, tmp, the helpers
 T=itrec$$
 tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=4 SPIDER_SIM_JOBS=40

@@ -6,10 +6,8 @@
 # have no _delete_by_query, so the search+bulk fallback runs), --since keeps
 # the older ones, and the good build's documents are untouched.
 set -uo pipefail
-B=${SPIDER_BUILD_DIR:?}
-: "${OPENSEARCH_URL:?run through run-with-stack.sh}"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-. "$(dirname "$0")/clusters.sh"
+. "$(dirname "$0")/clusters.sh"      # B, ROOT, tmp, the helpers
+trap 'rm -rf "$tmp"' EXIT
 tpl="itpurge$$"
 write_es_conf "$tmp"
 # 30 good + 20 bad (10 of them older) documents, over two daily indices
