@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classad.h"                   /* sp_arena */
-
 #define MAX_COLS 65535u
 #define LEN(f) ((f) << 3 | 2)                 /* a length-delimited field's key */
 #define VARINT(f) ((f) << 3)
@@ -19,9 +17,26 @@ static uint64_t mix(uint64_t x)
     return x;
 }
 
-/* A fast hash of bytes, eight at a time (values and GlobalJobIds: not a
- * contract, unlike the FNV-1a of the snapshot checksum). */
-static uint64_t hash_bytes(const void *data, size_t len)
+/* The last len (< 8) bytes of a string at p, as a word: on little-endian
+ * machines read whole and masked when the buffer goes on to at least end
+ * (a byte-wise copy stalls the load that follows it). */
+static uint64_t tail_word(const unsigned char *p, size_t len, const unsigned char *end)
+{
+    uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (len && end - p >= 8) {
+        memcpy(&w, p, 8);
+        return w & ~0ULL >> (64 - 8 * len);
+    }
+#endif
+    memcpy(&w, p, len);
+    return w;
+}
+
+/* A fast hash of bytes, eight at a time, straight from their buffer, which
+ * may be read up to end (values and GlobalJobIds: not a contract, unlike
+ * the FNV-1a of the snapshot checksum). */
+static uint64_t hash_in(const void *data, size_t len, const void *end)
 {
     const unsigned char *p = data;
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
@@ -30,10 +45,10 @@ static uint64_t hash_bytes(const void *data, size_t len)
         memcpy(&w, p, 8);
         h = (h ^ mix(w)) * 0xbf58476d1ce4e5b9ULL;
     }
-    uint64_t w = 0;
-    memcpy(&w, p, len);
-    return mix(h ^ mix(w ^ len << 56));
+    return mix(h ^ mix(tail_word(p, len, end) ^ len << 56));
 }
+
+static uint64_t hash_bytes(const void *data, size_t len) { return hash_in(data, len, data); }
 
 /* ---------- names ---------- */
 
@@ -47,6 +62,7 @@ struct sp_names {
     name_slot *slots;
     size_t nslots;                     /* a power of two */
     char **by_col;
+    uint32_t *len_of;                  /* by column: the name's length on the wire */
     uint64_t *hash_of;                 /* by column: the name's hash */
     unsigned char *ignored;            /* by column */
     unsigned ncols;
@@ -68,13 +84,14 @@ sp_names *sp_names_new(const char *const *ignore, size_t nignore)
     n->nslots = 1024;
     n->slots = calloc(n->nslots, sizeof(name_slot));
     n->by_col = calloc(MAX_COLS, sizeof(char *));
+    n->len_of = calloc(MAX_COLS, sizeof(uint32_t));
     n->hash_of = calloc(MAX_COLS, sizeof(uint64_t));
     n->ignored = calloc(MAX_COLS, 1);
     n->at_pos = malloc(MAX_POS * sizeof(int32_t));
     if (n->at_pos)
         memset(n->at_pos, 0xff, MAX_POS * sizeof(int32_t));
     n->patterns = calloc(nignore + 1, sizeof(char *));
-    if (!n->slots || !n->by_col || !n->hash_of || !n->ignored || !n->patterns || !n->at_pos) {
+    if (!n->slots || !n->by_col || !n->len_of || !n->hash_of || !n->ignored || !n->patterns || !n->at_pos) {
         sp_names_free(n);
         return NULL;
     }
@@ -94,6 +111,7 @@ void sp_names_free(sp_names *n)
     free(n->patterns);
     free(n->slots);
     free(n->by_col);
+    free(n->len_of);
     free(n->hash_of);
     free(n->ignored);
     free(n->at_pos);
@@ -134,14 +152,21 @@ static int grow(sp_names *n)
     return 0;
 }
 
-/* The column of name[0..len) (defined on first sight). -1 when the
- * columns or memory ran out. */
+/* Whether column col is named name[0..len). */
+static int named(const sp_names *n, unsigned col, const char *name, size_t len)
+{
+    return n->len_of[col] == len && !memcmp(n->by_col[col], name, len);
+}
+
+/* The column of name[0..len) (defined on first sight; a name is kept with
+ * all its wire bytes, and reads as a C string up to a NUL in it). -1 when
+ * the columns or memory ran out. */
 static long column(sp_names *n, const char *name, size_t len)
 {
     uint64_t h = sp_fnv1a64(name, len);
     size_t k = h & (n->nslots - 1);
     while (n->slots[k].name) {
-        if (n->slots[k].hash == h && !strncmp(n->slots[k].name, name, len) && !n->slots[k].name[len])
+        if (n->slots[k].hash == h && named(n, n->slots[k].col, name, len))
             return n->slots[k].col;
         k = (k + 1) & (n->nslots - 1);
     }
@@ -153,11 +178,14 @@ static long column(sp_names *n, const char *name, size_t len)
         return column(n, name, len);
     }
     name_slot *s = &n->slots[k];
-    if (!(s->name = strndup(name, len)))
+    if (len > UINT32_MAX || !(s->name = malloc(len + 1)))
         return -1;
+    memcpy(s->name, name, len);
+    s->name[len] = '\0';
     s->hash = h;
     s->col = n->ncols++;
     n->by_col[s->col] = s->name;
+    n->len_of[s->col] = (uint32_t)len;
     n->hash_of[s->col] = h;
     n->ignored[s->col] = (unsigned char)is_ignored(n, s->name);
     if (!strcmp(s->name, "JobStatus"))
@@ -220,7 +248,7 @@ static int next_field(wire *w, unsigned *field, uint64_t *v, const uint8_t **byt
 static long column_at(sp_names *n, unsigned pos, const uint8_t *name, size_t len)
 {
     int32_t c = pos < MAX_POS ? n->at_pos[pos] : -1;
-    if (c >= 0 && !strncmp(n->by_col[c], (const char *)name, len) && !n->by_col[c][len])
+    if (c >= 0 && named(n, (unsigned)c, (const char *)name, len))
         return c;
     long col = column(n, (const char *)name, len);
     if (pos < MAX_POS)
@@ -228,12 +256,46 @@ static long column_at(sp_names *n, unsigned pos, const uint8_t *name, size_t len
     return col;
 }
 
-/* One Attribute{name = 1, value = 2}: its column and value hash. */
-static int attribute(sp_names *n, unsigned pos, const uint8_t *p, size_t len, sp_job *out, uint16_t *scratch,
-                     unsigned *width)
+/* A document being read: where its job goes, and how far it may be read. */
+typedef struct {
+    sp_names *n;
+    sp_job *out;
+    uint16_t *scratch;
+    unsigned width, pos;
+    const uint8_t *end;               /* the document's last byte + 1 */
+} reading;
+
+/* The attribute at the next position, name = value (its encoded Value,
+ * inside the document). */
+static void add_attribute(reading *r, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len)
+{
+    sp_names *n = r->n;
+    long col = column_at(n, r->pos++, name, name_len);
+    if (col < 0 || n->ignored[col])
+        return;
+    uint64_t vh = hash_in(value, value_len, r->end);
+    r->out->hash += mix(n->hash_of[col] ^ vh);                   /* order-independent */
+    uint16_t h16 = (uint16_t)(vh ^ vh >> 16 ^ vh >> 32 ^ vh >> 48);
+    r->scratch[col] = h16 ? h16 : 1;
+    if ((unsigned)col + 1 > r->width)
+        r->width = (unsigned)col + 1;
+    if ((unsigned)col + 1 == n->status_col) {                    /* Value{int_value = 2} */
+        wire vw = { value, value + value_len };
+        const uint8_t *b;
+        size_t l;
+        uint64_t v;
+        unsigned f;
+        while (next_field(&vw, &f, &v, &b, &l) == 1)
+            if (f == VARINT(2))
+                r->out->status = (int32_t)v;
+    }
+}
+
+/* One Attribute{name = 1, value = 2}, any encoding. */
+static int attribute(reading *r, const uint8_t *p, size_t len)
 {
     wire w = { p, p + len };
-    const uint8_t *name = NULL, *value = (const uint8_t *)"", *b;
+    const uint8_t *name = NULL, *value = p, *b;         /* no value: empty */
     size_t name_len = 0, value_len = 0, l;
     uint64_t v;
     unsigned f;
@@ -248,22 +310,25 @@ static int attribute(sp_names *n, unsigned pos, const uint8_t *p, size_t len, sp
     }
     if (rc < 0 || !name)
         return -1;
-    long col = column_at(n, pos, name, name_len);
-    if (col < 0 || n->ignored[col])
-        return 0;
-    uint64_t vh = hash_bytes(value, value_len);
-    out->hash += mix(n->hash_of[col] ^ vh);                      /* order-independent */
-    uint16_t h16 = (uint16_t)(vh ^ vh >> 16 ^ vh >> 32 ^ vh >> 48);
-    scratch[col] = h16 ? h16 : 1;
-    if ((unsigned)col + 1 > *width)
-        *width = (unsigned)col + 1;
-    if ((unsigned)col + 1 == n->status_col) {                    /* Value{int_value = 2} */
-        wire vw = { value, value + value_len };
-        while (next_field(&vw, &f, &v, &b, &l) == 1)
-            if (f == VARINT(2))
-                out->status = (int32_t)v;
-    }
+    add_attribute(r, name, name_len, value, value_len);
     return 0;
+}
+
+/* Document.attributes (6) = Attribute{name = 1, value = 2} as our encoder
+ * writes most of them, every length in one byte: read without the general
+ * reader. 1 when it was (w moves past it), 0 to read it generally. */
+static int short_attribute(reading *r, wire *w)
+{
+    const uint8_t *p = w->p;
+    if (w->end - p < 6 || p[0] != LEN(6) || p[1] > 0x7f || p[2] != LEN(1) || p[3] > 0x7f)
+        return 0;
+    size_t len = p[1], name_len = p[3];
+    const uint8_t *name = p + 4, *value = name + name_len + 2, *end = p + 2 + len;
+    if (end > w->end || value > end || value[-2] != LEN(2) || value[-1] > 0x7f || value + value[-1] != end)
+        return 0;
+    add_attribute(r, name, name_len, value, value[-1]);
+    w->p = end;
+    return 1;
 }
 
 int sp_job_of(sp_names *n, const uint8_t *doc, size_t len, sp_job *out, uint16_t *scratch, sp_docref *ref,
@@ -276,12 +341,17 @@ int sp_job_of(sp_names *n, const uint8_t *doc, size_t len, sp_job *out, uint16_t
     out->cols = scratch;
     out->gjid = gjid;
     wire w = { doc, doc + len };
-    unsigned f, width = 0, pos = 0;
+    reading r = { n, out, scratch, 0, 0, doc + len };
+    unsigned f;
     uint64_t v;
     const uint8_t *b;
     size_t l;
-    int rc;
-    while ((rc = next_field(&w, &f, &v, &b, &l)) == 1) {
+    int rc = 1;
+    while (rc == 1) {
+        if (short_attribute(&r, &w))
+            continue;
+        if ((rc = next_field(&w, &f, &v, &b, &l)) != 1)
+            break;
         sp_str s = { (const char *)b, l };
         switch (f) {
         case LEN(1): ref->id = s; break;
@@ -289,7 +359,7 @@ int sp_job_of(sp_names *n, const uint8_t *doc, size_t len, sp_job *out, uint16_t
         case LEN(4): ref->gjid = s; break;
         case LEN(8): ref->snapshot_id = s; break;
         case LEN(6):
-            if (attribute(n, pos++, b, l, out, scratch, &width) != 0)
+            if (attribute(&r, b, l) != 0)
                 rc = -1;
             break;
         case LEN(2): case VARINT(5): case LEN(7): break;
@@ -298,10 +368,8 @@ int sp_job_of(sp_names *n, const uint8_t *doc, size_t len, sp_job *out, uint16_t
                 rc = -1;                         /* a known field with the wrong wire type */
             break;
         }
-        if (rc < 0)
-            break;
     }
-    out->ncols = (uint16_t)width;
+    out->ncols = (uint16_t)r.width;
     if (rc < 0 || !ref->gjid.len || ref->gjid.len >= gjidlen)
         return -1;
     memcpy(gjid, ref->gjid.p, ref->gjid.len);
@@ -331,9 +399,10 @@ size_t sp_job_changed_fields(const sp_names *n, const sp_job *a, const sp_job *b
 
 /* ---------- tables ---------- */
 
+/* Each job's columns and GlobalJobId share one allocation (cols first),
+ * owned by the table and freed with free(job->cols). */
 struct sp_jobtable {
-    sp_arena arena;                    /* GlobalJobIds and column arrays */
-    sp_job *jobs;
+    sp_job *jobs;                      /* in insertion order */
     uint64_t *keys;                    /* per job: the hash of its GlobalJobId */
     size_t n, cap;
     uint32_t *index;                   /* job index + 1; 0 = empty */
@@ -342,11 +411,20 @@ struct sp_jobtable {
 
 sp_jobtable *sp_jobtable_new(void) { return calloc(1, sizeof(sp_jobtable)); }
 
+void sp_jobtable_reset(sp_jobtable *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->jobs[i].cols);
+    if (t->index)
+        memset(t->index, 0, t->nindex * sizeof(uint32_t));
+    t->n = 0;
+}
+
 void sp_jobtable_free(sp_jobtable *t)
 {
     if (!t)
         return;
-    sp_arena_free(&t->arena);
+    sp_jobtable_reset(t);
     free(t->jobs);
     free(t->keys);
     free(t->index);
@@ -354,15 +432,6 @@ void sp_jobtable_free(sp_jobtable *t)
 }
 
 size_t sp_jobtable_count(const sp_jobtable *t) { return t->n; }
-
-void sp_jobtable_reset(sp_jobtable *t)
-{
-    sp_arena_rewind(&t->arena);
-    if (t->index)
-        memset(t->index, 0, t->nindex * sizeof(uint32_t));
-    t->n = 0;
-}
-const sp_job *sp_jobtable_at(const sp_jobtable *t, size_t i) { return &t->jobs[i]; }
 
 size_t sp_jobtable_bytes(const sp_jobtable *t)
 {
@@ -387,7 +456,7 @@ static size_t slot_of(const sp_jobtable *t, const char *gjid, uint64_t k)
     return i;
 }
 
-const sp_job *sp_jobtable_get(const sp_jobtable *t, const char *gjid)
+sp_job *sp_jobtable_get(sp_jobtable *t, const char *gjid)
 {
     if (!t->nindex)
         return NULL;
@@ -395,49 +464,107 @@ const sp_job *sp_jobtable_get(const sp_jobtable *t, const char *gjid)
     return t->index[k] ? &t->jobs[t->index[k] - 1] : NULL;
 }
 
+static void index_all(sp_jobtable *t)
+{
+    memset(t->index, 0, t->nindex * sizeof(uint32_t));
+    for (size_t i = 0; i < t->n; i++)
+        t->index[slot_of(t, t->jobs[i].gjid, t->keys[i])] = (uint32_t)i + 1;
+}
+
 static int reindex(sp_jobtable *t, size_t nindex)
 {
-    uint32_t *index = calloc(nindex, sizeof(uint32_t));
+    uint32_t *index = malloc(nindex * sizeof(uint32_t));
     if (!index)
         return -1;
     free(t->index);
     t->index = index;
     t->nindex = nindex;
-    for (size_t i = 0; i < t->n; i++)
-        t->index[slot_of(t, t->jobs[i].gjid, t->keys[i])] = (uint32_t)i + 1;
+    index_all(t);
     return 0;
+}
+
+/* Room for n more jobs, so that placing them cannot fail. */
+static int reserve(sp_jobtable *t, size_t n)
+{
+    size_t nindex = t->nindex ? t->nindex : 1024;
+    while ((t->n + n + 1) * 2 > nindex)
+        nindex *= 2;
+    if (nindex != t->nindex && reindex(t, nindex) != 0)
+        return -1;
+    size_t cap = t->cap ? t->cap : 256;
+    while (cap < t->n + n)
+        cap *= 2;
+    if (cap == t->cap)
+        return 0;
+    sp_job *jobs = realloc(t->jobs, cap * sizeof(sp_job));
+    if (jobs)
+        t->jobs = jobs;
+    uint64_t *keys = realloc(t->keys, cap * sizeof(uint64_t));
+    if (keys)
+        t->keys = keys;
+    if (!jobs || !keys)
+        return -1;
+    t->cap = cap;
+    return 0;
+}
+
+/* Adds job, whose storage the table takes over (room reserved). One with
+ * the same GlobalJobId is replaced in its place: the last wins. */
+static void place(sp_jobtable *t, const sp_job *job, uint64_t k)
+{
+    size_t slot = slot_of(t, job->gjid, k);
+    if (t->index[slot]) {
+        sp_job *old = &t->jobs[t->index[slot] - 1];
+        free(old->cols);
+        *old = *job;
+        return;
+    }
+    t->keys[t->n] = k;
+    t->jobs[t->n] = *job;
+    t->index[slot] = (uint32_t)++t->n;
 }
 
 int sp_jobtable_put(sp_jobtable *t, const sp_job *job)
 {
-    if ((t->n + 1) * 2 > t->nindex && reindex(t, t->nindex ? t->nindex * 2 : 1024) != 0)
+    size_t cols = job->ncols * sizeof(uint16_t), len = strlen(job->gjid);
+    if (reserve(t, 1) != 0)
         return -1;
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        sp_job *jobs = realloc(t->jobs, cap * sizeof(sp_job));
-        if (jobs)
-            t->jobs = jobs;
-        uint64_t *keys = realloc(t->keys, cap * sizeof(uint64_t));
-        if (keys)
-            t->keys = keys;
-        if (!jobs || !keys)
-            return -1;
-        t->cap = cap;
-    }
-    uint64_t k = key(job->gjid);
-    size_t slot = slot_of(t, job->gjid, k);
     sp_job copy = *job;
-    copy.gjid = sp_arena_strndup(&t->arena, job->gjid, strlen(job->gjid));
-    copy.cols = sp_arena_alloc(&t->arena, job->ncols * sizeof(uint16_t) + 1);
-    if (!copy.gjid || !copy.cols)
+    if (!(copy.cols = malloc(cols + len + 1)))
         return -1;
-    memcpy(copy.cols, job->cols, job->ncols * sizeof(uint16_t));
-    if (t->index[slot]) {
-        t->jobs[t->index[slot] - 1] = copy;        /* the same job twice: the last wins */
-        return 0;
-    }
-    t->keys[t->n] = k;
-    t->jobs[t->n] = copy;
-    t->index[slot] = (uint32_t)++t->n;
+    memcpy(copy.cols, job->cols, cols);
+    copy.gjid = memcpy((char *)copy.cols + cols, job->gjid, len + 1);
+    place(t, &copy, key(copy.gjid));
     return 0;
+}
+
+int sp_jobtable_move(sp_jobtable *t, sp_jobtable *from)
+{
+    if (reserve(t, from->n) != 0)
+        return -1;
+    for (size_t i = 0; i < from->n; i++)
+        place(t, &from->jobs[i], from->keys[i]);
+    from->n = 0;
+    if (from->index)
+        memset(from->index, 0, from->nindex * sizeof(uint32_t));
+    return 0;
+}
+
+size_t sp_jobtable_sweep(sp_jobtable *t, uint32_t seen, sp_jobtable_gone_fn *gone, void *ctx)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->jobs[i].seen == seen) {
+            t->keys[kept] = t->keys[i];
+            t->jobs[kept++] = t->jobs[i];
+            continue;
+        }
+        gone(ctx, &t->jobs[i]);
+        free(t->jobs[i].cols);
+    }
+    size_t swept = t->n - kept;
+    t->n = kept;
+    if (swept)
+        index_all(t);
+    return swept;
 }

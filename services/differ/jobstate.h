@@ -10,10 +10,15 @@
  * 16-bit hashes collide (1 in 65,536). About 60 bytes plus 2 per column
  * per job, instead of the 3-6 KB of its document.
  *
+ * A table keeps the last complete snapshot; the next one marks the jobs it
+ * lists as seen, collects only the new and changed ones in a table of its
+ * own, and once complete sweeps the unseen jobs out of the state and moves
+ * the collected ones in: unchanged jobs are never copied.
+ *
  * Ownership: sp_names owns its names. A table owns its jobs and their
- * GlobalJobIds and column arrays (in its arena); sp_job values filled by
- * sp_job_of() borrow the caller's scratch columns and GlobalJobId buffer
- * until sp_jobtable_put() copies them. */
+ * GlobalJobIds and column arrays (one allocation per job); sp_job values
+ * filled by sp_job_of() borrow the caller's scratch columns and GlobalJobId
+ * buffer until sp_jobtable_put() copies them. */
 #ifndef SPIDER_DIFFER_JOBSTATE_H
 #define SPIDER_DIFFER_JOBSTATE_H
 
@@ -37,6 +42,7 @@ typedef struct {
     int32_t status;               /* JobStatus, -1 when absent */
     uint16_t ncols;
     uint16_t *cols;               /* value hash per column, 0 = absent or ignored */
+    uint32_t seen;                /* in a table: the last snapshot that listed it (the caller's count) */
 } sp_job;
 
 /* A string inside a packed message (not NUL-terminated). */
@@ -69,15 +75,20 @@ typedef struct sp_jobtable sp_jobtable;
 sp_jobtable *sp_jobtable_new(void);
 void sp_jobtable_free(sp_jobtable *t);
 size_t sp_jobtable_count(const sp_jobtable *t);
-/* The job with that GlobalJobId, or NULL. */
-const sp_job *sp_jobtable_get(const sp_jobtable *t, const char *gjid);
-/* Copies job in (replacing one with the same GlobalJobId). 0, or -1 when
- * out of memory. */
+/* The job with that GlobalJobId, or NULL (the caller may set its seen). */
+sp_job *sp_jobtable_get(sp_jobtable *t, const char *gjid);
+/* Copies job in (replacing one with the same GlobalJobId, in its place).
+ * 0, or -1 when out of memory. */
 int sp_jobtable_put(sp_jobtable *t, const sp_job *job);
-/* Empties the table, keeping its memory for the next snapshot. */
+/* Moves every job of from into t (replacing, as put), leaving from empty.
+ * 0, or -1 when out of memory (then nothing moved). */
+int sp_jobtable_move(sp_jobtable *t, sp_jobtable *from);
+/* Drops the jobs whose seen is not seen, passing each to gone first (in
+ * insertion order; the job is valid during the call). How many went. */
+typedef void sp_jobtable_gone_fn(void *ctx, const sp_job *job);
+size_t sp_jobtable_sweep(sp_jobtable *t, uint32_t seen, sp_jobtable_gone_fn *gone, void *ctx);
+/* Empties the table, keeping its arrays for the next snapshot. */
 void sp_jobtable_reset(sp_jobtable *t);
-/* The i-th job (0 <= i < count), in insertion order. */
-const sp_job *sp_jobtable_at(const sp_jobtable *t, size_t i);
 /* Bytes the table holds, for the state-size metric. */
 size_t sp_jobtable_bytes(const sp_jobtable *t);
 

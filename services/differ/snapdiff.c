@@ -27,8 +27,8 @@ typedef struct {
     /* the snapshot in progress */
     char *sid;                       /* NULL when none */
     long long time_slot;
-    sp_jobtable *next;
-    sp_jobtable *spare;              /* the state before last, emptied: the next snapshot's table */
+    uint32_t number;                 /* snapshots begun: marks the state's jobs it lists (seen) */
+    sp_jobtable *next;               /* its new and changed jobs (every job for a baseline) */
     uint64_t count, checksum;
     pending *pend;
     size_t npend, cappend;
@@ -72,13 +72,8 @@ static void drop_pending(schedd_state *s)
 static void drop_progress(schedd_state *s)
 {
     drop_pending(s);
-    if (s->next && !s->spare) {
+    if (s->next)
         sp_jobtable_reset(s->next);
-        s->spare = s->next;
-    } else {
-        sp_jobtable_free(s->next);
-    }
-    s->next = NULL;
     free(s->sid);
     s->sid = NULL;
     s->count = s->checksum = 0;
@@ -92,8 +87,8 @@ static void clear_schedd(schedd_state *s)
     s->cappend = 0;
     sp_jobtable_free(s->state);
     s->state = NULL;
-    sp_jobtable_free(s->spare);
-    s->spare = NULL;
+    sp_jobtable_free(s->next);
+    s->next = NULL;
     free(s->resume_sid);
     s->resume_sid = NULL;
 }
@@ -249,8 +244,9 @@ static int begin(sp_snapdiff *d, const Spider__SnapshotBegin *b)
     }
     s->sid = strdup(b->snapshot_id);
     s->time_slot = b->time_slot;
-    s->next = s->spare ? s->spare : sp_jobtable_new();
-    s->spare = NULL;
+    s->number++;
+    if (!s->next)
+        s->next = sp_jobtable_new();
     return s->sid && s->next ? 0 : -1;
 }
 
@@ -336,7 +332,9 @@ static int document(sp_snapdiff *d, const uint8_t *doc, size_t doclen)
     s->count++;
     s->checksum = sp_snapshot_checksum_add(s->checksum, ref.id.p, ref.id.len);
     int rc = 0;
-    const sp_job *old = s->state ? sp_jobtable_get(s->state, job.gjid) : NULL;
+    sp_job *old = s->state ? sp_jobtable_get(s->state, job.gjid) : NULL;
+    /* an unchanged job listed once stays as it is in the state */
+    int stays = old && old->seen != s->number && old->hash == job.hash && old->status == job.status;
     if (!s->resume_sid && (s->state ? !old || old->hash != job.hash : d->o.emit_initial)) {
         Spider__Document *check = spider__document__unpack(NULL, doclen, doc);
         if (!check) {                        /* its event must decode: protobuf-c says */
@@ -350,16 +348,56 @@ static int document(sp_snapdiff *d, const uint8_t *doc, size_t doclen)
         rc = keep(s, old ? SPIDER__CHANGE_EVENT__KIND__CHANGED : SPIDER__CHANGE_EVENT__KIND__ADDED, &job, doc,
                   doclen, fields, nf < MAX_FIELDS ? nf : MAX_FIELDS, old ? old->status : -1);
     }
-    if (rc == 0)
+    if (rc == 0 && !stays)
         rc = sp_jobtable_put(s->next, &job);
+    if (rc == 0 && old)
+        old->seen = s->number;               /* listed: it does not leave */
     sp_job_scratch_clear(&job);
     return rc;
 }
 
-/* A complete snapshot: its events out, then it is the state. */
+typedef struct {
+    sp_snapdiff *d;
+    schedd_state *s;
+    long long now_ms;
+    int baseline;                    /* no events */
+} sweeping;
+
+/* A job of the state that the completed snapshot did not list. */
+static void gone(void *ctx, const sp_job *job)
+{
+    sweeping *w = ctx;
+    if (w->baseline)
+        return;
+    emit_removed(w->d, w->s, job, w->now_ms);
+    w->d->st.removed++;
+    if (w->d->o.removed)
+        w->d->o.removed(w->d->o.ctx, w->s->schedd, job->gjid, w->s->time_slot);
+}
+
+/* The state becomes the completed snapshot: the jobs it did not list
+ * leave, its new and changed jobs move in. */
+static void update_state(sp_snapdiff *d, schedd_state *s, long long now_ms, int baseline)
+{
+    if (!s->state) {
+        s->state = s->next;
+        s->next = NULL;
+        return;
+    }
+    sweeping w = { d, s, now_ms, baseline };
+    sp_jobtable_sweep(s->state, s->number, gone, &w);
+    if (sp_jobtable_move(s->state, s->next) != 0) {
+        sp_error("differ.state", "schedd", s->schedd, "error", "out of memory: the next snapshot is a baseline");
+        sp_jobtable_free(s->state);
+        s->state = NULL;
+    }
+}
+
+/* A complete snapshot: its events out, then it is the state. A snapshot
+ * diffed before a restart (resume) is a baseline too. */
 static void complete(sp_snapdiff *d, schedd_state *s, long long now_ms)
 {
-    int baseline = !s->state;
+    int baseline = !s->state || s->resume_sid;
     for (size_t i = 0; i < s->npend; i++) {
         emit_pending(d, s, &s->pend[i], now_ms);
         if (s->pend[i].kind == SPIDER__CHANGE_EVENT__KIND__ADDED)
@@ -367,26 +405,10 @@ static void complete(sp_snapdiff *d, schedd_state *s, long long now_ms)
         else
             d->st.changed++;
     }
-    for (size_t i = 0; s->state && i < sp_jobtable_count(s->state); i++) {
-        const sp_job *job = sp_jobtable_at(s->state, i);
-        if (!sp_jobtable_get(s->next, job->gjid)) {
-            emit_removed(d, s, job, now_ms);
-            d->st.removed++;
-            if (d->o.removed)
-                d->o.removed(d->o.ctx, s->schedd, job->gjid, s->time_slot);
-        }
-    }
+    update_state(d, s, now_ms, baseline);
     if (baseline)
         d->st.baselines++;
     d->st.snapshots++;
-    if (s->state && !s->spare) {
-        sp_jobtable_reset(s->state);
-        s->spare = s->state;
-    } else {
-        sp_jobtable_free(s->state);
-    }
-    s->state = s->next;
-    s->next = NULL;
     if (d->o.done)
         d->o.done(d->o.ctx, s->schedd, s->sid, s->time_slot);
     if (s->resume_sid && !strcmp(s->resume_sid, s->sid)) {
@@ -409,10 +431,6 @@ static void end(sp_snapdiff *d, const Spider__SnapshotEnd *e, long long now_ms)
                 SP_INT((long long)s->count), "documents_announced", SP_INT((long long)e->count));
         drop_progress(s);
         return;
-    }
-    if (s->resume_sid) {                     /* diffed before a restart: a baseline */
-        sp_jobtable_free(s->state);
-        s->state = NULL;
     }
     complete(d, s, now_ms);
 }

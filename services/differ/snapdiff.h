@@ -8,12 +8,13 @@
  * arrives (jobstate.h) and what differs is kept aside; when the end marker
  * proves the snapshot complete, the events go out through the emit
  * callback: ADDED and CHANGED (with the changed fields and the previous
- * status) carrying the new document, then REMOVED for the jobs that left
- * (carrying a document with only the job's identity: the publisher does
- * not index those). The snapshot then becomes the state. A snapshot that
- * never ends (a new begin first), ends with the wrong count or checksum,
- * or documents outside a snapshot, are counted and never diffed: the next
- * complete snapshot is diffed against the last complete one.
+ * status) carrying the new document, then REMOVED for the jobs that left,
+ * in the order they came into the state (carrying a document with only the
+ * job's identity: the publisher does not index those). The snapshot then
+ * becomes the state. A snapshot that never ends (a new begin first), ends
+ * with the wrong count or checksum, or documents outside a snapshot, are
+ * counted and never diffed: the next complete snapshot is diffed against
+ * the last complete one.
  *
  * The first complete snapshot of a schedd is its baseline: it emits
  * nothing, unless emit_initial (then every job is ADDED). A schedd can be

@@ -235,6 +235,38 @@ static void test_emit_initial(void **state)
     sp_snapdiff_free(d);
 }
 
+/* A job listed twice in one snapshot: each listing is compared with the
+ * last snapshot, and the last listing is what the next one is compared with. */
+static const job back[] = { { "a", 2, "alice", 1.0 }, { "a", 1, "alice", 1.0 }, { "b", 2, "bob", 2.0 },
+                            { "c", 2, "carol", 3.0 } };
+static const job on[] = { { "a", 1, "alice", 1.0 }, { "a", 2, "alice", 1.0 }, { "b", 2, "bob", 2.0 },
+                          { "c", 2, "carol", 3.0 } };
+
+static void test_listed_twice(void **state)
+{
+    (void)state;
+    sp_snapdiff *d = differ(0);
+    snapshot(d, "S1", snap1, 3, 1, 0);
+    snapshot(d, "S2", back, 4, 1, 0);
+    assert_int_equal(nevents, 1);                     /* the first listing of a changed */
+    assert_int_equal(events[0].kind, SPIDER__CHANGE_EVENT__KIND__CHANGED);
+    nevents = 0;
+    snapshot(d, "S3", snap1, 3, 1, 0);
+    assert_int_equal(nevents, 0);                     /* a is as its last listing in S2 */
+    snapshot(d, "S4", on, 4, 1, 0);
+    assert_int_equal(nevents, 1);
+    nevents = 0;
+    snapshot(d, "S5", snap1, 3, 1, 0);
+    assert_int_equal(nevents, 1);                     /* back from S4's last listing */
+    assert_string_equal(events[0].gjid, "a");
+    assert_string_equal(events[0].previous, "Running");
+    sp_snapdiff_stats st;
+    sp_snapdiff_stats_get(d, &st);
+    assert_int_equal(st.jobs, 3);
+    assert_int_equal(st.removed, 0);
+    sp_snapdiff_free(d);
+}
+
 static void test_jobtable(void **state)
 {
     (void)state;
@@ -243,7 +275,7 @@ static void test_jobtable(void **state)
     char name[32];
     for (int i = 0; i < 5000; i++) {
         snprintf(name, sizeof(name), "job%d", i);
-        sp_job j = { name, (uint64_t)i, i % 5, 4, cols };
+        sp_job j = { name, (uint64_t)i, i % 5, 4, cols, 0 };
         assert_int_equal(sp_jobtable_put(t, &j), 0);
     }
     assert_int_equal(sp_jobtable_count(t), 5000);
@@ -305,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_incomplete_and_inconsistent_are_never_diffed),
         cmocka_unit_test(test_resume_neither_repeats_nor_loses),
         cmocka_unit_test(test_emit_initial),
+        cmocka_unit_test(test_listed_twice),
         cmocka_unit_test(test_jobtable),
         cmocka_unit_test(test_lost_and_late_jobs),
     };
