@@ -18,7 +18,8 @@
  * moves it with the wall clock, one step per _INTERVAL from _T0 (the
  * demo, where the collector polls on its own schedule).
  * SPIDER_SIM_FAIL="SCHEDD=MODE[,SCHEDD=MODE]" makes one schedd misbehave:
- * exit (error message, status 1), hang, truncate (output cut mid-ad),
+ * exit (error message, status 1), hang (until the caller is gone: a
+ * test that kills the collector leaves no fake behind), truncate (output cut mid-ad),
  * garbage (not ads), huge (one 50 MB ad first), badutf8 (an invalid
  * string in the first ad). */
 #include "fake.h"
@@ -255,9 +256,11 @@ static int misbehave(const char *mode, const char *schedd, sim_ad *ads, size_t n
                         "SECMAN:2007:Failed to end classad message.\n", schedd);
         return 1;
     }
-    if (!strcmp(mode, "hang")) {
-        for (;;)
-            pause();
+    if (!strcmp(mode, "hang")) {         /* until the caller gives up: never outlives it */
+        pid_t caller = getppid();
+        while (getppid() == caller)
+            sleep(1);
+        return 1;
     }
     if (!strcmp(mode, "garbage")) {
         fprintf(out, "<html><body>503 Service Unavailable</body></html>\n");
