@@ -1,7 +1,8 @@
 # clusters.sh - sourced by the shell integration tests that talk to both
 # search clusters of the local stack (stack.env in the environment). Sets
 # B and ROOT (the build and source trees, from ctest), makes the scratch
-# directory $tmp (the test removes it), and defines:
+# directory $tmp (the test removes it) with es_conf.json for both clusters
+# and the ActiveMQ credential files (amq_username, amq_password), and defines:
 #   check NAME EXPR          evaluate EXPR, print ok/FAIL, remember failures in $fail
 #   cycle STEP               one spider-sim history poll to Kafka ($T.history) and, the same
 #                            documents, as JSON lines to $tmp/docs.jsonl (uses $B, $T, $tpl, $tmp)
@@ -19,6 +20,8 @@ tmp=$(mktemp -d)
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
 . "$(dirname "${BASH_SOURCE[0]}")/../../deploy/local/clusters.sh"
+write_es_conf "$tmp"
+echo "$STOMP_USER" > "$tmp/amq_username"; echo "$STOMP_PASSWORD" > "$tmp/amq_password"
 
 cycle() {
   local now=$((1763800000 + $1 * 720))

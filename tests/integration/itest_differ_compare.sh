@@ -12,8 +12,6 @@ set -uo pipefail
 T=itcmp$$
 tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=30
-write_es_conf "$tmp"
-echo "$STOMP_USER" > "$tmp/amq_username"; echo "$STOMP_PASSWORD" > "$tmp/amq_password"
 pub=""
 cleanup() {
   [ -n "$pub" ] && kill "$pub" 2>/dev/null

@@ -28,7 +28,6 @@ set -uo pipefail
 T=itdr$$
 tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=40
-write_es_conf "$tmp"
 pub="" pubc=""
 cleanup() {
   for p in $pub $pubc; do kill "$p" 2>/dev/null; done

@@ -25,8 +25,6 @@ tpl=$T
 SCHEDDS=6 JOBS=60 T0=1763800000
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=$SCHEDDS SPIDER_SIM_JOBS=$JOBS
 export E2E_RUN=$T             # inherited by every process of this run: cleanup finds them by it
-write_es_conf "$tmp"
-echo "$STOMP_USER" > "$tmp/amq_username"; echo "$STOMP_PASSWORD" > "$tmp/amq_password"
 # short sessions so that a killed member's partitions move on within seconds;
 # consumers see topics created after they subscribed within 2 s
 KP=(--kafka-brokers "$KAFKA_BOOTSTRAP" --kafka-property session.timeout.ms=6000

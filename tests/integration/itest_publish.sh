@@ -11,8 +11,6 @@ set -uo pipefail
 T=itpub$$
 tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=30
-write_es_conf "$tmp"
-echo "$STOMP_USER" > "$tmp/amq_username"; echo "$STOMP_PASSWORD" > "$tmp/amq_password"
 pub=""
 cleanup() {
   [ -n "$pub" ] && kill "$pub" 2>/dev/null
@@ -20,13 +18,6 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-wait_for() { # expected count in both clusters, up to 60 s
-  for _ in $(seq 1 120); do
-    [ "$(count os)" = "$1" ] && [ "$(count es)" = "$1" ] && return 0
-    sleep 0.5
-  done
-  return 1
-}
 start_publisher() {
   "$B/spider-publisher" run --es-conf "$tmp/es_conf.json" --kafka-brokers "$KAFKA_BOOTSTRAP" --topics "$T.history" \
     --group "$T.group" --deadletter-topic "$T.dead" --batch-ms 300 --log-level warn \
@@ -38,12 +29,12 @@ start_publisher() {
 cycle 6
 want=$(unique)
 start_publisher
-check "step 6: every history document in both clusters ($want)" 'wait_for "$want"'
+check "step 6: every history document in both clusters ($want)" 'wait_count os "$want" 60 && wait_count es "$want" 60'
 kill "$pub"; wait "$pub" 2>/dev/null; pub=""
 cycle 7
 want=$(unique)
 start_publisher
-check "after a restart, step 7's documents too and nothing doubled ($want)" 'wait_for "$want"'
+check "after a restart, step 7's documents too and nothing doubled ($want)" 'wait_count os "$want" 60 && wait_count es "$want" 60'
 sleep 2
 check "still exactly $want a moment later" '[ "$(count os)" = "$want" ] && [ "$(count es)" = "$want" ]'
 hash=$("$B/spider-collector" --version | sed -n 's/.*(git \([^)]*\)).*/\1/p')   # the build's, as stamped

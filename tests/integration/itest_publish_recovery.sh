@@ -17,8 +17,6 @@ set -uo pipefail
 T=itrec$$
 tpl=$T
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=4 SPIDER_SIM_JOBS=40
-write_es_conf "$tmp"
-echo "$STOMP_USER" > "$tmp/amq_username"; echo "$STOMP_PASSWORD" > "$tmp/amq_password"
 A="" B2=""
 cleanup() {
   for p in $A $B2; do kill -9 "$p" 2>/dev/null; done

@@ -9,7 +9,6 @@ set -uo pipefail
 . "$(dirname "$0")/clusters.sh"      # B, ROOT, tmp, the helpers
 trap 'rm -rf "$tmp"' EXIT
 tpl="itpurge$$"
-write_es_conf "$tmp"
 # 30 good + 20 bad (10 of them older) documents, over two daily indices
 body=""
 for i in $(seq 1 50); do
