@@ -42,17 +42,29 @@ if [ ${#missing[@]} -gt 0 ]; then
   done
 fi
 
-# The Kubernetes manifest validator of tests/unit/test_k8s.sh: kubernetes-validate
-# from PyPI (no Debian package validates manifests offline), pinned, in a venv
-# of Debian's python3, rebuilt only when the pins change.
+# Python tools from PyPI, pinned, each in a venv of Debian's python3 under
+# SPIDER_TOOLS_DIR (default /var/tmp/spider-tools), rebuilt only when its pins
+# change. venv NAME REQUIREMENTS CHECK-COMMAND...
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-REQ=$ROOT/tests/k8s-validate-requirements.txt
-VENV=${SPIDER_TOOLS_DIR:-/var/tmp/spider-tools}/k8s-venv
-want=$(sha256sum "$REQ" | cut -d' ' -f1)
-if [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null)" != "$want" ] || ! "$VENV/bin/kubernetes-validate" --version >/dev/null 2>&1; then
-  echo "install-deps: kubernetes-validate into $VENV" >&2
-  rm -rf "$VENV"
-  /usr/bin/python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check --no-cache-dir -r "$REQ"
-  echo "$want" >"$VENV/.requirements.sha256"
-fi
+TOOLS=${SPIDER_TOOLS_DIR:-/var/tmp/spider-tools}
+venv() {
+  local name=$1 req=$2 dir want
+  shift 2
+  dir=$TOOLS/$name
+  want=$(sha256sum "$req" | cut -d' ' -f1)
+  if [ "$(cat "$dir/.requirements.sha256" 2>/dev/null)" = "$want" ] && (cd "$dir" && "$@") >/dev/null 2>&1; then
+    return
+  fi
+  echo "install-deps: $name ($req) into $dir" >&2
+  rm -rf "$dir"
+  /usr/bin/python3 -m venv "$dir"
+  "$dir/bin/pip" install -q --disable-pip-version-check --no-cache-dir -r "$req"
+  echo "$want" >"$dir/.requirements.sha256"
+}
+
+# kubernetes-validate for tests/unit/test_k8s.sh (no Debian package validates
+# manifests offline).
+venv k8s-venv "$ROOT/tests/k8s-validate-requirements.txt" bin/kubernetes-validate --version
+# HTCondor's own ClassAd library (the htcondor wheel's classic `classad`
+# bindings, the API the reference spider uses): the oracle of the fidelity tests.
+venv oracle-venv "$ROOT/tests/oracle-requirements.txt" bin/python -c 'import classad, htcondor'
