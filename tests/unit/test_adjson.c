@@ -68,7 +68,12 @@ static void expect_ad(recorder *r, const sim_ad *ad)
         case SIM_BOOL: rec_put(r, "b:%lld;", a->i); break;
         case SIM_REAL: rec_put(r, "r:%.15g;", a->r); break;   /* HTCondor prints 16 digits */
         case SIM_STRING: rec_put(r, "s:%s;", a->s); break;
-        case SIM_EXPR: rec_put(r, "e:%s;", a->s); break;
+        case SIM_EXPR: {                     /* -json has the new syntax (isnt for =!=) */
+            char *text = sim_expr_json_text(a->s);
+            rec_put(r, "e:%s;", text);
+            free(text);
+            break;
+        }
         case SIM_UNDEFINED: rec_put(r, "null;"); break;
         case SIM_LIST:
             rec_put(r, "[");

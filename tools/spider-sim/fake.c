@@ -330,7 +330,9 @@ static int answer(const fake_args *a, FILE *out, FILE *errout)
     char modebuf[32];
     const char *mode = fail_mode(a->name, modebuf, sizeof(modebuf));
     int mrc = !bad && mode ? misbehave(mode, a->name, ads, n, a->format, out, errout) : -1;
-    if (!bad && mrc < 0)
+    if (!bad && mrc < 0 && !strcmp(a->tool, "condor_history"))
+        sim_write_history_ads(out, ads, n, a->format);
+    else if (!bad && mrc < 0)
         sim_write_ads(out, ads, n, a->format);
     else if (mrc >= 0)
         rc = mrc;

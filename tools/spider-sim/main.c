@@ -7,6 +7,7 @@
  *   spider-sim history SCHEDD STEP [SINCE]     history visible at STEP, ended after SINCE
  *   spider-sim changes SCHEDD STEP [FROM]      the truth: ADDED/CHANGED/REMOVED GlobalJobId lines
  *                                              between polls FROM (default STEP-1) and STEP
+ *   spider-sim samples                         --jobs ads with every class of value (samples.c)
  *   spider-sim serve [--port N]                the HTTP ad source (serve.c)
  * Options: --format json|jsonl|long, --seed N, --schedds N, --jobs N,
  *          --t0 EPOCH, --interval SECONDS.
@@ -19,6 +20,7 @@
 #include "fake.h"
 #include "serve.h"
 #include "pool.h"
+#include "samples.h"
 #include "spider.h"
 
 static const sp_opt options[] = {
@@ -52,6 +54,17 @@ static int print_changes(const sim_pool *p, int s, long long from, long long to)
     return 0;
 }
 
+static int print_samples(const sim_pool *p, sim_format format)
+{
+    sim_ad *ads;
+    size_t n = sim_samples(p->seed, (size_t)p->jobs, &ads);
+    sim_write_ads(stdout, ads, n, format);
+    for (size_t i = 0; i < n; i++)
+        sim_ad_free(&ads[i]);
+    free(ads);
+    return 0;
+}
+
 static int run(sp_config *cfg)
 {
     sim_pool p;
@@ -82,6 +95,8 @@ static int run(sp_config *cfg)
         }
         return 0;
     }
+    if (strcmp(args[0], "samples") == 0)
+        return print_samples(&p, format);
     int queue = strcmp(args[0], "queue") == 0, changes = strcmp(args[0], "changes") == 0;
     if (!queue && !changes && strcmp(args[0], "history") != 0)
         return fail("unknown command \"%s\"", args[0]);
@@ -96,7 +111,7 @@ static int run(sp_config *cfg)
     sim_ad *ads;
     size_t count = queue ? sim_queue(&p, s, step, &ads)
                          : sim_history(&p, s, step, n > 3 ? atoll(args[3]) : 0, &ads);
-    sim_write_ads(stdout, ads, count, format);
+    (queue ? sim_write_ads : sim_write_history_ads)(stdout, ads, count, format);
     for (size_t i = 0; i < count; i++)
         sim_ad_free(&ads[i]);
     free(ads);
@@ -108,7 +123,7 @@ int main(int argc, char **argv)
     const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     if (!strcmp(self, "condor_q") || !strcmp(self, "condor_history") || !strcmp(self, "condor_status"))
         return sim_fake_main(self, argc, argv);
-    sp_config *cfg = sp_config_new("spider-sim", "schedds | queue SCHEDD STEP | history SCHEDD STEP [SINCE] | changes SCHEDD STEP [FROM] | serve",
+    sp_config *cfg = sp_config_new("spider-sim", "schedds | queue SCHEDD STEP | history SCHEDD STEP [SINCE] | changes SCHEDD STEP [FROM] | samples | serve",
         "A simulated HTCondor pool: prints what condor_q / condor_history would print,\n"
         "in their -json, -jsonl or -long formats, for any poll step, reproducibly from a seed.",
         options, sizeof(options) / sizeof(options[0]));

@@ -1,4 +1,5 @@
 /* simad.c - spider-sim's typed job ads and HTCondor's three print formats. */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,85 @@ static void put_json_escaped(FILE *out, const char *s)
     }
 }
 
+/* A string literal of old ClassAd syntax (text at its opening quote) as
+ * the new-syntax unparser writes it (ClassAdUnParser::UnparseString):
+ * C escapes, backslash doubled, other non-printable bytes (non-ASCII too)
+ * in octal. Returns the text after the closing quote. */
+static const char *new_syntax_string(FILE *out, const char *p)
+{
+    fputc('"', out);
+    for (p++; *p && *p != '"'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\\' && p[1] == '"') {          /* old syntax escapes only the quote */
+            fputs("\\\"", out);
+            p++;
+            continue;
+        }
+        static const char plain[] = "\a\b\f\n\r\t\v\\", escaped[] = "abfnrtv\\";
+        const char *esc = strchr(plain, c);
+        if (c && esc) {
+            fputc('\\', out);
+            fputc(escaped[esc - plain], out);
+        } else if (c < 32 || c >= 127) {
+            fprintf(out, "\\%03o", c);
+        } else {
+            fputc(c, out);
+        }
+    }
+    fputc('"', out);
+    return *p ? p + 1 : p;
+}
+
+/* A number token: integers stay, reals are written "%1.15E" as the
+ * new-syntax unparser writes them. Returns the text after the token. */
+static const char *new_syntax_number(FILE *out, const char *p)
+{
+    const char *end = p;
+    while (isalnum((unsigned char)*end) || *end == '.' ||
+           ((*end == '+' || *end == '-') && (end[-1] == 'e' || end[-1] == 'E')))
+        end++;
+    size_t n = (size_t)(end - p);
+    if (memchr(p, '.', n) || memchr(p, 'e', n) || memchr(p, 'E', n)) {
+        char *stop;
+        double r = strtod(p, &stop);
+        if (stop == end) {
+            fprintf(out, "%1.15E", r);
+            return end;
+        }
+    }
+    fwrite(p, 1, n, out);
+    return end;
+}
+
+/* An expression in old ClassAd syntax, as condor_q -long prints it, into
+ * the new syntax that ClassAdJsonUnParser quotes into "\/Expr(...)\/":
+ * =?= and =!= become "is" and "isnt", string and real literals as above.
+ * Expressions given to sim_ad_expr are in libclassad's canonical old form
+ * (unit.sim_oracle checks every one against the library). */
+char *sim_expr_json_text(const char *old)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out)
+        abort();
+    for (const char *p = old; *p;) {
+        int ident = p > old && (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.');
+        if (*p == '"') {
+            p = new_syntax_string(out, p);
+        } else if (!strncmp(p, "=?=", 3) || !strncmp(p, "=!=", 3)) {
+            fputs(p[1] == '?' ? "is" : "isnt", out);
+            p += 3;
+        } else if ((isdigit((unsigned char)*p) || (*p == '.' && isdigit((unsigned char)p[1]))) && !ident) {
+            p = new_syntax_number(out, p);
+        } else {
+            fputc(*p++, out);
+        }
+    }
+    fclose(out);
+    return buf;
+}
+
 static void put_json_value(FILE *out, const sim_attr *a, int oneline, int indent)
 {
     switch (a->kind) {
@@ -143,11 +223,14 @@ static void put_json_value(FILE *out, const sim_attr *a, int oneline, int indent
         put_json_escaped(out, a->s);
         fputc('"', out);
         break;
-    case SIM_EXPR:
+    case SIM_EXPR: {
+        char *text = sim_expr_json_text(a->s);
         fputs("\"\\/Expr(", out);
-        put_json_escaped(out, a->s);
+        put_json_escaped(out, text);
         fputs(")\\/\"", out);
+        free(text);
         break;
+    }
     case SIM_LIST:
         fputc('[', out);
         for (size_t i = 0; i < a->nitems; i++) {
@@ -246,6 +329,14 @@ void sim_write_ads(FILE *out, sim_ad *ads, size_t n, sim_format format)
     }
     if (format == SIM_FORMAT_JSON && n)
         fputs("]\n", out);
+}
+
+void sim_write_history_ads(FILE *out, sim_ad *ads, size_t n, sim_format format)
+{
+    if (format == SIM_FORMAT_JSON && n == 0)
+        fputs("[\n]\n", out);        /* condor_history prints the brackets regardless */
+    else
+        sim_write_ads(out, ads, n, format);
 }
 
 char *sim_ads_text(sim_ad *ads, size_t n, sim_format format, size_t *len)

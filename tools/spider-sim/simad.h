@@ -8,7 +8,10 @@
  *   jsonl  one ad per line: {"A": 1,"B": "x"}
  *   long   Name = value lines (old ClassAd syntax), a blank line after each ad
  * Attributes are printed sorted case-insensitively. Reals: %.16G, with
- * ".0" added when that looks like an integer; 0 as "0.0".
+ * ".0" added when that looks like an integer; 0 as "0.0". Expressions are
+ * kept in libclassad's canonical old syntax (what -long prints); -json
+ * writes them in the new syntax the JSON unparser uses ("isnt" for =!=,
+ * reals as %1.15E, octal escapes in string literals).
  *
  * Ownership: an ad owns copies of every string given to it. */
 #ifndef SPIDER_SIM_AD_H
@@ -57,11 +60,20 @@ void sim_ad_sort(sim_ad *ad);
 
 typedef enum { SIM_FORMAT_JSON, SIM_FORMAT_JSONL, SIM_FORMAT_LONG } sim_format;
 
+/* An expression of sim_ad_expr (old syntax, as -long prints it) as -json
+ * prints it inside "\/Expr(...)\/", before JSON escaping: "is"/"isnt" for
+ * =?=/=!=, reals "%1.15E", octal escapes in strings. New string; the
+ * caller frees it. */
+char *sim_expr_json_text(const char *old_syntax);
 /* Parses "json", "jsonl" or "long"; -1 otherwise. */
 int sim_format_parse(const char *s, sim_format *out);
 /* Writes ads (each sorted first) in the format; JSON writes the list
  * header/separators/footer as condor_q does (nothing at all for no ads). */
 void sim_write_ads(FILE *out, sim_ad *ads, size_t n, sim_format format);
+/* The same as condor_history frames them: -json prints "[\n]\n" for no
+ * ads (printHeader/printFooter in src/condor_tools/history.cpp), where
+ * condor_q prints nothing; otherwise identical. */
+void sim_write_history_ads(FILE *out, sim_ad *ads, size_t n, sim_format format);
 /* The same into a new buffer (*len bytes, NUL-terminated), which the caller
  * frees; NULL when out of memory. */
 char *sim_ads_text(sim_ad *ads, size_t n, sim_format format, size_t *len);
