@@ -694,14 +694,18 @@ sp_collector *sp_collector_new(const sp_collector_opts *o, sp_metrics *metrics, 
         sp_collector_free(c);
         return NULL;
     }
-    if (o->read_only || o->dry_run)
+    /* --read-only sends nothing to Kafka and saves no checkpoint, but
+     * --output jsonl/bulk still write the documents: that is what it is for */
+    if (o->dry_run || (o->read_only && !strcmp(o->output, "kafka")))
         c->sink = sp_sink_null();
     else if (!strcmp(o->output, "jsonl"))
         c->sink = sp_sink_jsonl(o->output_file, err, errlen);
+    else if (!strcmp(o->output, "bulk"))
+        c->sink = sp_sink_bulk(o->output_file, err, errlen);
     else if (!strcmp(o->output, "kafka"))
         c->sink = sp_sink_kafka(o->kafka, err, errlen);
     else
-        snprintf(err, errlen, "output \"%s\": expected kafka or jsonl", o->output);
+        snprintf(err, errlen, "output \"%s\": expected kafka, jsonl or bulk", o->output);
     if (!c->sink) {
         sp_collector_free(c);
         return NULL;

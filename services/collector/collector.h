@@ -28,8 +28,8 @@ typedef struct {
     const char *collectors_file;     /* collectors.json, or NULL */
     char **schedds;                  /* static list (NULL-terminated) or NULL */
     char **schedd_filter;            /* only these names, or NULL */
-    const char *output;              /* kafka | jsonl */
-    const char *output_file;         /* jsonl: path or "-" */
+    const char *output;              /* kafka | jsonl | bulk */
+    const char *output_file;         /* jsonl, bulk: path or "-" */
     const sp_kafka_props *kafka;
     const char *topic_queue, *topic_history;
     const char *checkpoint_file;

@@ -1,4 +1,5 @@
-/* sink.c - the collector's outputs: Kafka, JSON lines, nothing (see sink.h). */
+/* sink.c - the collector's outputs: Kafka, JSON lines, _bulk NDJSON,
+ * nothing (see sink.h). */
 #include "sink.h"
 
 #include <errno.h>
@@ -7,17 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bulk.h"
 #include "docjson.h"
 #include "source.h"
+#include "version.h"
 
-typedef enum { SINK_KAFKA, SINK_JSONL, SINK_NULL } sink_kind;
+typedef enum { SINK_KAFKA, SINK_JSONL, SINK_BULK, SINK_NULL } sink_kind;
 
 struct sp_sink {
     sink_kind kind;
     sp_kafka_producer *producer;
     FILE *out;
     int own_out;
-    pthread_mutex_t lock;     /* JSON lines writes; the abandoned list */
+    sp_bulk bulk;             /* SINK_BULK: one document's action and source */
+    pthread_mutex_t lock;     /* file writes; the abandoned list */
     sp_track *abandoned;
 };
 
@@ -54,9 +58,9 @@ sp_sink *sp_sink_kafka(const sp_kafka_props *props, char *err, size_t errlen)
     return s;
 }
 
-sp_sink *sp_sink_jsonl(const char *path, char *err, size_t errlen)
+static sp_sink *sink_file(sink_kind kind, const char *path, char *err, size_t errlen)
 {
-    sp_sink *s = sink_new(SINK_JSONL);
+    sp_sink *s = sink_new(kind);
     if (!s)
         return snprintf(err, errlen, "out of memory"), NULL;
     if (!strcmp(path, "-")) {
@@ -69,6 +73,16 @@ sp_sink *sp_sink_jsonl(const char *path, char *err, size_t errlen)
         s->own_out = 1;
     }
     return s;
+}
+
+sp_sink *sp_sink_jsonl(const char *path, char *err, size_t errlen)
+{
+    return sink_file(SINK_JSONL, path, err, errlen);
+}
+
+sp_sink *sp_sink_bulk(const char *path, char *err, size_t errlen)
+{
+    return sink_file(SINK_BULK, path, err, errlen);
 }
 
 sp_sink *sp_sink_null(void)
@@ -86,6 +100,7 @@ void sp_sink_free(sp_sink *s)
         fflush(s->out);
     if (s->own_out)
         fclose(s->out);
+    sp_bulk_free(&s->bulk);
     while (s->abandoned) {
         sp_track *next = s->abandoned->next;
         free(s->abandoned);
@@ -95,24 +110,47 @@ void sp_sink_free(sp_sink *s)
     free(s);
 }
 
-static int emit_jsonl(sp_sink *s, const Spider__Record *rec, sp_buf *buf, char *err, size_t errlen)
+/* The document as the publisher's out_es.c posts it: the same docjson with
+ * this build's metadata.publisher_git_hash, into the same sp_bulk_index. */
+static int write_bulk(sp_sink *s, const Spider__Document *d, sp_buf *buf)
+{
+    sp_docjson_opts o = { NULL, sp_git_hash() };
+    buf->len = 0;
+    if (sp_docjson_write(buf, d, &o) != 0)
+        return -1;
+    sp_bulk_reset(&s->bulk);
+    if (sp_bulk_index(&s->bulk, d->index, d->id, (const char *)buf->data, buf->len) != 0)
+        return -1;
+    return fwrite(s->bulk.buf.data, 1, s->bulk.buf.len, s->out) == s->bulk.buf.len ? 0 : -2;
+}
+
+/* JSON lines: the document as the reference indexes it, one per line. */
+static int write_jsonl(sp_sink *s, const Spider__Document *d, sp_buf *buf)
+{
+    buf->len = 0;
+    if (sp_docjson_write(buf, d, NULL) != 0 || sp_buf_append(buf, "\n", 1) != 0)
+        return -1;
+    return fwrite(buf->data, 1, buf->len, s->out) == buf->len ? 0 : -2;
+}
+
+static int emit_file(sp_sink *s, const Spider__Record *rec, sp_buf *buf, char *err, size_t errlen)
 {
     if (rec->kind_case != SPIDER__RECORD__KIND_DOCUMENT)
-        return 0;                          /* markers have no JSON-lines form */
-    buf->len = 0;
-    if (sp_docjson_write(buf, rec->document, NULL) != 0 || sp_buf_append(buf, "\n", 1) != 0)
-        return snprintf(err, errlen, "out of memory"), -1;
+        return 0;                          /* markers have no JSON-lines or _bulk form */
     pthread_mutex_lock(&s->lock);
-    size_t n = fwrite(buf->data, 1, buf->len, s->out);
+    int rc = s->kind == SINK_BULK ? write_bulk(s, rec->document, buf) : write_jsonl(s, rec->document, buf);
     pthread_mutex_unlock(&s->lock);
-    if (n != buf->len)
-        return snprintf(err, errlen, "writing JSON lines: %s", strerror(errno)), -1;
+    if (rc == -1)
+        return snprintf(err, errlen, "out of memory"), -1;
+    if (rc != 0)
+        return snprintf(err, errlen, "writing %s: %s", s->kind == SINK_BULK ? "_bulk NDJSON" : "JSON lines",
+                        strerror(errno)), -1;
     return 0;
 }
 
 int sp_sink_wants_document(const sp_sink *s)
 {
-    return s->kind == SINK_JSONL;
+    return s->kind == SINK_JSONL || s->kind == SINK_BULK;
 }
 
 int sp_sink_emit_packed(sp_sink *s, sp_track *t, const char *topic, const char *key,
@@ -133,8 +171,8 @@ int sp_sink_emit_packed(sp_sink *s, sp_track *t, const char *topic, const char *
 int sp_sink_emit(sp_sink *s, sp_track *t, const char *topic, const char *key,
                  const Spider__Record *rec, sp_buf *scratch, char *err, size_t errlen)
 {
-    if (s->kind == SINK_JSONL)
-        return emit_jsonl(s, rec, scratch, err, errlen);
+    if (s->kind == SINK_JSONL || s->kind == SINK_BULK)
+        return emit_file(s, rec, scratch, err, errlen);
     if (s->kind == SINK_KAFKA && sp_record_pack(rec, scratch) != 0)
         return snprintf(err, errlen, "out of memory"), -1;
     return sp_sink_emit_packed(s, t, topic, key, scratch->data, scratch->len, err, errlen);
@@ -144,7 +182,7 @@ int sp_sink_wait(sp_sink *s, sp_track *t, long long deadline_ms)
 {
     if (!deadline_ms)
         deadline_ms = sp_source_now_ms() + 300000;
-    if (s->kind == SINK_JSONL) {
+    if (s->kind == SINK_JSONL || s->kind == SINK_BULK) {
         pthread_mutex_lock(&s->lock);
         int rc = fflush(s->out);
         pthread_mutex_unlock(&s->lock);

@@ -1,11 +1,12 @@
 /* sink.h - where the collector's records go: Kafka (protobuf Records on
- * jobs.queue / jobs.history) or JSON lines (a file or stdout, for debugging
- * and for running without Kafka), and how a poll learns that every record
+ * jobs.queue / jobs.history), JSON lines or the _bulk NDJSON the publisher
+ * would post (a file or stdout, for debugging, for the migration check and
+ * for running without Kafka), and how a poll learns that every record
  * it emitted was acknowledged before its checkpoint moves.
  *
  * Each poll emits through its own sp_track; sp_sink_wait() returns once the
- * sink acknowledged all of them (Kafka: acks=all delivery reports; JSON
- * lines: written and flushed). Workers share one sink.
+ * sink acknowledged all of them (Kafka: acks=all delivery reports; files:
+ * written and flushed). Workers share one sink.
  *
  * Ownership: the sink owns its producer or file. A track must stay alive
  * until sp_sink_wait() said all its records are settled; one that timed out
@@ -31,7 +32,11 @@ typedef struct sp_sink sp_sink;
 sp_sink *sp_sink_kafka(const sp_kafka_props *props, char *err, size_t errlen);
 /* JSON lines into path ("-" for stdout), documents only. */
 sp_sink *sp_sink_jsonl(const char *path, char *err, size_t errlen);
-/* Counts records and drops them (--read-only). */
+/* Elasticsearch _bulk NDJSON into path ("-" for stdout), documents only:
+ * {"index":{"_index":I,"_id":D}} then the document, byte for byte what the
+ * publisher of this build posts for it (with metadata.publisher_git_hash). */
+sp_sink *sp_sink_bulk(const char *path, char *err, size_t errlen);
+/* Counts records and drops them (--read-only with Kafka, --dry-run). */
 sp_sink *sp_sink_null(void);
 void sp_sink_free(sp_sink *s);
 
