@@ -135,6 +135,13 @@ typedef struct {
     uint64_t other_deltas;       /* date deltas beyond DIFFER_MAX_DELTAS distinct */
 } differ_field;
 
+/* A criterion of the verdict that failed, and why, in words. */
+typedef struct {
+    const char *criterion;       /* "identical share", "lost ids", "extra ids", "bad records" */
+    char reason[256];
+} differ_failure;
+#define DIFFER_CRITERIA 4
+
 typedef struct {
     char *left, *right;
     uint64_t left_count, right_count, matched, identical, only_left, only_right;
@@ -151,6 +158,8 @@ typedef struct {
     uint64_t shift_min;
     size_t max_examples;
     int pass;
+    differ_failure failed[DIFFER_CRITERIA];   /* after differ_report_finish: why not pass */
+    size_t nfailed;
     uint32_t parcel_id, parcel_count;
     double duration_s;
 } differ_report;
@@ -163,7 +172,13 @@ differ_field *differ_report_field(differ_report *r, const char *name);
 void differ_report_mismatch(differ_report *r, const char *field, const char *id,
                             json_t *left, json_t *right, int has_delta, long long delta);
 void differ_report_only(differ_report *r, int right_side, const char *id, size_t idlen);
-/* Findings (date shifts), per-field counts without shifts, the verdict. */
+/* Findings (date shifts), per-field counts without shifts, the verdict:
+ * pass when every criterion holds, each failed one recorded with its reason:
+ *   identical share  identical >= min-match x matched, and something matched
+ *                    (two empty inputs, or inputs that match nothing, fail)
+ *   lost ids         matched >= min-match x left documents
+ *   extra ids        matched >= min-match x right documents
+ *   bad records      each side's unreadable records <= (1 - min-match) x its records */
 void differ_report_finish(differ_report *r);
 json_t *differ_report_to_json(const differ_report *r);
 /* Reads what differ_report_to_json wrote (the raw counts); NULL with err. */

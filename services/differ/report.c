@@ -211,6 +211,11 @@ void differ_report_only(differ_report *r, int right_side, const char *id, size_t
 
 /* ---- findings and verdict ---- */
 
+static double pct(uint64_t a, uint64_t b)
+{
+    return b ? 100.0 * (double)a / (double)b : 100.0;
+}
+
 static void add_finding(differ_report *r, const char *text)
 {
     r->findings = realloc(r->findings, (r->nfindings + 1) * sizeof(char *));
@@ -241,6 +246,58 @@ static void finish_field(differ_report *r, differ_field *f)
     }
 }
 
+static differ_failure *fail_on(differ_report *r, const char *criterion)
+{
+    differ_failure *f = &r->failed[r->nfailed++];
+    f->criterion = criterion;
+    return f;
+}
+
+/* lost ids / extra ids: the documents of one side that matched nothing. */
+static void check_side(differ_report *r, const char *criterion, const char *side, const char *other,
+                       uint64_t count, uint64_t only)
+{
+    if ((double)r->matched >= r->min_match * (double)count)
+        return;
+    snprintf(fail_on(r, criterion)->reason, sizeof(r->failed[0].reason),
+             "%" PRIu64 " of %" PRIu64 " %s documents have no match on the %s (%.3f%% matched; min-match %.3f%%)",
+             only, count, side, other, pct(r->matched, count), 100.0 * r->min_match);
+}
+
+static void check_bad(differ_report *r, char *text, size_t len, const char *side, uint64_t bad, uint64_t good)
+{
+    if (!bad || (double)bad <= (1.0 - r->min_match) * (double)(bad + good))
+        return;
+    size_t n = strlen(text);
+    snprintf(text + n, len - n, "%s%" PRIu64 " of %" PRIu64 " records on the %s unreadable (%.3f%%)",
+             n ? "; " : "", bad, bad + good, side, pct(bad, bad + good));
+}
+
+/* The verdict, criterion by criterion (differ.h). */
+static void verdict(differ_report *r)
+{
+    r->nfailed = 0;
+    if (r->matched == 0) {
+        snprintf(fail_on(r, "identical share")->reason, sizeof(r->failed[0].reason),
+                 r->left_count == 0 && r->right_count == 0
+                     ? "both inputs are empty: nothing was compared"
+                     : "no document matched by id: nothing was compared");
+    } else if ((double)r->identical < r->min_match * (double)r->matched) {
+        snprintf(fail_on(r, "identical share")->reason, sizeof(r->failed[0].reason),
+                 "%" PRIu64 " of %" PRIu64 " matched documents identical (%.3f%%; min-match %.3f%%)",
+                 r->identical, r->matched, pct(r->identical, r->matched), 100.0 * r->min_match);
+    }
+    check_side(r, "lost ids", "left", "right", r->left_count, r->only_left);
+    check_side(r, "extra ids", "right", "left", r->right_count, r->only_right);
+    char bad[256] = "";
+    check_bad(r, bad, sizeof(bad), "left", r->bad_left, r->left_count);
+    check_bad(r, bad, sizeof(bad), "right", r->bad_right, r->right_count);
+    if (*bad)
+        snprintf(fail_on(r, "bad records")->reason, sizeof(r->failed[0].reason), "%s; at most %.3f%% allowed",
+                 bad, 100.0 - 100.0 * r->min_match);
+    r->pass = r->nfailed == 0;
+}
+
 void differ_report_finish(differ_report *r)
 {
     for (size_t i = 0; i < r->nfindings; i++)
@@ -259,12 +316,7 @@ void differ_report_finish(differ_report *r)
                  r->bad_left, r->bad_right);
         add_finding(r, text);
     }
-    double need = r->min_match;
-    int ok_ids = (double)r->matched >= need * (double)r->left_count &&
-                 (double)r->matched >= need * (double)r->right_count;
-    int ok_same = r->matched == 0 ? r->left_count == 0 && r->right_count == 0
-                                  : (double)r->identical >= need * (double)r->matched;
-    r->pass = ok_ids && ok_same;
+    verdict(r);
 }
 
 /* ---- JSON ---- */
@@ -313,6 +365,11 @@ json_t *differ_report_to_json(const differ_report *r)
     json_object_set_new(j, "findings", strings(r->findings, r->nfindings));
     json_object_set_new(j, "min_match", json_real(r->min_match));
     json_object_set_new(j, "pass", json_boolean(r->pass));
+    json_t *failed = json_array();
+    for (size_t i = 0; i < r->nfailed; i++)
+        json_array_append_new(failed, json_pack("{s:s, s:s}", "criterion", r->failed[i].criterion,
+                                                "reason", r->failed[i].reason));
+    json_object_set_new(j, "failed", failed);
     json_object_set_new(j, "parcel_id", json_integer(r->parcel_id));
     json_object_set_new(j, "parcel_count", json_integer(r->parcel_count));
     json_object_set_new(j, "bad_left", json_integer((json_int_t)r->bad_left));
@@ -409,11 +466,6 @@ int differ_report_write(const differ_report *r, const char *path, char *err, siz
 
 /* ---- one screen of text ---- */
 
-static double pct(uint64_t a, uint64_t b)
-{
-    return b ? 100.0 * (double)a / (double)b : 100.0;
-}
-
 static void print_ids(FILE *out, const char *what, uint64_t n, char **ex, size_t nex)
 {
     fprintf(out, "  only %s: %" PRIu64, what, n);
@@ -440,10 +492,16 @@ void differ_report_summary(const differ_report *r, FILE *out)
     fprintf(out, "spider-differ compare: %s", r->pass ? "PASS" : "FAIL");
     if (r->parcel_count > 1)
         fprintf(out, " (parcel %u of %u)", r->parcel_id, r->parcel_count);
-    fprintf(out, "\n  left  %s: %" PRIu64 " documents\n  right %s: %" PRIu64 " documents\n",
+    fputc('\n', out);
+    for (size_t i = 0; i < r->nfailed; i++)
+        fprintf(out, "  failed: %s: %s\n", r->failed[i].criterion, r->failed[i].reason);
+    fprintf(out, "  left  %s: %" PRIu64 " documents\n  right %s: %" PRIu64 " documents\n",
             r->left, r->left_count, r->right, r->right_count);
-    fprintf(out, "  matched %" PRIu64 ", identical %" PRIu64 " (%.3f%% of matched; min-match %.3f%%)\n",
-            r->matched, r->identical, pct(r->identical, r->matched), 100.0 * r->min_match);
+    if (r->matched)
+        fprintf(out, "  matched %" PRIu64 ", identical %" PRIu64 " (%.3f%% of matched; min-match %.3f%%)\n",
+                r->matched, r->identical, pct(r->identical, r->matched), 100.0 * r->min_match);
+    else
+        fprintf(out, "  matched 0, identical 0 (nothing compared; min-match %.3f%%)\n", 100.0 * r->min_match);
     print_ids(out, "left", r->only_left, r->only_left_examples, r->nonly_left_examples);
     print_ids(out, "right", r->only_right, r->only_right_examples, r->nonly_right_examples);
     for (size_t i = 0; i < r->nfindings; i++)

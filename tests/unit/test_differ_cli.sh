@@ -49,4 +49,27 @@ out=$("$D" dump "$tmp/l.jsonl" "$tmp/l.pb" 2>&1); rc=$?
 check "dump writes a protobuf dump" '[ $rc -eq 0 ] && [[ $out == *"3000 documents"* ]]'
 out=$("$D" compare "$tmp/l.jsonl" "$tmp/l.pb" --log-level warn); rc=$?
 check "JSON lines and protobuf of the same documents are identical" '[ $rc -eq 0 ] && [[ $out == *"identical 3000"* ]]'
+# Nothing compared is a FAIL, and the summary and the report say which criterion failed.
+: > "$tmp/empty1.jsonl"; : > "$tmp/empty2.jsonl"
+out=$("$D" compare "$tmp/empty1.jsonl" "$tmp/empty2.jsonl" --report "$tmp/empty.json" --log-level warn); rc=$?
+check "two empty inputs FAIL (exit 1)" '[ $rc -eq 1 ] && [[ $out == *"FAIL"* ]]'
+check "the summary says why: identical share, both empty" '[[ $out == *"failed: identical share: both inputs are empty"* ]]'
+check "the report has pass false and the failed criterion" \
+  '[ "$(jq -c "[.pass, [.failed[].criterion]]" "$tmp/empty.json")" = "[false,[\"identical share\"]]" ]'
+sed 's/"s#/"other#/' "$tmp/l.jsonl" > "$tmp/other.jsonl"
+out=$("$D" compare "$tmp/l.jsonl" "$tmp/other.jsonl" --report "$tmp/other.json" --log-level warn); rc=$?
+check "inputs that match nothing FAIL (exit 1)" '[ $rc -eq 1 ] && [[ $out == *"matched 0,"* ]]'
+check "the summary names identical share, lost ids and extra ids" \
+  '[[ $out == *"failed: identical share: no document matched"* ]] && [[ $out == *"failed: lost ids: 3000 of 3000 left"* ]] &&
+   [[ $out == *"failed: extra ids: 3000 of 3000 right"* ]]'
+check "so does the report" \
+  '[ "$(jq -c "[.failed[].criterion]" "$tmp/other.json")" = "[\"identical share\",\"lost ids\",\"extra ids\"]" ]'
+head -1500 "$tmp/l.jsonl" > "$tmp/first.jsonl"
+{ cat "$tmp/first.jsonl"; yes 'not json' | head -1500; } > "$tmp/half.jsonl"
+out=$("$D" compare "$tmp/first.jsonl" "$tmp/half.jsonl" --min-match 60% --report "$tmp/half.json" --log-level warn); rc=$?
+check "every document identical but half the records unreadable fails bad records (--min-match 60%)" \
+  '[ $rc -eq 1 ] && [[ $out == *"failed: bad records: 1500 of 3000 records on the right unreadable"* ]] &&
+   [ "$(jq -c "[.failed[].criterion]" "$tmp/half.json")" = "[\"bad records\"]" ]'
+out=$("$D" compare "$tmp/l.jsonl" "$tmp/l.jsonl" --report "$tmp/same.json" --log-level warn); rc=$?
+check "a pass has no failed criterion" '[ $rc -eq 0 ] && [[ $out != *"failed:"* ]] && [ "$(jq -c .failed "$tmp/same.json")" = "[]" ]'
 exit $fail

@@ -243,6 +243,26 @@ static void test_tolerance_matters(void **state)
     differ_report_free(&r);
 }
 
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The criterion of that name failed, with a reason containing text. */
+static void assert_failed(const differ_report *r, const char *criterion, const char *text)
+{
+    for (size_t i = 0; i < r->nfailed; i++)
+        if (!strcmp(r->failed[i].criterion, criterion)) {
+            if (!strstr(r->failed[i].reason, text))
+                fail_msg("%s: reason \"%s\" lacks \"%s\"", criterion, r->failed[i].reason, text);
+            return;
+        }
+    fail_msg("criterion \"%s\" did not fail (%zu failed)", criterion, r->nfailed);
+}
+
 static void test_verdict_threshold(void **state)
 {
     (void)state;
@@ -270,6 +290,9 @@ static void test_verdict_threshold(void **state)
     o.min_match = 0.999;
     assert_int_equal(differ_compare(path_of("v_l.jsonl"), path_of("v_r.jsonl"), &o, &r, err, sizeof(err)), 0);
     assert_false(r.pass);
+    assert_int_equal(r.nfailed, 2);            /* 0.4 % changed, 0.16 % lost; no extra ids, no bad records */
+    assert_failed(&r, "identical share", "min-match 99.900%");
+    assert_failed(&r, "lost ids", "8 of 5000 left documents have no match on the right");
     differ_report_free(&r);
 }
 
@@ -293,6 +316,66 @@ static void test_identical_pass(void **state)
     assert_int_equal(r.identical, NDOCS);
     assert_int_equal(r.only_left + r.only_right + r.nfields + r.nfindings, 0);
     assert_true(r.pass);
+    differ_report_free(&r);
+}
+
+static void compare_files(const char *left, const char *right, differ_report *r)
+{
+    differ_opts o;
+    opts_for_test(&o);
+    char err[512];
+    assert_int_equal(differ_compare(path_of(left), path_of(right), &o, r, err, sizeof(err)), 0);
+}
+
+/* Nothing compared is no proof: empty inputs, inputs that match nothing and
+ * inputs of unreadable records fail, each with the criterion that failed. */
+static void test_nothing_compared_fails(void **state)
+{
+    (void)state;
+    differ_report r;
+    write_file(path_of("e1.jsonl"), "");
+    write_file(path_of("e2.jsonl"), "\n");
+    compare_files("e1.jsonl", "e2.jsonl", &r);
+    assert_false(r.pass);
+    assert_int_equal(r.nfailed, 1);
+    assert_failed(&r, "identical share", "both inputs are empty");
+    json_t *j = differ_report_to_json(&r);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "failed"), 0), "criterion")),
+                        "identical share");
+    assert_true(json_is_false(json_object_get(j, "pass")));
+    json_decref(j);
+    differ_report_free(&r);
+
+    write_file(path_of("a.jsonl"), "{\"GlobalJobId\": \"a\", \"RecordTime\": 1, \"X\": 1}\n"
+                                   "{\"GlobalJobId\": \"b\", \"RecordTime\": 1, \"X\": 1}\n");
+    write_file(path_of("c.jsonl"), "{\"GlobalJobId\": \"c\", \"RecordTime\": 1, \"X\": 1}\n");
+    compare_files("a.jsonl", "c.jsonl", &r);
+    assert_false(r.pass);
+    assert_int_equal(r.nfailed, 3);
+    assert_failed(&r, "identical share", "no document matched by id");
+    assert_failed(&r, "lost ids", "2 of 2 left documents have no match on the right");
+    assert_failed(&r, "extra ids", "1 of 1 right documents have no match on the left");
+    differ_report_free(&r);
+
+    compare_files("a.jsonl", "e1.jsonl", &r);    /* one side empty */
+    assert_false(r.pass);
+    assert_int_equal(r.nfailed, 2);
+    assert_failed(&r, "identical share", "no document matched by id");
+    assert_failed(&r, "lost ids", "2 of 2 left documents");
+    differ_report_free(&r);
+
+    write_file(path_of("g.jsonl"), "{\"GlobalJobId\": \"a\", \"RecordTime\": 1, \"X\": 1}\nnot json\n[1]\n"
+                                   "{\"GlobalJobId\": \"b\", \"RecordTime\": 1, \"X\": 1}\n");
+    compare_files("a.jsonl", "g.jsonl", &r);     /* every document matches, but half the right is garbage */
+    assert_int_equal(r.identical, 2);
+    assert_false(r.pass);
+    assert_int_equal(r.nfailed, 1);
+    assert_failed(&r, "bad records", "2 of 4 records on the right unreadable");
+    differ_report_free(&r);
+
+    compare_files("a.jsonl", "a.jsonl", &r);
+    assert_true(r.pass);
+    assert_int_equal(r.nfailed, 0);
     differ_report_free(&r);
 }
 
@@ -533,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_tolerance_matters),
         cmocka_unit_test(test_verdict_threshold),
         cmocka_unit_test(test_identical_pass),
+        cmocka_unit_test(test_nothing_compared_fails),
         cmocka_unit_test(test_partitioned_equals_memory),
         cmocka_unit_test(test_parcels_merge_equals_single_run),
         cmocka_unit_test(test_bad_lines_counted),
