@@ -13,6 +13,11 @@
  * writes them in the new syntax the JSON unparser uses ("isnt" for =!=,
  * reals as %1.15E, octal escapes in string literals).
  *
+ * condor_history sorts like condor_q since HTCondor 25.0.6 (HTCONDOR-3481);
+ * 23.x's printed -json in the ad's hash order and -long sorted case-
+ * sensitively: spider's parsers depend on no order.
+ * unit.sim_oracle checks all of it against the htcondor 23.0.28 wheel.
+ *
  * Ownership: an ad owns copies of every string given to it. */
 #ifndef SPIDER_SIM_AD_H
 #define SPIDER_SIM_AD_H
