@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "adjson.h"
 #include "record.h"
@@ -318,6 +319,18 @@ static const char *plain_run(const char *s, const char *end)
 
 /* Reads a string at c->s (on its opening quote). Points *out into the input
  * when nothing needs decoding, into the scratch buffer otherwise. */
+/* HTCondor's JSON form of an expression (jsonSource.cpp, util.cpp
+ * convert_escapes_json): the raw text between the quotes starts and ends
+ * with an escaped slash, \/Expr(...)\/, and decodes to /Expr( (any case)
+ * ... )/. A string printed as "/Expr(x)/", slashes unescaped, as the JSON
+ * unparser prints a string value, stays a string. */
+static int quoted_expr(const char *raw, const char *raw_end, const char *s, size_t len)
+{
+    size_t n = (size_t)(raw_end - raw);
+    return n >= 4 && raw[0] == '\\' && raw[1] == '/' && raw_end[-2] == '\\' && raw_end[-1] == '/' &&
+           len >= 8 && strncasecmp(s, "/Expr(", 6) == 0 && memcmp(s + len - 2, ")/", 2) == 0;
+}
+
 static int read_string(cursor *c, const char **out, size_t *len)
 {
     const char *s = ++c->s;
@@ -536,16 +549,18 @@ static int read_value(cursor *c, const char *name, size_t name_len, int depth)
     if (c->s >= c->end)
         return fail(c, "missing value");
     switch (*c->s) {
-    case '"':
+    case '"': {
+        const char *raw = c->s + 1;
         if (read_string(c, &ev.str, &ev.len) != 0)
             return -1;
         ev.type = SP_ADJ_STRING;
-        if (ev.len >= 8 && memcmp(ev.str, "/Expr(", 6) == 0 && memcmp(ev.str + ev.len - 2, ")/", 2) == 0) {
+        if (quoted_expr(raw, c->s - 1, ev.str, ev.len)) {
             ev.type = SP_ADJ_EXPR;
             ev.str += 6;
             ev.len -= 8;
         }
         return emit(c, &ev);
+    }
     case '{':
         if (depth + 1 >= MAX_DEPTH)
             return fail(c, "nested deeper than %d", MAX_DEPTH);

@@ -24,6 +24,7 @@ attribute ad, spliced). Prints one line per difference and exits 1 on any;
 else prints "ok N ads".
 """
 import json
+import re
 import sys
 import warnings
 
@@ -87,8 +88,18 @@ def frame_json(ads, tool):
     return "".join(("," if i else "[") + "\n" + json_ad(ad) + "\n" for i, ad in enumerate(ads)) + "]\n"
 
 
+EXPR_MARK = "\0Expr("     # no C string holds a NUL: cannot clash with a real value
+
+
+def mark_exprs(text):
+    """HTCondor's JSON parser reads an expression only from a string whose raw
+    text is \\/Expr(...)\\/ (util.cpp convert_escapes_json): marks those before
+    the json module decodes the escapes away (a string "/Expr(x)/" stays one)."""
+    return re.sub(r'"\\/Expr\(((?:[^"\\]|\\.)*)\)\\/"', lambda m: '"\\u0000Expr(' + m.group(1) + ')/"', text)
+
+
 def to_value(v):
-    if isinstance(v, str) and v.startswith("/Expr(") and v.endswith(")/"):
+    if isinstance(v, str) and v.startswith(EXPR_MARK) and v.endswith(")/"):
         return classad.ExprTree(v[6:-2])
     if v is None:
         return classad.Value.Undefined
@@ -123,7 +134,7 @@ def main():
     parse_long = args[0] == "--parse-long"
     tool, paths = args[parse_long], args[parse_long + 1:parse_long + 4]
     texts = [open(p, "rb").read().decode("utf-8", "surrogateescape") for p in paths]
-    ads = [to_ad(o) for o in json.loads(texts[1] or "[]", object_pairs_hook=unique)]
+    ads = [to_ad(o) for o in json.loads(mark_exprs(texts[1]) or "[]", object_pairs_hook=unique)]
     bad = 0
     if parse_long:
         from_long = list(classad.parseOldAds(texts[0]))

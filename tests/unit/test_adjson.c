@@ -148,7 +148,8 @@ static const char tricky[] =
     "[\n{\n  \"A\": \"q\\\"b\\\\s\\/\\n\\u00e9\\ud83d\\ude00\\u0001\",\n  \"B\": -12,\n  \"C\": 1E+20,\n"
     "  \"D\": \"\\/Expr(ifThenElse(X =!= undefined,X,\\\"a/b\\\"))\\/\",\n  \"E\": [\n    1,\n    \"x\",\n"
     "    [],\n    {\"n\": null}\n  ],\n  \"F\": {\"G\": true, \"H\": false},\n  \"I\": -0.0,\n"
-    "  \"J\": \"caf\xc3\xa9\",\n  \"K\": \"/Expr(not one: no backslashes in the raw text\"\n}\n]\n";
+    "  \"J\": \"caf\xc3\xa9\",\n  \"K\": \"/Expr(not one: no backslashes in the raw text\",\n"
+    "  \"L\": \"/Expr(x)/\",\n  \"M\": \"\\/expr(1)\\/\",\n  \"N\": \"\\/Expr(y)/\"\n}\n]\n";
 
 static void test_every_split_position(void **state)
 {
@@ -156,7 +157,11 @@ static void test_every_split_position(void **state)
     const char *want =
         "A=s:q\"b\\s/\n\xc3\xa9\xf0\x9f\x98\x80\x01;B=i:-12;C=r:1e+20;"
         "D=e:ifThenElse(X =!= undefined,X,\"a/b\");E=[i:1;s:x;[];{n=null;};];F={G=b:1;H=b:0;};I=r:-0;"
-        "J=s:caf\xc3\xa9;K=s:/Expr(not one: no backslashes in the raw text;";
+        "J=s:caf\xc3\xa9;K=s:/Expr(not one: no backslashes in the raw text;"
+        /* HTCondor's JSON parser takes an expression only from \/Expr(..)\/ with
+         * both slashes escaped in the raw text (any case of Expr): what its
+         * unparser prints for a string value "/Expr(x)/" stays a string */
+        "L=s:/Expr(x)/;M=e:1;N=s:/Expr(y)/;";
     size_t len = sizeof(tricky) - 1;
     for (size_t split = 1; split < len; split++) {
         sp_adjson *p = sp_adjson_new(0);

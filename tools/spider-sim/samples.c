@@ -21,7 +21,7 @@ static uint64_t next(uint64_t *s)
 static const char *const pieces[] = {
     "plain", " ", "\"", "\\", "/", "\t", "\n", "\r", "\b", "\f", "\x01", "\x1f", "\x7f",
     "caf\xc3\xa9", "\xe6\x97\xa5\xe6\x9c\xac", "\xf0\x9f\x98\x80", "'", "{}[]", ",", "=", "#", "\\/",
-    "T2_CH_CERN", "0.5", "1e300", "true", "undefined",
+    "T2_CH_CERN", "0.5", "1e300", "true", "undefined", "/Expr(1)/",
 };
 
 static void random_string(uint64_t *s, char *buf, size_t len)
@@ -80,6 +80,7 @@ static void fixed_values(sim_ad *ad)
     sim_ad_bool(ad, "No", 0);
     sim_ad_undefined(ad, "Nothing");
     sim_ad_str(ad, "Empty", "");
+    sim_ad_str(ad, "LooksLikeExpr", "/Expr(RequestCpus)/");   /* a string: -json prints it unescaped */
     const char *items[] = { "a", "b\"c", "caf\xc3\xa9", "tab\there" };
     sim_ad_list(ad, "Items", items, 4);
     sim_ad_list(ad, "NoItems", items, 0);
