@@ -138,7 +138,7 @@ typedef struct {
 /* A criterion of the verdict that failed, and why, in words. */
 typedef struct {
     const char *criterion;       /* "identical share", "lost ids", "extra ids", "bad records" */
-    char reason[256];
+    char reason[320];
 } differ_failure;
 #define DIFFER_CRITERIA 4
 

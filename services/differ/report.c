@@ -289,7 +289,7 @@ static void verdict(differ_report *r)
     }
     check_side(r, "lost ids", "left", "right", r->left_count, r->only_left);
     check_side(r, "extra ids", "right", "left", r->right_count, r->only_right);
-    char bad[256] = "";
+    char bad[192] = "";
     check_bad(r, bad, sizeof(bad), "left", r->bad_left, r->left_count);
     check_bad(r, bad, sizeof(bad), "right", r->bad_right, r->right_count);
     if (*bad)
