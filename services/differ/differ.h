@@ -137,10 +137,11 @@ typedef struct {
 
 /* A criterion of the verdict that failed, and why, in words. */
 typedef struct {
-    const char *criterion;       /* "identical share", "lost ids", "extra ids", "bad records" */
+    const char *criterion;       /* "identical share", "lost ids", "extra ids", "bad records",
+                                    "missing parcels" (merge) */
     char reason[320];
 } differ_failure;
-#define DIFFER_CRITERIA 4
+#define DIFFER_CRITERIA 5
 
 typedef struct {
     char *left, *right;
@@ -180,6 +181,8 @@ void differ_report_only(differ_report *r, int right_side, const char *id, size_t
  *   extra ids        matched >= min-match x right documents
  *   bad records      each side's unreadable records <= (1 - min-match) x its records */
 void differ_report_finish(differ_report *r);
+/* One more failed criterion (after differ_report_finish): pass is 0. */
+void differ_report_fail(differ_report *r, const char *criterion, const char *reason);
 json_t *differ_report_to_json(const differ_report *r);
 /* Reads what differ_report_to_json wrote (the raw counts); NULL with err. */
 int differ_report_from_json(differ_report *r, json_t *j, char *err, size_t errlen);

@@ -92,7 +92,7 @@ int differ_merge(const char *const *paths, size_t n, const differ_opts *o,
                      missing, r->parcel_count);
             r->findings = realloc(r->findings, (r->nfindings + 1) * sizeof(char *));
             r->findings[r->nfindings++] = strdup(text);
-            r->pass = 0;
+            differ_report_fail(r, "missing parcels", text);
         }
         if (!missing)
             r->parcel_count = 0;      /* the whole key space, as a single run */

@@ -248,9 +248,15 @@ static void finish_field(differ_report *r, differ_field *f)
 
 static differ_failure *fail_on(differ_report *r, const char *criterion)
 {
-    differ_failure *f = &r->failed[r->nfailed++];
+    differ_failure *f = &r->failed[r->nfailed < DIFFER_CRITERIA ? r->nfailed++ : DIFFER_CRITERIA - 1];
     f->criterion = criterion;
     return f;
+}
+
+void differ_report_fail(differ_report *r, const char *criterion, const char *reason)
+{
+    snprintf(fail_on(r, criterion)->reason, sizeof(r->failed[0].reason), "%s", reason);
+    r->pass = 0;
 }
 
 /* lost ids / extra ids: the documents of one side that matched nothing. */

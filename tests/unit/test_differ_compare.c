@@ -467,6 +467,7 @@ static void test_parcels_merge_equals_single_run(void **state)
     assert_int_equal(differ_merge(paths, N - 1, &o, &merged, err, sizeof(err)), 0);
     assert_false(merged.pass);
     assert_true(has_finding(&merged, "1 of 3 parcels missing: the verdict covers part of the ids only"));
+    assert_failed(&merged, "missing parcels", "1 of 3 parcels missing");
     differ_report_free(&merged);
     /* the same parcel twice is an error */
     const char *twice[] = { paths[0], paths[0] };
