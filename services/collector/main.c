@@ -129,6 +129,11 @@ static int run(sp_config *cfg)
         fprintf(stderr, "spider-collector: nothing to do: both --process-queue and --process-history are off\n");
         rc = 2;
     }
+    if (o.read_only && o.scale_out) {      /* joining the group would take schedds from the instances */
+        fprintf(stderr, "spider-collector: --read-only with --scale-out would join the instances' consumer group "
+                        "and take schedds from them: run the check with --scale-out=false\n");
+        rc = 2;
+    }
     sp_metrics *metrics = sp_metrics_new();
     sp_collector *c = rc ? NULL : sp_collector_new(&o, metrics, err, sizeof(err));
     if (!rc && !c) {

@@ -8,7 +8,8 @@
 #   --read-only --output bulk writes the same documents as _bulk NDJSON: an
 #     {"index":{"_index","_id"}} line, then the document (plus
 #     metadata.publisher_git_hash), for every document, to a file or stdout;
-#   --read-only with the default Kafka output sends and writes nothing.
+#   --read-only with the default Kafka output sends and writes nothing;
+#   --read-only with --scale-out is refused (exit 2): it would join the group.
 set -uo pipefail
 B=${SPIDER_BUILD_DIR:?}
 C="$B/spider-collector"
@@ -72,4 +73,7 @@ check "--read-only with Kafka output sends nothing (closed port, exit 0, no outp
   '[ $rc -eq 0 ] && [ -z "$out" ] && cmp -s "$tmp/cp.json" "$tmp/cp.kafka.json"'
 out=$(run 9 "$tmp/cp.kafka.json" --output nosuch 2>&1); rc=$?
 check "an unknown --output names the choices" '[ $rc -eq 2 ] && [[ $out == *"expected kafka, jsonl or bulk"* ]]'
+out=$(run 9 "$tmp/cp.kafka.json" --read-only --output jsonl --scale-out 2>&1); rc=$?
+check "--read-only refuses --scale-out (it would take schedds from the instances' group)" \
+  '[ $rc -eq 2 ] && [[ $out == *"--read-only with --scale-out"* ]]'
 exit $fail
