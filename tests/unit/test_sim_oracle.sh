@@ -51,6 +51,7 @@ fake_h() { SPIDER_SIM_SEED=5 SPIDER_SIM_JOBS=80 SPIDER_SIM_STEP=4 "$B/sim-bin/co
 with_dash() { local f=${@: -1}; "${@:1:$#-1}" "-$f"; }
 compare "fake condor_q" condor_q --parse-long -- with_dash fake_q -constraint 'JobUniverse == 5'
 compare "fake condor_history" condor_history --parse-long -- with_dash fake_h
+compare "fake condor_q -attributes" condor_q --parse-long -- with_dash fake_q -attributes 'globaljobid,JobStatus,requestmemory,Requirements'
 compare "fake condor_q, no ads" condor_q --parse-long -- with_dash fake_q -constraint 'false'
 compare "fake condor_history, no ads" condor_history --parse-long -- with_dash fake_h -constraint 'false'
 
