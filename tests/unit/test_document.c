@@ -42,7 +42,7 @@ static int on_ad(void *arg, sp_ad *ad)
     sp_ad_set(c->res, "EmptyThing", 10, &empty);
     sp_ad_set(c->res, "NoneThing", 9, &undef);
     sp_arena_reset(&c->docs);
-    sp_document_meta meta = { "cms", "host1", 1763800000123LL, SPIDER__SOURCE__CONDOR_QUEUE, c->n % 3 ? "snap-1" : NULL };
+    sp_document_meta meta = { "cms", "host1", 1763800000123LL, SPIDER__SOURCE__CONDOR_QUEUE, c->n % 3 ? "snap-1" : NULL, 0 };
     Spider__Document *d = sp_document_build(&c->docs, c->res, &meta, err, sizeof(err));
     assert_non_null(d);
     Spider__Record rec = SPIDER__RECORD__INIT;
