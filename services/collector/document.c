@@ -9,7 +9,8 @@
 void sp_document_index(const char *index_template, long long t, char *out, size_t outlen)
 {
     /* civil date from days since the epoch (UTC; no timezone involved) */
-    long long z = (t >= 0 ? t : t - 86399) / 86400 + 719468;
+    long long days = t / 86400 - (t % 86400 < 0);   /* floor, without overflow at INT64_MIN */
+    long long z = days + 719468;
     long long era = (z >= 0 ? z : z - 146096) / 146097;
     long long doe = z - era * 146097;
     long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;

@@ -120,6 +120,16 @@ static void test_index_is_utc(void **state)
     assert_string_equal(out, "x-1970-01-01");
     sp_document_index("x", -1, out, sizeof(out));
     assert_string_equal(out, "x-1969-12-31");
+    sp_document_index("x", -86400, out, sizeof(out));
+    assert_string_equal(out, "x-1969-12-31");
+    sp_document_index("x", -86401, out, sizeof(out));
+    assert_string_equal(out, "x-1969-12-30");
+    /* the ends of the range (a QDate of -2^63 is in the reference corpus):
+     * no overflow (UBSan), some day far away */
+    sp_document_index("x", -9223372036854775807LL - 1, out, sizeof(out));
+    assert_string_equal(out, "x--292277022657-01-27");
+    sp_document_index("x", 9223372036854775807LL, out, sizeof(out));
+    assert_string_equal(out, "x-292277026596-12-04");
 }
 
 int main(void)

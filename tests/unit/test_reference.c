@@ -518,9 +518,8 @@ static void test_d1_reference_raises(void **state)
 {
     (void)state;
     dev_count n = { 0 };
-    for (int form = FORM_JSON; form <= FORM_LONG; form++)
-        for (int mode = MODE_QUEUE; mode <= MODE_HISTORY; mode++)
-            run_pass(g_recs, g_n_ads, (ad_form)form, (conv_mode)mode, NULL, d1_check, &n);
+    for (int mode = MODE_QUEUE; mode <= MODE_HISTORY; mode++)   /* the forms agree: see above */
+        run_pass(g_recs, g_n_ads, FORM_LONG, (conv_mode)mode, NULL, d1_check, &n);
     assert_true(n.seen > 100);
     for (size_t i = 0; i < 4; i++)
         assert_true(n.kinds[i] > 0);                /* every place the reference raises */
