@@ -537,12 +537,13 @@ static const char *guess_campaign_type(const sp_ad *ad, int analysis)
     return "UNKNOWN";
 }
 
+/* guessCampaign after its first rule: a true CMS_CampaignName is taken as
+ * the ad has it, whatever its type, by cms_profile(). */
 static const char *guess_campaign(const sp_ad *ad, int analysis,
                                   const char *campaign_type, sp_arena *a)
 {
     const char *camp = str(ad, "WMAgent_RequestName", "UNKNOWN");
     sp_span g;
-    (void)0;
     if (analysis) {
         const char *user = str(ad, "CRAB_UserHN", "UNKNOWN");
         char *s = sp_arena_alloc(a, strlen(user) + 6);
