@@ -17,6 +17,7 @@
 
 #include "classad_expr.h"
 #include "patterns.h"
+#include "pycase.h"
 #include "pyfmt.h"
 #include "rules.h"
 
@@ -280,6 +281,7 @@ static int big_real(const sp_cval *v)
 }
 
 static sp_cval py_trunc(sp_cval v);
+static const char *py_case(sp_arena *a, const char *s, size_t len, int upper);
 
 /* The typed value of one attribute; 0 to leave the attribute out. */
 static int typed_value(unsigned rule, sp_cval *value, sp_arena *a, conv_ctx *st)
@@ -308,7 +310,7 @@ static int typed_value(unsigned rule, sp_cval *value, sp_arena *a, conv_ctx *st)
         *value = py_str(a, value);
     } else if (rule & SP_RULE_DATE) {
         if ((is_num(value) && num_of(value) == 0) ||
-            (value->type == SP_CV_STRING && strcasecmp(value->u.str.s, "unknown") == 0))
+            (value->type == SP_CV_STRING && !strcmp(py_case(a, value->u.str.s, value->u.str.len, 0), "unknown")))
             *value = sp_cv_undefined();
         else if (py_int(value, &i))
             *value = sp_cv_int(i);
@@ -1091,11 +1093,34 @@ static const char *postjob_decode(const char *s)
     return s;
 }
 
+/* Python's s.upper() or s.lower() of s[0..len), in the arena (ASCII
+ * without a detour). */
+static const char *py_case(sp_arena *a, const char *s, size_t len, int upper)
+{
+    size_t i = 0;
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
+    if (i == len) {
+        char *out = sp_arena_strndup(a, s, len);
+        for (char *p = out; p && *p; p++)
+            *p = (char)(upper ? toupper((unsigned char)*p) : tolower((unsigned char)*p));
+        return out ? out : "";
+    }
+    sp_buf b = { 0 };
+    if ((upper ? sp_py_upper(&b, s, len) : sp_py_lower(&b, s, len)) != 0) {
+        sp_buf_free(&b);
+        return "";
+    }
+    char *out = sp_arena_strndup(a, b.data ? (const char *)b.data : "", b.len);
+    sp_buf_free(&b);
+    return out ? out : "";
+}
+
 static void postjob_status(sp_ad *res)
 {
     const char *pj = rstr(res, "CRAB_PostJobStatus");
     const char *status = rstr(res, "Status");
-    char norm[128] = "";
+    const char *norm = "";
     if (pj && *pj) {                             /* .strip().upper() */
         const char *b = pj, *e = pj + strlen(pj);
         size_t w;
@@ -1103,10 +1128,7 @@ static void postjob_status(sp_ad *res)
             b += w;
         while (e > b && (w = py_space_before(b, e)) > 0)
             e -= w;
-        size_t n = (size_t)(e - b) < sizeof(norm) - 1 ? (size_t)(e - b) : sizeof(norm) - 1;
-        for (size_t i = 0; i < n; i++)
-            norm[i] = (char)toupper((unsigned char)b[i]);
-        norm[n] = '\0';
+        norm = py_case(res->arena, b, (size_t)(e - b), 1);
     }
     if (*norm && ((!strcmp(status, "Removed") && strcmp(norm, "NOT RUN")) || !strcmp(status, "Completed"))) {
         set_str(res, "CRAB_PostJobStatus", postjob_decode(norm));
@@ -1447,10 +1469,7 @@ int sp_convert(const sp_converter *c, const sp_convert_job *job, sp_ad *ad, sp_a
     set_strn(res, "ScheddName", gjid, hash ? (size_t)(hash - gjid) : strlen(gjid));
     set_str(res, "CMS_Pool", job->pool_name ? job->pool_name : "Unknown");
     const char *type = str(ad, "CMS_Type", "unknown");
-    char *lower = sp_arena_strndup(a, type, strlen(type));
-    for (char *p = lower; p && *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    set_str(res, "Type", lower ? lower : "unknown");
+    set_str(res, "Type", py_case(a, type, strlen(type), 0));
     int analysis = is_analysis(ad);
     if (has(ad, "CRAB_Id"))
         formatted_crab_id(res, get(ad, "CRAB_Id"));
