@@ -57,7 +57,7 @@ static int on_ad(void *ctx, sp_ad *ad)
         p->docs_out++;
         return 0;
     }
-    sp_document_meta meta = { "cms", "bench", p->now * 1000, SPIDER__SOURCE__CONDOR_HISTORY, NULL };
+    sp_document_meta meta = { "cms", "bench", p->now * 1000, SPIDER__SOURCE__CONDOR_HISTORY, NULL, 0 };
     char id[1024];
     if (sp_document_pack(p->res, &meta, &p->packed, id, sizeof(id), err, sizeof(err)) != 0)
         return 0;

@@ -69,7 +69,7 @@ static int on_ad(void *ctx, sp_ad *ad)
     corpus *c = ctx;
     char err[256];
     sp_convert_job job = { "Global", 0, 1763800000 + 12 * 720, c->cache };
-    sp_document_meta meta = { "cms", "bench", 1763808640000LL, SPIDER__SOURCE__CONDOR_QUEUE, "S" };
+    sp_document_meta meta = { "cms", "bench", 1763808640000LL, SPIDER__SOURCE__CONDOR_QUEUE, "S", 0 };
     if (sp_convert(c->conv, &job, ad, c->res, NULL, err, sizeof(err)) != 1)
         return 0;
     Spider__Document *d = sp_document_build(&c->arena, c->res, &meta, err, sizeof(err));

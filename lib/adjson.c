@@ -520,13 +520,13 @@ static int read_number(cursor *c, sp_adj_event *ev)
         return fail(c, "number too long");
     memcpy(num, s, (size_t)(p - s));
     num[p - s] = '\0';
-    errno = 0;
+    /* as HTCondor's ClassAd library reads them: an integer beyond 64 bits
+     * is clamped to the range (strtoll), a real beyond it is infinite and
+     * one too small 0 or subnormal (strtod) */
     if (real)
         ev->r = strtod(num, NULL);
     else
         ev->i = strtoll(num, NULL, 10);
-    if (errno == ERANGE)
-        return fail(c, "number out of range: %s", num);
     c->s = p;
     return 0;
 }

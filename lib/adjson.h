@@ -18,8 +18,12 @@
  * kept: a string "\/Expr(<expression>)\/" is an SP_ADJ_EXPR event carrying
  * the expression text; reals and integers are told apart as written.
  *
+ * Numbers beyond the range are read as HTCondor's ClassAd library reads
+ * them: an integer is clamped to 64 bits, a real becomes +-infinity (or 0,
+ * or subnormal, when too small).
+ *
  * Errors: an ad whose structure is whole but whose content is bad (invalid
- * UTF-8, bad escape, number out of range, missing ':'...) is reported by
+ * UTF-8, bad escape, missing ':'...) is reported by
  * sp_adjson_next() returning -1 and skipped; the next call goes on with the
  * following ad. An ad over max_ad_bytes is skipped likewise, without being
  * buffered. Input that is not ads at all (e.g. text, or a broken bracket

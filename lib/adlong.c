@@ -483,7 +483,7 @@ static void decode_string(cursor *c, const char *s, const char *end, sp_adj_even
 }
 
 /* A decimal number spanning [s, end): 1 and typed in ev, 0 when it is not
- * one (then it is an expression), -1 when out of range. */
+ * one (then it is an expression), -1 when too long. */
 static int read_number(cursor *c, const char *s, const char *end, sp_adj_event *ev)
 {
     const char *p = s;
@@ -520,17 +520,16 @@ static int read_number(cursor *c, const char *s, const char *end, sp_adj_event *
         return fail(c, "number too long");
     memcpy(num, s, (size_t)(end - s));
     num[end - s] = '\0';
-    errno = 0;
+    /* as HTCondor's ClassAd library reads them: an integer beyond 64 bits
+     * is clamped to the range (strtoll), a real beyond it is infinite and
+     * one too small 0 or subnormal (strtod); libclassad prints DBL_MAX as
+     * 1.797693134862316E+308, which reads back as infinity */
     if (real) {
         ev->type = SP_ADJ_REAL;
         ev->r = strtod(num, NULL);
-        if (isinf(ev->r))
-            return fail(c, "number out of range: %s", num);
     } else {
         ev->type = SP_ADJ_INT;
         ev->i = strtoll(num, NULL, 10);
-        if (errno == ERANGE)
-            return fail(c, "number out of range: %s", num);
     }
     return 1;
 }

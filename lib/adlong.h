@@ -42,8 +42,13 @@
  * does not end the ad. (A backslash before "\r\n" counts as the end of the
  * line too, for CRLF input.)
  *
+ * Numbers beyond the range are read as HTCondor's lexer reads them: an
+ * integer is clamped to 64 bits, a real becomes +-infinity (libclassad
+ * prints DBL_MAX as 1.797693134862316E+308, which reads back so), or 0 or
+ * subnormal when too small.
+ *
  * Errors: an ad with a bad line (no "Name = value"), invalid UTF-8, a NUL
- * byte, unbalanced brackets or a number out of range is reported by
+ * byte or unbalanced brackets is reported by
  * sp_adlong_next() returning -1 and skipped; the next call goes on with the
  * following ad. Events of a bad ad delivered before the error was found must
  * be discarded by the caller. An ad over max_ad_bytes is skipped likewise,

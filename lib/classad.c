@@ -179,7 +179,8 @@ static size_t find_slot_h(const sp_ad *ad, const char *name, size_t len, unsigne
     size_t i = h & mask;
     while (ad->slots[i]) {
         const sp_attr *a = &ad->attrs[ad->slots[i] - 1];
-        if (a->hash == h && name_eq(a->name, a->name_len, name, len))
+        if (a->hash == h && (ad->exact_names ? a->name_len == len && !memcmp(a->name, name, len)
+                                             : name_eq(a->name, a->name_len, name, len)))
             return i;
         i = (i + 1) & mask;
     }

@@ -74,6 +74,8 @@ typedef struct sp_ad {
     size_t n, cap;
     unsigned *slots;     /* open-addressing index into attrs (+1; 0 = empty) */
     size_t nslots;
+    int exact_names;     /* 1: names match only as spelled (a Python dict,
+                            like the converted document); 0: ClassAd rules */
     sp_arena *arena;     /* shared with nested ads */
     sp_arena own;        /* the top-level ad's arena */
     /* builder state while parser events arrive */

@@ -139,11 +139,17 @@ int sp_py_bytes_repr(sp_buf *b, const unsigned char *s, size_t len)
     return putz(b, "b") || escaped(b, s, len, 1);
 }
 
-/* repr() of a value inside a list. */
+/* repr() of a value inside a list or a dict, as the classad bindings hand
+ * them to Python: strings quoted, undefined and error as the Value enum's
+ * repr, expressions as their text. */
 static int item_repr(sp_buf *b, const sp_cval *v)
 {
     if (v->type == SP_CV_STRING)
         return sp_py_str_repr(b, v->u.str.s, v->u.str.len);
+    if (v->type == SP_CV_UNDEFINED)
+        return putz(b, "classad.classad.Value.Undefined");
+    if (v->type == SP_CV_ERROR)
+        return putz(b, "classad.classad.Value.Error");
     return sp_py_repr(b, v);
 }
 
@@ -168,12 +174,13 @@ int sp_py_repr(sp_buf *b, const sp_cval *v)
             rc = (i ? putz(b, ", ") : 0) || item_repr(b, &v->u.list.items[i]);
         return rc ? rc : putz(b, "]");
     }
-    case SP_CV_AD: {
-        int rc = putz(b, "[ ");
+    case SP_CV_AD: {                 /* the bindings give a nested ad as a dict */
+        int rc = putz(b, "{");
         for (size_t i = 0; i < v->u.ad->n && rc == 0; i++)
-            rc = putz(b, v->u.ad->attrs[i].name) || putz(b, " = ") || item_repr(b, &v->u.ad->attrs[i].v) ||
-                 putz(b, "; ");
-        return rc ? rc : putz(b, "]");
+            rc = (i ? putz(b, ", ") : 0) ||
+                 sp_py_str_repr(b, v->u.ad->attrs[i].name, v->u.ad->attrs[i].name_len) || putz(b, ": ") ||
+                 item_repr(b, &v->u.ad->attrs[i].v);
+        return rc ? rc : putz(b, "}");
     }
     }
     return 0;

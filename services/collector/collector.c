@@ -159,7 +159,8 @@ static int on_ad(void *ctx, sp_ad *ad)
     }
     sp_document_meta meta = { c->o.index_template, c->o.hostname, (long long)time(NULL) * 1000,
                               p->t->kind == SP_QUERY_QUEUE ? SPIDER__SOURCE__CONDOR_QUEUE : SPIDER__SOURCE__CONDOR_HISTORY,
-                              p->t->kind == SP_QUERY_QUEUE ? p->snapshot_id : NULL };
+                              p->t->kind == SP_QUERY_QUEUE ? p->snapshot_id : NULL,
+                              p->t->kind == SP_QUERY_QUEUE ? job.now : 0 };
     char id[1024];
     if (emit_document(p, &meta, id, sizeof(id), err, sizeof(err)) != 0) {
         if (*p->err)

@@ -17,6 +17,7 @@
 
 #include "classad_expr.h"
 #include "patterns.h"
+#include "pycase.h"
 #include "pyfmt.h"
 #include "rules.h"
 
@@ -30,6 +31,8 @@ struct sp_converter {
 typedef struct {
     sp_convert_stats *stats;
     sp_expr_cache *cache;
+    const char **drop;       /* fields whose int the reference writes outside int64 (D3) */
+    size_t ndrop, capdrop;
 } conv_ctx;
 
 /* ---------- small helpers over ads ---------- */
@@ -95,9 +98,27 @@ static const char *str(const sp_ad *ad, const char *name, const char *dflt)
     return v && v->type == SP_CV_STRING ? v->u.str.s : dflt;
 }
 
+/* The classad bindings hand a literal `error` to Python as Value.Error, not
+ * as an expression; spider's parsers keep it as the expression "error". */
+static int is_error_literal(const sp_cval *v)
+{
+    return v && v->type == SP_CV_EXPR && v->u.str.len == 5 && !strcasecmp(v->u.str.s, "error");
+}
+
+/* An expression the bindings give as an ExprTree (not a value). */
+static int is_expr_tree(const sp_cval *v)
+{
+    return v && v->type == SP_CV_EXPR && !is_error_literal(v);
+}
+
+/* Python's bool() of a value as the bindings give it: Value.Undefined is
+ * false (bool() of Value.Error raises in the reference: true here). */
 static int truthy(const sp_cval *v)
 {
+    if (is_error_literal(v))
+        return 1;
     switch (v->type) {
+    case SP_CV_ERROR: return 1;
     case SP_CV_BOOL: return v->u.b;
     case SP_CV_INT: return v->u.i != 0;
     case SP_CV_REAL: return v->u.r != 0;
@@ -170,6 +191,8 @@ static sp_cval py_str(sp_arena *a, const sp_cval *v)
     sp_buf b = { 0 };
     sp_cval out;
     char num[48];
+    if (is_error_literal(v))
+        return sp_cv_string(a, "Error", 5);
     if (v->type == SP_CV_STRING || v->type == SP_CV_EXPR) {
         out = *v;                        /* shared: the ad outlives the document */
         out.type = SP_CV_STRING;
@@ -194,7 +217,7 @@ static int py_int(const sp_cval *v, long long *out)
     case SP_CV_INT: *out = v->u.i; return 1;
     case SP_CV_BOOL: *out = v->u.b; return 1;
     case SP_CV_REAL:
-        if (!isfinite(v->u.r) || fabs(v->u.r) >= 9.2e18)
+        if (!isfinite(v->u.r) || v->u.r >= 9223372036854775808.0 || v->u.r < -9223372036854775808.0)
             return 0;
         *out = (long long)v->u.r;
         return 1;
@@ -249,10 +272,25 @@ static sp_cval decode_and_decompress(sp_arena *a, const sp_cval *v)
     return r;
 }
 
+/* A finite real whose int() is outside int64: the reference writes that
+ * integer, which no search cluster can index (compatibility.md D3). */
+static int big_real(const sp_cval *v)
+{
+    return v->type == SP_CV_REAL && isfinite(v->u.r) &&
+           (v->u.r >= 9223372036854775808.0 || v->u.r < -9223372036854775808.0);
+}
+
+static sp_cval py_trunc(sp_cval v);
+static const char *py_case(sp_arena *a, const char *s, size_t len, int upper);
+
 /* The typed value of one attribute; 0 to leave the attribute out. */
 static int typed_value(unsigned rule, sp_cval *value, sp_arena *a, conv_ctx *st)
 {
     long long i;
+    if ((rule & (SP_RULE_INT | SP_RULE_DATE)) && !(rule & SP_RULE_BOOL) && big_real(value)) {
+        st->stats->type_errors++;
+        return 2;                 /* kept as a real for what is derived from it, then dropped */
+    }
     if (value->type == SP_CV_ERROR)
         return 0;
     if (value->type == SP_CV_UNDEFINED)
@@ -272,7 +310,7 @@ static int typed_value(unsigned rule, sp_cval *value, sp_arena *a, conv_ctx *st)
         *value = py_str(a, value);
     } else if (rule & SP_RULE_DATE) {
         if ((is_num(value) && num_of(value) == 0) ||
-            (value->type == SP_CV_STRING && strcasecmp(value->u.str.s, "unknown") == 0))
+            (value->type == SP_CV_STRING && !strcmp(py_case(a, value->u.str.s, value->u.str.len, 0), "unknown")))
             *value = sp_cv_undefined();
         else if (py_int(value, &i))
             *value = sp_cv_int(i);
@@ -299,7 +337,8 @@ static void bulk_convert_ad_data(const sp_converter *c, sp_ad *ad, sp_ad *res, c
             rule = sp_rulemap_get_h(&c->rules, key, klen, ad->attrs[k].hash);
         }
         sp_cval value = ad->attrs[k].v.type == SP_CV_EXPR ? eval(ad, key, res->arena, st) : ad->attrs[k].v;
-        if (!typed_value(rule, &value, res->arena, st))
+        int typed = typed_value(rule, &value, res->arena, st);
+        if (!typed)
             continue;
         const char *name = key;
         size_t nlen = klen;
@@ -316,28 +355,37 @@ static void bulk_convert_ad_data(const sp_converter *c, sp_ad *ad, sp_ad *res, c
         if (sp_pat_wmcore_exception(renamed))
             value = decode_and_decompress(res->arena, &value);
         sp_ad_set_borrowed(res, renamed, nlen, &value);  /* names of the ad live as long */
+        if (typed == 2 && st->ndrop < st->capdrop)
+            st->drop[st->ndrop++] = renamed;
     }
     if (has(ad, "RequestMemory")) {                 /* evaluate_fields */
         sp_cval v = eval(ad, "RequestMemory", res->arena, st);
-        if (v.type != SP_CV_ERROR)
-            set(res, "RequestMemory_Eval", v);
+        set(res, "RequestMemory_Eval", v.type == SP_CV_ERROR ? sp_cv_undefined() : v);   /* D5 */
     }
 }
 
 /* ---------- the reference's helper functions ---------- */
 
-static long long record_time(sp_ad *ad, long long now, sp_arena *a, conv_ctx *st)
+/* ad.get(name, 0) is true: present and truthy. */
+static const sp_cval *get_truthy(const sp_ad *ad, const char *name)
+{
+    const sp_cval *v = get(ad, name);
+    return v && truthy(v) ? v : NULL;
+}
+
+/* recordTime: CompletionDate or JobFinishedHookDone as the ad has it (an
+ * int, or a real) for jobs that ended, else the launch time. */
+static sp_cval record_time(sp_ad *ad, long long now, sp_arena *a, conv_ctx *st)
 {
     double status = num(ad, "JobStatus", -1, a, st);
     if (status == 3 || status == 4 || status == 6) {
-        double cd = num(ad, "CompletionDate", 0, a, st);
-        if (cd)
-            return (long long)cd;
-        double hook = num(ad, "JobFinishedHookDone", 0, a, st);
-        if (hook)
-            return (long long)hook;
+        const sp_cval *cd = get_truthy(ad, "CompletionDate");
+        if (!cd)
+            cd = get_truthy(ad, "JobFinishedHookDone");
+        if (cd && (cd->type == SP_CV_INT || cd->type == SP_CV_REAL || cd->type == SP_CV_BOOL))
+            return *cd;
     }
-    return now;
+    return sp_cv_int(now);
 }
 
 static int is_analysis(const sp_ad *ad)
@@ -346,24 +394,49 @@ static int is_analysis(const sp_ad *ad)
            strcmp(str(ad, "CMS_JobType", "unknown"), "Analysis") == 0;
 }
 
-/* commonExitCode: 1 and *code; the reference's values are ints. */
-static long long common_exit_code(const sp_ad *ad, sp_arena *a, conv_ctx *st)
+/* A raw value as Python compares it with numbers: the Value enum is an
+ * IntEnum (Undefined 2, Error 1). 0 when it is no number. */
+static int py_number(const sp_cval *v, double *out)
 {
-    if (!has(ad, "ExitCode"))
-        return 50666;
-    long long condor = (long long)num(ad, "ExitCode", 0, a, st);
-    if (is_analysis(ad)) {
-        if (has(ad, "JobExitCode"))
-            return (long long)num(ad, "JobExitCode", 0, a, st);
-        if (has(ad, "Chirp_CRAB3_Job_ExitCode"))
-            return (long long)num(ad, "Chirp_CRAB3_Job_ExitCode", 0, a, st);
-        return condor;
+    if (is_error_literal(v) || v->type == SP_CV_ERROR) {
+        *out = 1;
+        return 1;
     }
-    double cmsrun = num(ad, "Chirp_WMCore_cmsRun_ExitCode", 0, a, st);
-    return cmsrun > 0 ? (long long)cmsrun : condor;
+    if (v->type == SP_CV_UNDEFINED) {
+        *out = 2;
+        return 1;
+    }
+    if (!is_num(v))
+        return 0;
+    *out = num_of(v);
+    return 1;
 }
 
-static const char *error_type(long long code)
+/* commonExitCode: the exit code as the ad has it (ad.get, not evaluated). */
+static sp_cval common_exit_code(const sp_ad *ad)
+{
+    const sp_cval *condor = get(ad, "ExitCode");
+    if (!condor)
+        return sp_cv_int(50666);
+    if (is_analysis(ad)) {
+        const sp_cval *v = get(ad, "JobExitCode");
+        if (!v)
+            v = get(ad, "Chirp_CRAB3_Job_ExitCode");
+        return v ? *v : *condor;
+    }
+    const sp_cval *cmsrun = get(ad, "Chirp_WMCore_cmsRun_ExitCode");
+    double x;
+    return cmsrun && py_number(cmsrun, &x) && x > 0 ? *cmsrun : *condor;
+}
+
+/* The exit code as the document shows it: the Value enum as null
+ * (compatibility.md D5), an error literal too. */
+static sp_cval exit_code_doc(sp_cval v)
+{
+    return is_error_literal(&v) || v.type == SP_CV_ERROR ? sp_cv_undefined() : v;
+}
+
+static const char *error_type(double code)
 {
     if (code == 0)
         return "Success";
@@ -466,14 +539,13 @@ static const char *guess_campaign_type(const sp_ad *ad, int analysis)
     return "UNKNOWN";
 }
 
+/* guessCampaign after its first rule: a true CMS_CampaignName is taken as
+ * the ad has it, whatever its type, by cms_profile(). */
 static const char *guess_campaign(const sp_ad *ad, int analysis,
                                   const char *campaign_type, sp_arena *a)
 {
     const char *camp = str(ad, "WMAgent_RequestName", "UNKNOWN");
     sp_span g;
-    const char *name = str(ad, "CMS_CampaignName", NULL);
-    if (name && *name)
-        return name;
     if (analysis) {
         const char *user = str(ad, "CRAB_UserHN", "UNKNOWN");
         char *s = sp_arena_alloc(a, strlen(user) + 6);
@@ -535,13 +607,29 @@ static void formatted_crab_id(sp_ad *res, const sp_cval *id)
         const char *s = id->u.str.s;
         const char *dash = strchr(s, '-');
         long long x, n;
-        if (dash) {
-            char left[32];
-            size_t l = (size_t)(dash - s);
-            if (l < sizeof(left) && !strchr(dash + 1, '-')) {
+        if (dash) {                    /* "{}.{:06d}".format(*parts): the first two */
+            char left[32], right[32];
+            const char *dash2 = strchr(dash + 1, '-');
+            size_t l = (size_t)(dash - s), r = dash2 ? (size_t)(dash2 - dash - 1) : strlen(dash + 1);
+            int all = 1;                 /* every part must be an int, or the reference raises */
+            for (const char *p = dash2; p && all; p = strchr(p + 1, '-')) {
+                const char *e = strchr(p + 1, '-');
+                char part[32];
+                size_t pl = e ? (size_t)(e - p - 1) : strlen(p + 1);
+                if (pl >= sizeof(part))
+                    all = 0;
+                else {
+                    memcpy(part, p + 1, pl);
+                    part[pl] = '\0';
+                    all = sp_py_parse_int(part, &n);
+                }
+            }
+            if (all && l < sizeof(left) && r < sizeof(right)) {
                 memcpy(left, s, l);
                 left[l] = '\0';
-                if (sp_py_parse_int(left, &x) && sp_py_parse_int(dash + 1, &n))
+                memcpy(right, dash + 1, r);
+                right[r] = '\0';
+                if (sp_py_parse_int(left, &x) && sp_py_parse_int(right, &n))
                     snprintf(out, sizeof(out), "%lld.%06lld", x, n);
             }
         } else if (*s && strspn(s, "0123456789") == strlen(s) && sp_py_parse_int(s, &n)) {
@@ -549,6 +637,35 @@ static void formatted_crab_id(sp_ad *res, const sp_cval *id)
         }
     }
     set_str(res, "FormattedCrabId", out);
+}
+
+/* The length of the white-space character at p as Python's str.isspace()
+ * and re's \s see it (Unicode, in UTF-8), or 0. */
+static size_t py_space(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    if ((*u >= 0x09 && *u <= 0x0d) || (*u >= 0x1c && *u <= 0x20))
+        return 1;
+    if (u[0] == 0xc2 && (u[1] == 0x85 || u[1] == 0xa0))
+        return 2;
+    if (u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80)                 /* U+1680 */
+        return 3;
+    if (u[0] == 0xe2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8a) || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf))
+        return 3;                                                     /* U+2000-200A, 2028, 2029, 202F */
+    if (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f)                 /* U+205F */
+        return 3;
+    if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)                 /* U+3000 */
+        return 3;
+    return 0;
+}
+
+/* The length of the white-space character ending at e (after b), or 0. */
+static size_t py_space_before(const char *b, const char *e)
+{
+    for (size_t n = 1; n <= 3 && e - (ptrdiff_t)n >= b; n++)
+        if (py_space(e - n) == n)
+            return n;
+    return 0;
 }
 
 /* make_list_from_string_field: re.split(r"[\s,]+\s*", value). */
@@ -567,25 +684,25 @@ static void split_list(sp_ad *res, const char *name, const sp_ad *ad, const char
         return;
     }
     const char *s = v->u.str.s;
-    size_t n = 1;
+    size_t n = 1, w;
     for (const char *p = s; *p; p++)
-        if ((isspace((unsigned char)*p) || *p == ',') && !(p > s && (isspace((unsigned char)p[-1]) || p[-1] == ',')))
-            n++;
+        n += *p == ',' || py_space(p) > 0;      /* at least one separator per item */
     sp_cval *items = sp_arena_alloc(res->arena, n * sizeof(*items));
     if (!items)
         return;
     size_t k = 0;
-    const char *start = s;
-    for (const char *p = s;; p++) {
-        if (*p == '\0' || isspace((unsigned char)*p) || *p == ',') {
-            items[k++] = sp_cv_string(res->arena, start, (size_t)(p - start));
-            if (!*p)
-                break;
-            while (*p && (isspace((unsigned char)*p) || *p == ','))
-                p++;
-            start = p;
-            p--;
+    const char *start = s, *p = s;
+    for (;;) {
+        if (*p != '\0' && *p != ',' && !py_space(p)) {
+            p++;
+            continue;
         }
+        items[k++] = sp_cv_string(res->arena, start, (size_t)(p - start));
+        if (!*p)
+            break;
+        while (*p == ',' || (w = py_space(p)) > 0)
+            p += *p == ',' ? 1 : w;
+        start = p;
     }
     list.u.list.items = items;
     list.u.list.n = k;
@@ -604,7 +721,7 @@ static size_t list_len(const sp_cval *v)
 }
 
 /* CRAB_TaskCreationDate from "YYMMDD_HHMMSS:user_task", else RecordTime. */
-static long long task_creation(const sp_ad *ad, long long record)
+static sp_cval task_creation(const sp_ad *ad, sp_cval record)
 {
     const char *wf = str(ad, "CRAB_Workflow", NULL);
     int y, mo, d, h, mi, s, n = 0;
@@ -626,7 +743,7 @@ static long long task_creation(const sp_ad *ad, long long record)
     int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     long long days = (long long)era * 146097 + doe - 719468;
-    return days * 86400 + h * 3600 + mi * 60 + s;
+    return sp_cv_int(days * 86400 + h * 3600 + mi * 60 + s);
 }
 
 /* Python's str.strip(chars): removes any of chars from both ends. */
@@ -689,7 +806,9 @@ static sp_cval add_values(const sp_cval *x, const sp_cval *y, sp_arena *a, int t
         return sp_cv_int(take_max ? (x->u.i > y->u.i ? x->u.i : y->u.i) : x->u.i + y->u.i);
     if (is_num(x) && is_num(y)) {
         double p = num_of(x), q = num_of(y);
-        return sp_cv_real(take_max ? (p > q ? p : q) : p + q);
+        if (take_max)                            /* max() returns one of them, as it is */
+            return q > p ? *y : *x;
+        return sp_cv_real(p + q);
     }
     if (x->type == SP_CV_STRING && y->type == SP_CV_STRING) {
         if (take_max)
@@ -724,6 +843,11 @@ static void chirp_site_io(sp_ad *res, const char *key, sp_cval *siteios, size_t 
     const sp_cval *rb = sp_ad_get(res, name, strlen(name));
     strcpy(name + baselen, "_ReadTimeMS");
     const sp_cval *rt = sp_ad_get(res, name, strlen(name));
+    if (rb && !rt) {                             /* popped, then the KeyError on its pair */
+        strcpy(name + baselen, "_ReadBytes");
+        sp_ad_remove(res, name, strlen(name));
+        return;
+    }
     if (!rb || !rt || *nsite == cap)
         return;                                  /* the pair's other half already handled */
     sp_ad *entry = sp_arena_alloc(res->arena, sizeof(*entry));
@@ -788,9 +912,17 @@ static void chirp_derived(sp_ad *res, const sp_ad *ad, sp_arena *a, conv_ctx *st
         set(res, "CompletedFiles", *files);
     if (rnum(res, "ChirpCMSSWMaxFiles", &v) && v > 0)
         set(res, "MaxFiles", *rget(res, "ChirpCMSSWMaxFiles"));
-    if (rnum(res, "ChirpCMSSWDone", &v)) {
-        set(res, "CMSSWDone", sp_cv_bool(v != 0));
-        set(res, "ChirpCMSSWDone", sp_cv_int((long long)v));
+    const sp_cval *done = rget(res, "ChirpCMSSWDone");
+    long long di;
+    if (done) {                                  /* bool(x), int(x) */
+        sp_cval d = *done;
+        set(res, "CMSSWDone", sp_cv_bool(truthy(&d)));
+        if (big_real(&d) && st->ndrop < st->capdrop)
+            st->drop[st->ndrop++] = "ChirpCMSSWDone";
+        else if (d.type == SP_CV_REAL)
+            set(res, "ChirpCMSSWDone", py_trunc(d));
+        else if (py_int(&d, &di))
+            set(res, "ChirpCMSSWDone", sp_cv_int(di));
     }
     set_ratio(res, "CMSSWWallHrs", "ChirpCMSSWElapsed", 3600.0);
     set_ratio(res, "KEvents", "ChirpCMSSWEvents", 1000.0);
@@ -808,7 +940,7 @@ static void chirp_derived(sp_ad *res, const sp_ad *ad, sp_arena *a, conv_ctx *st
     set_ratio(res, "OutputGB", "ChirpCMSSWWriteBytes", 1e9);
     set_ratio(res, "WriteTimeHrs", "ChirpCMSSWWriteTimeMsecs", 3600000.0);
     set_ratio(res, "WriteTimeMins", "ChirpCMSSWWriteTimeMsecs", 60000.0);
-    const sp_cval *done = rget(res, "CMSSWDone");
+    done = rget(res, "CMSSWDone");
     double elapsed = 0, events = 0, cpus = num(ad, "RequestCpus", 1.0, a, st);
     rnum(res, "ChirpCMSSWElapsed", &elapsed);
     rnum(res, "ChirpCMSSWEvents", &events);
@@ -917,7 +1049,7 @@ static void machine_benchmarks(sp_ad *res, sp_ad *ad, sp_arena *a, conv_ctx *st)
     sp_cval sing = eval(ad, "MachineAttrHAS_SINGULARITY0", a, st);
     set(res, "HasSingularity", sp_cv_bool(sing.type == SP_CV_BOOL && sing.u.b));
     const sp_cval *cpu = get(ad, "ChirpCMSSWCPUModels");
-    if (!cpu || cpu->type == SP_CV_EXPR)
+    if (!cpu || is_expr_tree(cpu))
         cpu = get(ad, "MachineAttrCPUModel0");
     if (cpu) {
         sp_cval s = py_str(res->arena, cpu);
@@ -961,21 +1093,42 @@ static const char *postjob_decode(const char *s)
     return s;
 }
 
+/* Python's s.upper() or s.lower() of s[0..len), in the arena (ASCII
+ * without a detour). */
+static const char *py_case(sp_arena *a, const char *s, size_t len, int upper)
+{
+    size_t i = 0;
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
+    if (i == len) {
+        char *out = sp_arena_strndup(a, s, len);
+        for (char *p = out; p && *p; p++)
+            *p = (char)(upper ? toupper((unsigned char)*p) : tolower((unsigned char)*p));
+        return out ? out : "";
+    }
+    sp_buf b = { 0 };
+    if ((upper ? sp_py_upper(&b, s, len) : sp_py_lower(&b, s, len)) != 0) {
+        sp_buf_free(&b);
+        return "";
+    }
+    char *out = sp_arena_strndup(a, b.data ? (const char *)b.data : "", b.len);
+    sp_buf_free(&b);
+    return out ? out : "";
+}
+
 static void postjob_status(sp_ad *res)
 {
     const char *pj = rstr(res, "CRAB_PostJobStatus");
     const char *status = rstr(res, "Status");
-    char norm[128] = "";
+    const char *norm = "";
     if (pj && *pj) {                             /* .strip().upper() */
         const char *b = pj, *e = pj + strlen(pj);
-        while (b < e && isspace((unsigned char)*b))
-            b++;
-        while (e > b && isspace((unsigned char)e[-1]))
-            e--;
-        size_t n = (size_t)(e - b) < sizeof(norm) - 1 ? (size_t)(e - b) : sizeof(norm) - 1;
-        for (size_t i = 0; i < n; i++)
-            norm[i] = (char)toupper((unsigned char)b[i]);
-        norm[n] = '\0';
+        size_t w;
+        while (b < e && (w = py_space(b)) > 0)
+            b += w;
+        while (e > b && (w = py_space_before(b, e)) > 0)
+            e -= w;
+        norm = py_case(res->arena, b, (size_t)(e - b), 1);
     }
     if (*norm && ((!strcmp(status, "Removed") && strcmp(norm, "NOT RUN")) || !strcmp(status, "Completed"))) {
         set_str(res, "CRAB_PostJobStatus", postjob_decode(norm));
@@ -1046,7 +1199,7 @@ static void default_site(sp_ad *ad)
 
 /* RequestCpus: from Cream/Nordugrid attributes or xcount when absent,
  * then int(eval) or 1.0; returns the value used in the hours. */
-static double request_cpus(sp_ad *ad, sp_ad *res, sp_arena *a, conv_ctx *st)
+static sp_cval request_cpus(sp_ad *ad, sp_ad *res, sp_arena *a, conv_ctx *st)
 {
     long long n;
     if (!has(ad, "RequestCpus")) {
@@ -1066,7 +1219,7 @@ static double request_cpus(sp_ad *ad, sp_ad *res, sp_arena *a, conv_ctx *st)
     sp_cval r = py_int(&v, &i) ? sp_cv_int(i) : sp_cv_real(1.0);
     sp_ad_set(ad, S("RequestCpus"), &r);
     set(res, "RequestCpus", r);
-    return num_of(&r);
+    return r;
 }
 
 static void cms_profile(sp_ad *ad, sp_ad *res, int analysis, sp_arena *a)
@@ -1081,6 +1234,9 @@ static void cms_profile(sp_ad *ad, sp_ad *res, int analysis, sp_arena *a)
     const char *ctype = guess_campaign_type(ad, analysis);
     set_str(res, "CMS_CampaignType", ctype);
     set_str(res, "Campaign", guess_campaign(ad, analysis, ctype, a));
+    const sp_cval *camp_name = get_truthy(ad, "CMS_CampaignName");   /* as the ad has it */
+    if (camp_name)
+        set(res, "Campaign", *camp_name);
     const sp_cval *ext = rget(res, "CMS_extendedJobType");
     sp_cval task;
     if (ext && ext->type != SP_CV_UNDEFINED && !(ext->type == SP_CV_STRING && !strcmp(ext->u.str.s, "UNKNOWN")))
@@ -1089,22 +1245,66 @@ static void cms_profile(sp_ad *ad, sp_ad *res, int analysis, sp_arena *a)
         task = *rget(res, "CMS_TaskType");
     else if (analysis)
         task = *rget(res, "CMS_JobType");
+    else if (jt && jt->type != SP_CV_STRING)
+        task = *jt;                              /* guessTaskType returns CMS_JobType as it is */
     else
         task = sp_cv_string(res->arena, guess_task_type(ad, a), strlen(guess_task_type(ad, a)));
     set(res, "TaskType", task);
     set_str(res, "Workflow", guess_workflow(ad, analysis, a));
 }
 
-static void hours(sp_ad *res, sp_ad *ad, double cpus, sp_arena *a, conv_ctx *st)
+/* ad.get(name, 0) as a Python number: an int stays an int (bool too),
+ * anything else that is no number counts as 0. */
+static sp_cval raw_num(sp_ad *ad, const char *name, sp_arena *a, conv_ctx *st)
 {
-    double wall = num(ad, "RemoteWallClockTime", 0, a, st);
-    double committed = num(ad, "CommittedTime", 0, a, st);
-    set(res, "CoreHr", sp_cv_real(cpus * (double)(long long)wall / 3600.0));
-    set(res, "CommittedCoreHr", sp_cv_real(cpus * committed / 3600.0));
-    set(res, "CommittedWallClockHr", sp_cv_real(committed / 3600.0));
-    set(res, "CpuTimeHr", sp_cv_real((num(ad, "RemoteSysCpu", 0, a, st) + num(ad, "RemoteUserCpu", 0, a, st)) / 3600.0));
-    set(res, "DiskUsageGB", sp_cv_real(num(ad, "DiskUsage_RAW", 0, a, st) / 1000000.0));
-    set(res, "MemoryMB", sp_cv_real(num(ad, "ResidentSetSize_RAW", 0, a, st) / 1024.0));
+    const sp_cval *raw = get(ad, name);
+    double x;
+    if (raw && (raw->type == SP_CV_UNDEFINED || is_error_literal(raw)) && py_number(raw, &x))
+        return sp_cv_int((long long)x);          /* Value.Undefined 2, Value.Error 1, as ints */
+    sp_cval v = eval(ad, name, a, st);
+    if (v.type == SP_CV_BOOL)
+        return sp_cv_int(v.u.b);
+    return v.type == SP_CV_INT || v.type == SP_CV_REAL ? v : sp_cv_int(0);
+}
+
+/* Python's int() of a number: reals truncated, kept as a real (exact)
+ * when outside int64. */
+static sp_cval py_trunc(sp_cval v)
+{
+    if (v.type != SP_CV_REAL || !isfinite(v.u.r))
+        return v;
+    double t = trunc(v.u.r);
+    return big_real(&v) ? sp_cv_real(t) : sp_cv_int((long long)t);
+}
+
+/* x * y / div as Python computes it: ints multiply exactly, the product is
+ * rounded to a float once. No overflow (a huge RemoteWallClockTime). */
+static double py_mul_div(sp_cval x, sp_cval y, double div)
+{
+    if (x.type == SP_CV_INT && y.type == SP_CV_INT)
+        return (double)((__int128)x.u.i * y.u.i) / div;
+    return num_of(&x) * num_of(&y) / div;
+}
+
+/* (x + y) / div, ints added exactly. */
+static double py_add_div(sp_cval x, sp_cval y, double div)
+{
+    if (x.type == SP_CV_INT && y.type == SP_CV_INT)
+        return (double)((__int128)x.u.i + y.u.i) / div;
+    return (num_of(&x) + num_of(&y)) / div;
+}
+
+static void hours(sp_ad *res, sp_ad *ad, sp_cval cpus, sp_arena *a, conv_ctx *st)
+{
+    sp_cval wall = py_trunc(raw_num(ad, "RemoteWallClockTime", a, st));
+    sp_cval committed = raw_num(ad, "CommittedTime", a, st);
+    set(res, "CoreHr", sp_cv_real(py_mul_div(cpus, wall, 3600.0)));
+    set(res, "CommittedCoreHr", sp_cv_real(py_mul_div(cpus, committed, 3600.0)));
+    set(res, "CommittedWallClockHr", sp_cv_real(num_of(&committed) / 3600.0));
+    set(res, "CpuTimeHr", sp_cv_real(py_add_div(raw_num(ad, "RemoteSysCpu", a, st), raw_num(ad, "RemoteUserCpu", a, st), 3600.0)));
+    sp_cval disk = raw_num(ad, "DiskUsage_RAW", a, st), rss = raw_num(ad, "ResidentSetSize_RAW", a, st);
+    set(res, "DiskUsageGB", sp_cv_real(num_of(&disk) / 1000000.0));
+    set(res, "MemoryMB", sp_cv_real(num_of(&rss) / 1024.0));
 }
 
 static void datasets(sp_ad *res)
@@ -1230,14 +1430,29 @@ static void proxy_fields(sp_ad *res, sp_ad *ad)
         set(res, "VO", py_str(res->arena, vo));
 }
 
+/* A ClassAd error the reference copied from the ad reaches json.dumps as
+ * the IntEnum Value.Error (written 1), undefined as Value.Undefined (2):
+ * spider writes null for both (compatibility.md D5). */
+static void values_as_null(sp_ad *res)
+{
+    for (size_t i = 0; i < res->n; i++)
+        if (is_error_literal(&res->attrs[i].v) || res->attrs[i].v.type == SP_CV_ERROR)
+            res->attrs[i].v = sp_cv_undefined();
+}
+
 int sp_convert(const sp_converter *c, const sp_convert_job *job, sp_ad *ad, sp_ad *res,
                sp_convert_stats *stats, char *err, size_t errlen)
 {
     sp_convert_stats dummy = { 0 };
-    conv_ctx cx = { stats ? stats : &dummy, job->cache };
+    conv_ctx cx = { .stats = stats ? stats : &dummy, .cache = job->cache };
     conv_ctx *st = &cx;
     sp_arena *a = res->arena;
     sp_ad_reset(res);
+    res->exact_names = 1;                    /* the document is a Python dict */
+    cx.capdrop = ad->n + 1;
+    cx.drop = sp_arena_alloc(a, cx.capdrop * sizeof(*cx.drop));
+    if (!cx.drop)
+        cx.capdrop = 0;
     const char *gjid = str(ad, "GlobalJobId", NULL);
     if (!gjid || !*gjid) {
         snprintf(err, errlen, "no GlobalJobId string in the ad");
@@ -1245,19 +1460,16 @@ int sp_convert(const sp_converter *c, const sp_convert_job *job, sp_ad *ad, sp_a
     }
     if (!strcmp(str(ad, "TaskType", ""), "ROOT"))
         return 0;
-    long long record = record_time(ad, job->now, a, st);
-    set(res, "RecordTime", sp_cv_int(record));
-    double cd = num(ad, "CompletionDate", 0, a, st);
-    set(res, "DataCollection", cd ? *get(ad, "CompletionDate") : sp_cv_int(job->now));
-    set(res, "DataCollectionDate", sp_cv_int(record));
+    sp_cval record = record_time(ad, job->now, a, st);
+    set(res, "RecordTime", record);
+    const sp_cval *cd = get_truthy(ad, "CompletionDate");   /* ad.get("CompletionDate", 0) or now */
+    set(res, "DataCollection", cd ? *cd : sp_cv_int(job->now));
+    set(res, "DataCollectionDate", record);
     const char *hash = strchr(gjid, '#');
     set_strn(res, "ScheddName", gjid, hash ? (size_t)(hash - gjid) : strlen(gjid));
     set_str(res, "CMS_Pool", job->pool_name ? job->pool_name : "Unknown");
     const char *type = str(ad, "CMS_Type", "unknown");
-    char *lower = sp_arena_strndup(a, type, strlen(type));
-    for (char *p = lower; p && *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    set_str(res, "Type", lower ? lower : "unknown");
+    set_str(res, "Type", py_case(a, type, strlen(type), 0));
     int analysis = is_analysis(ad);
     if (has(ad, "CRAB_Id"))
         formatted_crab_id(res, get(ad, "CRAB_Id"));
@@ -1265,20 +1477,28 @@ int sp_convert(const sp_converter *c, const sp_convert_job *job, sp_ad *ad, sp_a
 
     bulk_convert_ad_data(c, ad, res, st);
 
-    long long code = common_exit_code(ad, a, st);
-    int failed = code != 0;
+    sp_cval code = common_exit_code(ad);
+    double x = 0;
+    int numeric = py_number(&code, &x);
+    int failed = !(numeric && x == 0);
     set(res, "JobFailed", sp_cv_int(failed));
-    const char *etype = failed ? error_type(code) : "Success";
+    const char *etype = failed ? (numeric ? error_type(x) : "Other") : "Success";
     set_str(res, "ErrorType", etype);
     set_str(res, "ErrorClass", error_class(etype, failed));
-    set(res, "ExitCode", sp_cv_int(code));
+    set(res, "ExitCode", exit_code_doc(code));
     if (has(ad, "ExitCode"))
-        set(res, "CondorExitCode", eval(ad, "ExitCode", a, st));
+        set(res, "CondorExitCode", is_expr_tree(get(ad, "ExitCode")) ? eval(ad, "ExitCode", a, st)
+                                                                     : exit_code_doc(*get(ad, "ExitCode")));
 
     cms_profile(ad, res, analysis, a);
-    double cpus_for_hours;
+    sp_cval cpus_for_hours;
     /* the running-job wall clock is set before RequestCpus is settled */
-    double ecs = num(ad, "EnteredCurrentStatus", (double)job->now + 1, a, st);
+    /* ad.get("EnteredCurrentStatus", now + 1) < now: an expression (an
+     * ExprTree in the reference) never compares true */
+    const sp_cval *ecs_raw = get(ad, "EnteredCurrentStatus");
+    double ecs = (double)job->now + 1;
+    if (ecs_raw && !py_number(ecs_raw, &ecs))
+        ecs = (double)job->now + 1;
     if (num(ad, "JobStatus", -1, a, st) == 2 && ecs < (double)job->now) {
         sp_cval rw = sp_cv_int((long long)((double)job->now - ecs));
         sp_ad_set(ad, S("RemoteWallClockTime"), &rw);
@@ -1293,7 +1513,7 @@ int sp_convert(const sp_converter *c, const sp_convert_job *job, sp_ad *ad, sp_a
     split_list(res, "Original_DESIRED_Sites", ad, "ExtDESIRED_Sites");
     set(res, "DesiredSiteCount", sp_cv_int((long long)rget(res, "DESIRED_Sites")->u.list.n));
     set(res, "DataLocationsCount", sp_cv_int((long long)rget(res, "DataLocations")->u.list.n));
-    set(res, "CRAB_TaskCreationDate", sp_cv_int(task_creation(ad, record)));
+    set(res, "CRAB_TaskCreationDate", task_creation(ad, record));
     datasets(res);
     proxy_fields(res, ad);
     split_list(res, "CMSGroups", ad, "CMSGroups");
@@ -1309,6 +1529,12 @@ int sp_convert(const sp_converter *c, const sp_convert_job *job, sp_ad *ad, sp_a
         reduce(c, res);
     double eff;
     set(res, "CpuEffOutlier", sp_cv_int(rnum(res, "CpuEff", &eff) && eff >= 100.0));
+    values_as_null(res);
+    for (size_t i = 0; i < st->ndrop; i++) {      /* unless set again since */
+        const sp_cval *v = rget(res, st->drop[i]);
+        if (v && big_real(v))
+            sp_ad_remove(res, st->drop[i], strlen(st->drop[i]));
+    }
     return 1;
 }
 

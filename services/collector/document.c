@@ -9,7 +9,8 @@
 void sp_document_index(const char *index_template, long long t, char *out, size_t outlen)
 {
     /* civil date from days since the epoch (UTC; no timezone involved) */
-    long long z = (t >= 0 ? t : t - 86399) / 86400 + 719468;
+    long long days = t / 86400 - (t % 86400 < 0);   /* floor, without overflow at INT64_MIN */
+    long long z = days + 719468;
     long long era = (z >= 0 ? z : z - 146096) / 146097;
     long long doe = z - era * 146097;
     long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -106,21 +107,34 @@ typedef struct {
     long long index_time;            /* QDate, else RecordTime */
 } doc_head;
 
-static int head_of(const sp_ad *res, doc_head *h, char *err, size_t errlen)
+static int head_of(const sp_ad *res, const sp_document_meta *meta, doc_head *h, char *err, size_t errlen)
 {
     const sp_cval *gj = sp_ad_getz(res, "GlobalJobId");
     const sp_cval *rt = sp_ad_getz(res, "RecordTime");
     const sp_cval *qd = sp_ad_getz(res, "QDate");
+    for (size_t i = 0; !qd && !meta->now && i < res->n; i++)   /* history: job_ad["QDate"], any case */
+        if (res->attrs[i].name_len == 5 && !strcasecmp(res->attrs[i].name, "QDate"))
+            qd = &res->attrs[i].v;
     const sp_cval *schedd = sp_ad_getz(res, "ScheddName");
-    if (!gj || gj->type != SP_CV_STRING || !rt || rt->type != SP_CV_INT) {
+    /* RecordTime is the ad's CompletionDate as it is: an int, or (rarely) a
+     * real or a bool; "%d" in the reference's unique_doc_id truncates it */
+    int real_ok = rt && rt->type == SP_CV_REAL && rt->u.r > -9.2e18 && rt->u.r < 9.2e18;
+    if (!gj || gj->type != SP_CV_STRING || !rt || (rt->type != SP_CV_INT && rt->type != SP_CV_BOOL && !real_ok)) {
         snprintf(err, errlen, "the document has no GlobalJobId or RecordTime");
         return -1;
     }
     h->gjid = gj->u.str.s;
     h->gjid_len = gj->u.str.len;
     h->schedd = schedd && schedd->type == SP_CV_STRING ? schedd->u.str.s : "";
-    h->record_time = rt->u.i;
-    h->index_time = qd && qd->type == SP_CV_INT ? qd->u.i : rt->u.i;
+    h->record_time = rt->type == SP_CV_INT ? rt->u.i : rt->type == SP_CV_BOOL ? rt->u.b : (long long)rt->u.r;
+    /* a history job whose QDate is 0 or undefined (null in the document)
+     * goes where the reference's utcfromtimestamp puts it: 1970-01-01 */
+    if (qd && qd->type == SP_CV_INT)
+        h->index_time = qd->u.i;
+    else if (meta->now)
+        h->index_time = meta->now;
+    else
+        h->index_time = qd && qd->type == SP_CV_UNDEFINED ? 0 : h->record_time;
     return 0;
 }
 
@@ -128,7 +142,7 @@ Spider__Document *sp_document_build(sp_arena *a, const sp_ad *res, const sp_docu
                                     char *err, size_t errlen)
 {
     doc_head h;
-    if (head_of(res, &h, err, errlen) != 0)
+    if (head_of(res, meta, &h, err, errlen) != 0)
         return NULL;
     Spider__Document *d = sp_arena_alloc(a, sizeof(*d));
     Spider__Metadata *md = sp_arena_alloc(a, sizeof(*md));
@@ -322,7 +336,7 @@ int sp_document_pack(const sp_ad *res, const sp_document_meta *meta, sp_buf *out
                      char *id, size_t idlen, char *err, size_t errlen)
 {
     doc_head h;
-    if (head_of(res, &h, err, errlen) != 0)
+    if (head_of(res, meta, &h, err, errlen) != 0)
         return -1;
     if ((size_t)snprintf(id, idlen, "%s#%lld", h.gjid, h.record_time) >= idlen) {
         snprintf(err, errlen, "GlobalJobId too long");

@@ -17,6 +17,9 @@ typedef struct {
     long long runtime_ms;         /* metadata.spider_runtime */
     Spider__Source source;        /* metadata.spider_source */
     const char *snapshot_id;      /* queue polls, else NULL */
+    long long now;                /* queue polls: the poll's time, the index of a
+                                     document without QDate (the reference's
+                                     time.time()); 0: its RecordTime */
 } sp_document_meta;
 
 /* NULL with err when the result has no GlobalJobId or RecordTime, or on ENOMEM. */

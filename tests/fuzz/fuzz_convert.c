@@ -27,7 +27,7 @@ static int on_ad(void *ctx, sp_ad *ad)
     sp_convert_job job = { "Fuzz", ad->n % 2, 1763800000, cache };
     if (sp_convert(conv, &job, ad, res, NULL, err, sizeof(err)) != 1)
         return 0;
-    sp_document_meta meta = { "cms", "fuzz", 1, SPIDER__SOURCE__CONDOR_HISTORY, "s" };
+    sp_document_meta meta = { "cms", "fuzz", 1, SPIDER__SOURCE__CONDOR_HISTORY, "s", 0 };
     sp_arena_reset(&docs);
     Spider__Document *d = sp_document_build(&docs, res, &meta, err, sizeof(err));
     int direct = sp_document_pack(res, &meta, &b, id, sizeof(id), err, sizeof(err));

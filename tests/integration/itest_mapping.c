@@ -41,7 +41,7 @@ static int on_ad(void *arg, sp_ad *ad)
     sp_convert_job job = { "Global", c->n % 2, 1763800000 + 12 * 720, NULL };
     assert_int_equal(sp_convert(c->conv, &job, ad, c->res, NULL, err, sizeof(err)), 1);
     sp_arena_reset(&c->docs);
-    sp_document_meta meta = { "cms", "itest", 1763808640123LL, SPIDER__SOURCE__CONDOR_HISTORY, NULL };
+    sp_document_meta meta = { "cms", "itest", 1763808640123LL, SPIDER__SOURCE__CONDOR_HISTORY, NULL, 0 };
     Spider__Document *d = sp_document_build(&c->docs, c->res, &meta, err, sizeof(err));
     assert_non_null(d);
     c->json.len = 0;

@@ -42,7 +42,7 @@ static int on_ad(void *arg, sp_ad *ad)
     sp_ad_set(c->res, "EmptyThing", 10, &empty);
     sp_ad_set(c->res, "NoneThing", 9, &undef);
     sp_arena_reset(&c->docs);
-    sp_document_meta meta = { "cms", "host1", 1763800000123LL, SPIDER__SOURCE__CONDOR_QUEUE, c->n % 3 ? "snap-1" : NULL };
+    sp_document_meta meta = { "cms", "host1", 1763800000123LL, SPIDER__SOURCE__CONDOR_QUEUE, c->n % 3 ? "snap-1" : NULL, 0 };
     Spider__Document *d = sp_document_build(&c->docs, c->res, &meta, err, sizeof(err));
     assert_non_null(d);
     Spider__Record rec = SPIDER__RECORD__INIT;
@@ -120,6 +120,16 @@ static void test_index_is_utc(void **state)
     assert_string_equal(out, "x-1970-01-01");
     sp_document_index("x", -1, out, sizeof(out));
     assert_string_equal(out, "x-1969-12-31");
+    sp_document_index("x", -86400, out, sizeof(out));
+    assert_string_equal(out, "x-1969-12-31");
+    sp_document_index("x", -86401, out, sizeof(out));
+    assert_string_equal(out, "x-1969-12-30");
+    /* the ends of the range (a QDate of -2^63 is in the reference corpus):
+     * no overflow (UBSan), some day far away */
+    sp_document_index("x", -9223372036854775807LL - 1, out, sizeof(out));
+    assert_string_equal(out, "x--292277022657-01-27");
+    sp_document_index("x", 9223372036854775807LL, out, sizeof(out));
+    assert_string_equal(out, "x-292277026596-12-04");
 }
 
 int main(void)

@@ -1,0 +1,20 @@
+/* pycase.h - Python's str.upper() and str.lower() of UTF-8 text: full
+ * Unicode case mapping ("ß" -> "SS", "Σ" at a word's end -> "ς"), as the
+ * reference spider applies them to CRAB_PostJobStatus and CMS_Type. The
+ * tables (pycase_data.h) are generated from Python's own Unicode database
+ * by lib/gen_pycase.py.
+ *
+ * Bytes that are not UTF-8 are copied as they are. Ownership: appends to
+ * the caller's buffer. */
+#ifndef SPIDER_PYCASE_H
+#define SPIDER_PYCASE_H
+
+#include <stddef.h>
+
+#include "record.h"
+
+/* Append upper(s[0..len)) / lower(s[0..len)); 0, or -1 when out of memory. */
+int sp_py_upper(sp_buf *out, const char *s, size_t len);
+int sp_py_lower(sp_buf *out, const char *s, size_t len);
+
+#endif
