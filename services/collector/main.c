@@ -42,6 +42,7 @@ static const sp_opt options[] = {
     { "output", SP_OPT_STRING, "kafka", "output", "kafka, or jsonl (documents as JSON lines, no Kafka)" },
     { "output-file", SP_OPT_STRING, "-", "output-file", "jsonl output file, - for stdout" },
     SP_KAFKA_OPTIONS,
+    { "kafka.timeout", SP_OPT_INT, "30", "kafka-timeout", "seconds Kafka may take to answer (at the start of each cycle) and to acknowledge a record (message.timeout.ms unless set)" },
     { "topic.queue", SP_OPT_STRING, "jobs.queue", "topic-queue", "queue snapshots topic" },
     { "topic.history", SP_OPT_STRING, "jobs.history", "topic-history", "history documents topic" },
     { "read-only", SP_OPT_BOOL, "false", "read-only", "query and convert, but send nothing and keep checkpoints" },
@@ -179,6 +180,27 @@ static int run(sp_config *cfg)
     return rc;
 }
 
+/* Ranges of the numeric options, and the commands an option is for. */
+static const sp_opt_rule rules[] = {
+    { "interval", "1..", NULL },
+    { "history-offset", "0..", NULL },
+    { "workers", "1..1024", NULL },
+    { "schedd-timeout", "1..", NULL },
+    { "cycle-timeout", "1..", NULL },
+    { "history-query-max-n-minutes", "1..", NULL },
+    { "checkpoint-partitions", "1..100000", NULL },
+    { "max-documents", "0..", NULL },
+    { "max-ad-bytes", "1024..", NULL },
+    { "now", "0..", NULL },
+    { "kafka.timeout", "1..3600", NULL },
+    { "metrics.port", "0..65535", NULL },
+};
+
+static const sp_command commands[] = {
+    { "run", "[--once]", "Polls every --interval seconds, or one cycle with --once (cron): exit 0 when every poll\n"
+      "succeeded, 1 when one failed (a schedd, Kafka, a checkpoint that could not be saved), 2 on a usage error.", 0, 0 },
+};
+
 int main(int argc, char **argv)
 {
     sp_config *cfg = sp_config_new("spider-collector", "run [--once]",
@@ -187,20 +209,11 @@ int main(int argc, char **argv)
         "Documents match the reference spider's (dmwm/cms-htcondor-es); checkpoint.json is read as it is.\n\n"
         "Commands:\n  run    poll every --interval seconds, or one cycle with --once (cron)",
         options, sizeof(options) / sizeof(options[0]));
+    sp_config_commands(cfg, commands, sizeof(commands) / sizeof(commands[0]));
+    sp_config_rules(cfg, rules, sizeof(rules) / sizeof(rules[0]));
     int rc = sp_service_init(cfg, "collector", argc, argv);
-    if (rc < 0) {
-        char **args;
-        int n = sp_config_args(cfg, &args);
-        if (n == 0) {
-            fprintf(stderr, "spider-collector: missing COMMAND (see spider-collector --help)\n");
-            rc = 2;
-        } else if (strcmp(args[0], "run") != 0) {
-            fprintf(stderr, "spider-collector: unknown command \"%s\" (see spider-collector --help)\n", args[0]);
-            rc = 2;
-        } else {
-            rc = run(cfg);
-        }
-    }
+    if (rc < 0)
+        rc = run(cfg);
     sp_config_free(cfg);
     sp_log_shutdown();
     return rc;
