@@ -90,6 +90,10 @@ static int run(sp_config *cfg)
         sp_kafka_props_free(&props);
         return 2;
     }
+    char mt[32];                     /* records fail within --kafka-timeout, not librdkafka's 300 s */
+    snprintf(mt, sizeof(mt), "%lld", sp_config_int(cfg, "kafka.timeout") * 1000);
+    if (!sp_kafka_props_get_producer(&props, "message.timeout.ms") && !sp_kafka_props_get_producer(&props, "delivery.timeout.ms"))
+        sp_kafka_props_set(&props, SP_KAFKA_PRODUCER_PREFIX "message.timeout.ms", mt);
     const char *hostname = sp_config_str(cfg, "hostname");
     if (!*hostname) {
         gethostname(host, sizeof(host) - 1);
@@ -124,6 +128,7 @@ static int run(sp_config *cfg)
         .dry_run = sp_config_bool(cfg, "dry-run"),
         .max_documents = sp_config_int(cfg, "max-documents"),
         .max_ad_bytes = (size_t)sp_config_int(cfg, "max-ad-bytes"),
+        .kafka_timeout_s = (int)sp_config_int(cfg, "kafka.timeout"),
     };
     int rc = 0;
     if (!o.process_queue && !o.process_history) {
