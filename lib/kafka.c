@@ -264,6 +264,15 @@ struct sp_kafka_producer {
     char last_error[512];
 };
 
+/* A producer's librdkafka log: connection failures ("FAIL") at debug, as
+ * on_error keeps them for the one message the caller gives per failure. */
+static void on_producer_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    if (strcmp(fac, "FAIL") == 0)
+        level = 7;
+    on_log(rk, level, fac, buf);
+}
+
 /* librdkafka's error events (broker down, all brokers down, ...): kept for
  * the messages that say why Kafka is unreachable, logged at debug only;
  * the caller reports the failure once. */
@@ -288,16 +297,20 @@ void sp_kafka_producer_last_error(sp_kafka_producer *p, char *out, size_t len)
 
 int sp_kafka_producer_check(sp_kafka_producer *p, int timeout_ms, char *err, size_t errlen)
 {
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_metadata(p->rk, 0, NULL, &md, timeout_ms);
-    if (md)
-        rd_kafka_metadata_destroy(md);
+    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    for (int left = timeout_ms; left > 0 && e; left -= 500) {    /* polling between tries brings on_error */
+        const struct rd_kafka_metadata *md = NULL;
+        e = rd_kafka_metadata(p->rk, 0, NULL, &md, left < 500 ? left : 500);
+        if (md)
+            rd_kafka_metadata_destroy(md);
+        rd_kafka_poll(p->rk, 0);
+    }
     if (!e)
         return 0;
     char last[512];
     sp_kafka_producer_last_error(p, last, sizeof(last));
-    set_err(err, errlen, "Kafka brokers %s unreachable: no metadata within %d ms (%s)%s%s", p->brokers, timeout_ms,
-            rd_kafka_err2str(e), last[0] ? ": " : "", last);
+    set_err(err, errlen, "Kafka brokers %s unreachable: no metadata within %d ms (%s): %s", p->brokers, timeout_ms,
+            rd_kafka_err2str(e), last[0] ? last : "no broker answered (connected to something that is not Kafka, or to a broker too slow)");
     return -1;
 }
 
@@ -334,6 +347,7 @@ sp_kafka_producer *sp_kafka_producer_new(const sp_kafka_props *props, sp_kafka_d
     rd_kafka_conf_set_opaque(conf, p);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_log_cb(conf, on_producer_log);
     char why[512];
     p->rk = p->brokers ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why)) : NULL;
     if (!p->rk) {

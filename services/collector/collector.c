@@ -192,6 +192,8 @@ static int fit_document(poll_ctx *p, const sp_document_meta *meta, size_t keylen
             return -1;
     }
     int fits = p->w->scratch.len + keylen + RECORD_OVERHEAD <= max;
+    if (strlen(names) > 1)
+        names[strlen(names) - 1] = '\0';             /* ",Args,Env," -> ",Args,Env" */
     const char *labels[] = { kind_name(p->t->kind), fits ? "truncated" : "dropped" };
     snprintf(size, sizeof(size), "%zu", orig);
     sp_metric_add(c->m_oversized, labels, 1);
