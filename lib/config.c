@@ -441,13 +441,9 @@ static sp_config_result apply_flags(sp_config *cfg, const flag_use *uses, size_t
 /* Parses "MIN..MAX" (either side may be empty). */
 static void parse_range(const char *r, double *lo, double *hi)
 {
-    char *end;
-    *lo = -1e300;
-    *hi = 1e300;
-    if (*r != '.')
-        *lo = strtod(r, &end), r = end;
-    if (strncmp(r, "..", 2) == 0 && r[2])
-        *hi = strtod(r + 2, NULL);
+    const char *dots = strstr(r, "..");
+    *lo = dots && dots > r ? strtod(r, NULL) : -1e300;      /* strtod stops at "1." of "1..": only the text before ".." counts */
+    *hi = dots && dots[2] ? strtod(dots + 2, NULL) : 1e300;
 }
 
 /* Every numeric option inside its declared range, whatever its origin. */
