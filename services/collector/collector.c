@@ -824,12 +824,9 @@ static void register_metrics(sp_collector *c)
     c->m_cycle_seconds = sp_metrics_gauge(c->m, "spider_collector_cycle_duration_seconds", "Duration of the last cycle", NULL);
     c->m_schedds = sp_metrics_gauge(c->m, "spider_collector_schedds", "Schedds in the last cycle", NULL);
     static const char *const kind_action[] = { "kind", "action", NULL };
-    c->m_oversized = sp_metrics_counter(c->m, "spider_collector_oversized_documents_total",
-                                        "Documents over message.max.bytes: truncated (largest strings cut), or dropped", kind_action);
-    c->m_kafka_unreachable = sp_metrics_counter(c->m, "spider_collector_kafka_unreachable_total",
-                                                "Cycles skipped: no Kafka broker answered within --kafka-timeout", NULL);
-    c->m_checkpoint_failed = sp_metrics_counter(c->m, "spider_collector_checkpoint_save_failed_total",
-                                                "History polls whose checkpoint could not be saved (the poll failed)", schedd_l);
+    c->m_oversized = sp_metrics_counter(c->m, "spider_collector_oversized_documents_total", "Documents over message.max.bytes: truncated (largest strings cut), or dropped", kind_action);
+    c->m_kafka_unreachable = sp_metrics_counter(c->m, "spider_collector_kafka_unreachable_total", "Cycles skipped: no Kafka broker answered within --kafka-timeout", NULL);
+    c->m_checkpoint_failed = sp_metrics_counter(c->m, "spider_collector_checkpoint_save_failed_total", "History polls whose checkpoint could not be saved (the poll failed)", schedd_l);
 }
 
 sp_collector *sp_collector_new(const sp_collector_opts *o, sp_metrics *metrics, char *err, size_t errlen)
