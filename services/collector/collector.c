@@ -111,13 +111,14 @@ static int emit(poll_ctx *p, const char *key, Spider__Record *rec)
  * a document; -1 with p->err set when the sink failed. */
 /* ---------- oversized documents ---------- */
 
-/* The largest string attribute of res not yet truncated (not in names), or NULL. */
-static sp_attr *largest_string(sp_ad *res, const char *names)
+/* The largest string attribute of res over min bytes and not in names
+ * (",A,B,"), or NULL. */
+static sp_attr *largest_string(sp_ad *res, const char *names, size_t min)
 {
     sp_attr *best = NULL;
     for (size_t i = 0; i < res->n; i++) {
         sp_attr *a = &res->attrs[i];
-        if ((a->v.type != SP_CV_STRING && a->v.type != SP_CV_EXPR) || a->v.u.str.len <= TRUNCATE_MIN)
+        if ((a->v.type != SP_CV_STRING && a->v.type != SP_CV_EXPR) || a->v.u.str.len <= min)
             continue;
         char quoted[300];
         snprintf(quoted, sizeof(quoted), ",%s,", a->name);
@@ -154,7 +155,7 @@ static void largest_attrs(const sp_ad *res, char *out, size_t len)
     size_t n = 0;
     out[0] = '\0';
     for (int k = 0; k < 3; k++) {
-        sp_attr *a = largest_string((sp_ad *)res, seen);
+        sp_attr *a = largest_string((sp_ad *)res, seen, 0);
         if (!a)
             break;
         n += (size_t)snprintf(out + n, n < len ? len - n : 0, "%s%s=%zu", k ? "," : "", a->name, a->v.u.str.len);
@@ -178,7 +179,7 @@ static int fit_document(poll_ctx *p, const sp_document_meta *meta, size_t keylen
         return 0;
     largest_attrs(res, before, sizeof(before));
     while (p->w->scratch.len + keylen + RECORD_OVERHEAD > max) {
-        sp_attr *a = largest_string(res, names);
+        sp_attr *a = largest_string(res, names, TRUNCATE_MIN);
         size_t nl = strlen(names);
         if (!a || nl + a->name_len + 2 >= sizeof(names))
             break;
