@@ -542,7 +542,8 @@ int sp_kafka_create_topic(const sp_kafka_props *props, const char *topic, int pa
     rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 1000);
     if (!ev) {
-        set_err(err, errlen, "kafka topic %s: no answer within %d ms", topic, timeout_ms);
+        set_err(err, errlen, "kafka topic %s: no answer within %d ms from the brokers %s (unreachable?)", topic, timeout_ms,
+                sp_kafka_props_get_producer(props, "bootstrap.servers"));
     } else if (rd_kafka_event_error(ev)) {
         set_err(err, errlen, "kafka topic %s: %s", topic, rd_kafka_event_error_string(ev));
     } else {
