@@ -15,6 +15,8 @@ PACKAGES=(
   default-jre-headless maven activemq nginx-light openssl curl procps
   # interop tests with a client we did not write; compose file validation
   python3 python3-stomp docker-compose
+  # integration tests read Kafka back with a client we did not write
+  kcat bc
   # shell tests read JSON reports
   jq
   # deploy/ checks (tests/unit/deploy_check.py, test_systemd.sh)

@@ -28,6 +28,10 @@ struct sp_config {
     const char **origin;    /* per option: "default", "file", "env", "flag" */
     char **args;            /* positional arguments (pointers into argv) */
     int nargs;
+    const sp_command *cmds; /* sp_config_commands(), or NULL */
+    size_t ncmds;
+    const sp_opt_rule *rules; /* sp_config_rules(), or NULL */
+    size_t nrules;
 };
 
 static const char *type_names[] = {
@@ -61,6 +65,32 @@ sp_config *sp_config_new(const char *program, const char *synopsis,
         return NULL;
     }
     return cfg;
+}
+
+void sp_config_commands(sp_config *cfg, const sp_command *cmds, size_t ncmds)
+{
+    cfg->cmds = cmds;
+    cfg->ncmds = ncmds;
+}
+
+void sp_config_rules(sp_config *cfg, const sp_opt_rule *rules, size_t nrules)
+{
+    cfg->rules = rules;
+    cfg->nrules = nrules;
+}
+
+static const sp_opt_rule *rule_of(const sp_config *cfg, const sp_opt *o)
+{
+    for (size_t i = 0; i < cfg->nrules; i++)
+        if (strcmp(cfg->rules[i].key, o->key) == 0)
+            return &cfg->rules[i];
+    return NULL;
+}
+
+static const char *range_of(const sp_config *cfg, const sp_opt *o)
+{
+    const sp_opt_rule *r = rule_of(cfg, o);
+    return r ? r->range : NULL;
 }
 
 void sp_config_free(sp_config *cfg)
@@ -408,6 +438,89 @@ static sp_config_result apply_flags(sp_config *cfg, const flag_use *uses, size_t
     return SP_CONFIG_OK;
 }
 
+/* Parses "MIN..MAX" (either side may be empty). */
+static void parse_range(const char *r, double *lo, double *hi)
+{
+    const char *dots = strstr(r, "..");
+    *lo = dots && dots > r ? strtod(r, NULL) : -1e300;      /* strtod stops at "1." of "1..": only the text before ".." counts */
+    *hi = dots && dots[2] ? strtod(dots + 2, NULL) : 1e300;
+}
+
+/* Every numeric option inside its declared range, whatever its origin. */
+static int check_ranges(const sp_config *cfg, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < cfg->nopts; i++) {
+        const sp_opt *o = &cfg->opts[i];
+        json_t *v = json_object_get(cfg->values, o->key);
+        const char *range = range_of(cfg, o);
+        if (!range || !v || (o->type != SP_OPT_INT && o->type != SP_OPT_DOUBLE))
+            continue;
+        double lo, hi, x = json_number_value(v);
+        parse_range(range, &lo, &hi);
+        if (x >= lo && x <= hi)
+            continue;
+        char got[64];
+        if (json_is_integer(v))
+            snprintf(got, sizeof(got), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        else
+            snprintf(got, sizeof(got), "%g", x);
+        set_err(err, errlen, "key \"%s\" (%s%s%s): expected %s in %s, got %s", o->key,
+                cfg->origin[i] ? cfg->origin[i] : "default", o->flag ? " --" : "", o->flag ? o->flag : "",
+                type_names[o->type], range, got);
+        return -1;
+    }
+    return 0;
+}
+
+static const sp_command *find_command(const sp_config *cfg, const char *name)
+{
+    for (size_t i = 0; name && i < cfg->ncmds; i++)
+        if (strcmp(cfg->cmds[i].name, name) == 0)
+            return &cfg->cmds[i];
+    return NULL;
+}
+
+/* With declared commands: a known command first, then as many arguments as
+ * it takes; a stray one is an error (a forgotten --config, typically). */
+int sp_config_check_args(const sp_config *cfg, char *err, size_t errlen)
+{
+    if (!cfg->ncmds)
+        return 0;
+    if (cfg->nargs == 0) {
+        set_err(err, errlen, "missing COMMAND (see %s --help)", cfg->program);
+        return -1;
+    }
+    const sp_command *c = find_command(cfg, cfg->args[0]);
+    if (!c) {
+        set_err(err, errlen, "unknown command \"%s\" (see %s --help)", cfg->args[0], cfg->program);
+        return -1;
+    }
+    int n = cfg->nargs - 1;
+    if (n > c->max_args && c->max_args >= 0) {
+        const char *stray = cfg->args[1 + c->max_args];
+        set_err(err, errlen, "%s: unexpected argument \"%s\"%s (see %s %s --help)", c->name, stray,
+                strstr(stray, ".json") ? " (a configuration file is given with --config FILE)" : "",
+                cfg->program, c->name);
+        return -1;
+    }
+    if (n < c->min_args) {
+        set_err(err, errlen, "%s needs %s (see %s %s --help)", c->name, c->synopsis, cfg->program, c->name);
+        return -1;
+    }
+    return 0;
+}
+
+static void keep_args(sp_config *cfg, int argc, char **argv)
+{
+    free(cfg->args);
+    cfg->nargs = argc - optind;
+    cfg->args = calloc((size_t)cfg->nargs + 1, sizeof(char *));
+    for (int i = 0; cfg->args && i < cfg->nargs; i++)
+        cfg->args[i] = argv[optind + i];
+    if (!cfg->args)
+        cfg->nargs = 0;
+}
+
 sp_config_result sp_config_load(sp_config *cfg, int argc, char **argv,
                                 char **envp, char *err, size_t errlen)
 {
@@ -421,13 +534,12 @@ sp_config_result sp_config_load(sp_config *cfg, int argc, char **argv,
         goto out;
     }
     size_t nuses = 0;
-    int c;
+    int c, help = 0;
     optind = 1;
     opterr = 0;
     while (res == SP_CONFIG_OK && (c = getopt_long(argc, argv, "hVc:", lo, NULL)) != -1) {
         if (c == 'h') {
-            sp_config_usage(cfg, stdout);
-            res = SP_CONFIG_EXIT_OK;
+            help = 1;                    /* after the scan: the command's help, if one is named */
         } else if (c == 'V') {
             sp_version_print(cfg->program, stdout);
             res = SP_CONFIG_EXIT_OK;
@@ -448,16 +560,24 @@ sp_config_result sp_config_load(sp_config *cfg, int argc, char **argv,
     }
     if (res != SP_CONFIG_OK)
         goto out;
-    cfg->nargs = argc - optind;
-    cfg->args = calloc((size_t)cfg->nargs + 1, sizeof(char *));
-    for (int i = 0; cfg->args && i < cfg->nargs; i++)
-        cfg->args[i] = argv[optind + i];
+    keep_args(cfg, argc, argv);
+    if (help) {
+        const sp_command *cmd = find_command(cfg, cfg->nargs ? cfg->args[0] : NULL);
+        if (cmd)
+            sp_config_usage_command(cfg, cmd, stdout);
+        else
+            sp_config_usage(cfg, stdout);
+        res = SP_CONFIG_EXIT_OK;
+        goto out;
+    }
     if (apply_defaults(cfg, err, errlen) != 0 ||
         (path && apply_file(cfg, path, err, errlen) != 0) ||
         apply_env(cfg, envp, err, errlen) != 0)
         res = SP_CONFIG_ERROR;
     else
         res = apply_flags(cfg, uses, nuses, err, errlen);
+    if (res == SP_CONFIG_OK && check_ranges(cfg, err, errlen) != 0)
+        res = SP_CONFIG_ERROR;
 out:
     free(lo);
     free(uses);
@@ -527,28 +647,62 @@ static const char *metavar(sp_opt_type t)
     return names[t];
 }
 
-void sp_config_usage(const sp_config *cfg, FILE *out)
+/* 1 when option o is for command name (listed in its cmds, or common). */
+static int opt_for(const sp_config *cfg, const sp_opt *o, const char *name)
 {
-    fprintf(out, "Usage: %s [OPTIONS] %s\n", cfg->program, cfg->synopsis);
-    if (*cfg->about)
-        fprintf(out, "\n%s\n", cfg->about);
+    const sp_opt_rule *r = rule_of(cfg, o);
+    const char *cmds = r ? r->cmds : NULL;
+    if (!cmds || !name)
+        return 1;
+    size_t n = strlen(name);
+    for (const char *p = cmds; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == cmds || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+static void usage_options(const sp_config *cfg, const char *cmd, FILE *out)
+{
     fprintf(out, "\nOptions (precedence: defaults < --config file < SPIDER_* environment < flags):\n");
     fprintf(out, "  -h, --help                 this help\n");
     fprintf(out, "  -V, --version              version and the git hash built in\n");
     fprintf(out, "  -c, --config FILE          JSON configuration file (env SPIDER_CONFIG)\n");
     for (size_t i = 0; i < cfg->nopts; i++) {
         const sp_opt *o = &cfg->opts[i];
-        char left[96], env[160];
+        if (!opt_for(cfg, o, cmd))
+            continue;
+        char left[96], env[160], help[512];
         env_name(o->key, env, sizeof(env));
         if (o->flag)
             snprintf(left, sizeof(left), "      --%s%s%s", o->flag,
                      o->type == SP_OPT_BOOL ? "" : " ", metavar(o->type));
         else
             snprintf(left, sizeof(left), "      (file/env only)");
-        fprintf(out, "%-28s %s\n", left, o->help ? o->help : "");
+        const char *range = range_of(cfg, o);
+        snprintf(help, sizeof(help), "%s%s%s%s", o->help ? o->help : "", range ? " (" : "", range ? range : "",
+                 range ? ")" : "");
+        fprintf(out, "%-28s %s\n", left, help);
         fprintf(out, "%-28s [key %s, env %s%s%s]\n", "", o->key, env,
                 o->def ? ", default " : "", o->def ? o->def : "");
     }
+}
+
+void sp_config_usage(const sp_config *cfg, FILE *out)
+{
+    fprintf(out, "Usage: %s [OPTIONS] %s\n", cfg->program, cfg->synopsis);
+    if (*cfg->about)
+        fprintf(out, "\n%s\n", cfg->about);
+    if (cfg->ncmds)
+        fprintf(out, "\n%s COMMAND --help: the help of one command.\n", cfg->program);
+    usage_options(cfg, NULL, out);
+}
+
+void sp_config_usage_command(const sp_config *cfg, const sp_command *cmd, FILE *out)
+{
+    fprintf(out, "Usage: %s [OPTIONS] %s%s%s\n", cfg->program, cmd->name, *cmd->synopsis ? " " : "", cmd->synopsis);
+    if (cmd->about && *cmd->about)
+        fprintf(out, "\n%s\n", cmd->about);
+    usage_options(cfg, cmd->name, out);
 }
 
 char *sp_read_file_trimmed(const char *path, char *err, size_t errlen)

@@ -38,6 +38,26 @@ typedef struct {
     const char *help;    /* one line */
 } sp_opt;
 
+/* More about an option, in a table beside the options. */
+typedef struct {
+    const char *key;
+    /* SP_OPT_INT/SP_OPT_DOUBLE: "MIN..MAX", "MIN.." or "..MAX", checked
+     * whatever the value's origin; NULL: any value. */
+    const char *range;
+    /* Commands the option is for, comma separated ("compare,merge"): the
+     * per-command --help lists only these and the common ones. NULL: all. */
+    const char *cmds;
+} sp_opt_rule;
+
+/* A command of a program ("run", "compare"): its arguments after the
+ * command name, and what --help says about it. */
+typedef struct {
+    const char *name;
+    const char *synopsis;   /* "LEFT RIGHT" */
+    const char *about;      /* a paragraph */
+    int min_args, max_args; /* arguments after the name; max -1: no limit */
+} sp_command;
+
 typedef struct sp_config sp_config;
 
 /* Result of sp_config_load(). */
@@ -52,6 +72,17 @@ typedef enum {
 sp_config *sp_config_new(const char *program, const char *synopsis,
                          const char *about, const sp_opt *opts, size_t nopts);
 void sp_config_free(sp_config *cfg);
+/* Declares the program's commands (cmds must outlive cfg). Then the first
+ * positional argument must be one of them and the others within its
+ * min_args..max_args (a stray argument is an error, exit 2), and
+ * `PROGRAM COMMAND --help` prints that command's help. */
+void sp_config_commands(sp_config *cfg, const sp_command *cmds, size_t ncmds);
+/* Declares ranges and commands of options (rules must outlive cfg). */
+void sp_config_rules(sp_config *cfg, const sp_opt_rule *rules, size_t nrules);
+/* After sp_config_load(): 0, or -1 with err when the positional arguments
+ * are not one declared command and its arguments (always 0 without
+ * declared commands). sp_service_init() calls it. */
+int sp_config_check_args(const sp_config *cfg, char *err, size_t errlen);
 
 /* Parses argv (flags, plus --config FILE, --help, --version), the file, the
  * environment (envp, NULL-terminated "K=V" strings). Remaining positional
@@ -75,6 +106,8 @@ int sp_config_args(const sp_config *cfg, char ***argv);
 const char *sp_config_origin(const sp_config *cfg, const char *key);
 
 void sp_config_usage(const sp_config *cfg, FILE *out);
+/* The help of one command: its usage, about, and its options. */
+void sp_config_usage_command(const sp_config *cfg, const sp_command *cmd, FILE *out);
 
 /* Reads a whole small file (secrets, CA paths checks); trailing newline
  * stripped. Caller frees. NULL with err set on failure. */

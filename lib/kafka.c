@@ -1,4 +1,5 @@
 /* kafka.c - librdkafka producer/consumer/admin wrappers; see kafka.h. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,12 +75,21 @@ int sp_kafka_props_set(sp_kafka_props *p, const char *key, const char *value)
     return 0;
 }
 
-const char *sp_kafka_props_get(const sp_kafka_props *p, const char *key)
+static const char *props_get_exact(const sp_kafka_props *p, const char *prefix, const char *key)
 {
+    size_t n = strlen(prefix);
     for (size_t i = 0; i < p->n; i++)
-        if (strcmp(p->keys[i], key) == 0)
+        if (strncmp(p->keys[i], prefix, n) == 0 && strcmp(p->keys[i] + n, key) == 0)
             return p->values[i];
     return NULL;
+}
+
+const char *sp_kafka_props_get(const sp_kafka_props *p, const char *key)
+{
+    const char *v = props_get_exact(p, "", key);
+    if (!v)
+        v = props_get_exact(p, SP_KAFKA_CONSUMER_PREFIX, key);
+    return v ? v : props_get_exact(p, SP_KAFKA_PRODUCER_PREFIX, key);
 }
 
 int sp_kafka_props_from_json(sp_kafka_props *p, const json_t *obj, char *err, size_t errlen)
@@ -101,6 +111,75 @@ int sp_kafka_props_from_json(sp_kafka_props *p, const json_t *obj, char *err, si
         }
     }
     return 0;
+}
+
+/* ---- which client a property is for ---- */
+
+typedef struct {
+    char *name;
+    char scope;
+} prop_scope;
+
+static prop_scope *scopes;
+static size_t nscopes;
+static pthread_once_t scopes_once = PTHREAD_ONCE_INIT;
+
+/* One line of librdkafka's property table: "name   |  C  | ...". */
+static void add_scope(const char *line, size_t *cap)
+{
+    const char *bar = strchr(line, '|');
+    if (!bar || bar == line || line[0] == '-' || line[0] == ' ')
+        return;
+    size_t n = (size_t)(bar - line);
+    while (n && line[n - 1] == ' ')
+        n--;
+    const char *s = bar + 1;
+    while (*s == ' ')
+        s++;
+    if (*s != 'C' && *s != 'P' && *s != '*')
+        return;
+    if (nscopes == *cap) {
+        size_t c = *cap ? *cap * 2 : 256;
+        prop_scope *more = realloc(scopes, c * sizeof(*more));
+        if (!more)
+            return;
+        scopes = more;
+        *cap = c;
+    }
+    scopes[nscopes].name = strndup(line, n);
+    scopes[nscopes].scope = *s;
+    if (scopes[nscopes].name)
+        nscopes++;
+}
+
+static void load_scopes(void)
+{
+    char *text = NULL, *save = NULL;
+    size_t len = 0, cap = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return;
+    rd_kafka_conf_properties_show(f);
+    fclose(f);
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        if (strncmp(line, "Property ", 9) != 0)
+            add_scope(line, &cap);
+    free(text);
+}
+
+char sp_kafka_property_scope(const char *key)
+{
+    pthread_once(&scopes_once, load_scopes);
+    for (size_t i = 0; i < nscopes; i++)
+        if (strcmp(scopes[i].name, key) == 0)
+            return scopes[i].scope;
+    return 0;
+}
+
+const char *sp_kafka_props_get_producer(const sp_kafka_props *p, const char *key)
+{
+    const char *v = props_get_exact(p, SP_KAFKA_PRODUCER_PREFIX, key);
+    return v ? v : props_get_exact(p, "", key);
 }
 
 void sp_kafka_props_free(sp_kafka_props *p)
@@ -136,8 +215,21 @@ static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, c
     return 0;
 }
 
-/* Our defaults, then every configured property unchanged. */
-static rd_kafka_conf_t *make_conf(const sp_kafka_props *props, const char **defaults,
+/* The name of a property for a client of kind role ('P' or 'C'): without
+ * its prefix, or NULL when it is for the other kind. */
+static const char *key_for(const char *key, char role)
+{
+    size_t np = strlen(SP_KAFKA_PRODUCER_PREFIX), nc = strlen(SP_KAFKA_CONSUMER_PREFIX);
+    if (strncmp(key, SP_KAFKA_PRODUCER_PREFIX, np) == 0)
+        return role == 'P' ? key + np : NULL;
+    if (strncmp(key, SP_KAFKA_CONSUMER_PREFIX, nc) == 0)
+        return role == 'C' ? key + nc : NULL;
+    return key;
+}
+
+/* Our defaults, then every configured property for this kind of client
+ * (role 'P' or 'C') unchanged. */
+static rd_kafka_conf_t *make_conf(const sp_kafka_props *props, const char **defaults, char role,
                                   char *err, size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -146,9 +238,12 @@ static rd_kafka_conf_t *make_conf(const sp_kafka_props *props, const char **defa
         if (conf_set(conf, defaults[i], defaults[i + 1], err, errlen) != 0)
             goto fail;
     }
-    for (size_t i = 0; props && i < props->n; i++) {
-        if (conf_set(conf, props->keys[i], props->values[i], err, errlen) != 0)
-            goto fail;
+    for (int pass = 0; pass < 2; pass++) {       /* the common ones, then those of this kind */
+        for (size_t i = 0; props && i < props->n; i++) {
+            const char *key = key_for(props->keys[i], role);
+            if (key && (key != props->keys[i]) == pass && conf_set(conf, key, props->values[i], err, errlen) != 0)
+                goto fail;
+        }
     }
     return conf;
 fail:
@@ -164,7 +259,60 @@ struct sp_kafka_producer {
     void *ctx;
     uint64_t delivered;
     uint64_t failed;
+    char *brokers;                       /* bootstrap.servers, for messages */
+    pthread_mutex_t lock;                /* last_error: written by librdkafka's threads */
+    char last_error[512];
 };
+
+/* A producer's librdkafka log: connection failures ("FAIL") at debug, as
+ * on_error keeps them for the one message the caller gives per failure. */
+static void on_producer_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    if (strcmp(fac, "FAIL") == 0)
+        level = 7;
+    on_log(rk, level, fac, buf);
+}
+
+/* librdkafka's error events (broker down, all brokers down, ...): kept for
+ * the messages that say why Kafka is unreachable, logged at debug only;
+ * the caller reports the failure once. */
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)rk;
+    sp_kafka_producer *p = opaque;
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && p->last_error[0])
+        return;                          /* keep the cause, not the summary */
+    pthread_mutex_lock(&p->lock);
+    snprintf(p->last_error, sizeof(p->last_error), "%s", reason);
+    pthread_mutex_unlock(&p->lock);
+    sp_debug("kafka.error", "error", rd_kafka_err2str(err), "reason", reason);
+}
+
+void sp_kafka_producer_last_error(sp_kafka_producer *p, char *out, size_t len)
+{
+    pthread_mutex_lock(&p->lock);
+    snprintf(out, len, "%s", p->last_error);
+    pthread_mutex_unlock(&p->lock);
+}
+
+int sp_kafka_producer_check(sp_kafka_producer *p, int timeout_ms, char *err, size_t errlen)
+{
+    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    for (int left = timeout_ms; left > 0 && e; left -= 500) {    /* polling between tries brings on_error */
+        const struct rd_kafka_metadata *md = NULL;
+        e = rd_kafka_metadata(p->rk, 0, NULL, &md, left < 500 ? left : 500);
+        if (md)
+            rd_kafka_metadata_destroy(md);
+        rd_kafka_poll(p->rk, 0);
+    }
+    if (!e)
+        return 0;
+    char last[512];
+    sp_kafka_producer_last_error(p, last, sizeof(last));
+    set_err(err, errlen, "Kafka brokers %s unreachable: no metadata within %d ms (%s): %s", p->brokers, timeout_ms,
+            rd_kafka_err2str(e), last[0] ? last : "no broker answered (connected to something that is not Kafka, or to a broker too slow)");
+    return -1;
+}
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -186,20 +334,27 @@ sp_kafka_producer *sp_kafka_producer_new(const sp_kafka_props *props, sp_kafka_d
         set_err(err, errlen, "out of memory");
         return NULL;
     }
-    rd_kafka_conf_t *conf = make_conf(props, producer_defaults, err, errlen);
+    rd_kafka_conf_t *conf = make_conf(props, producer_defaults, 'P', err, errlen);
     if (!conf) {
         free(p);
         return NULL;
     }
     p->cb = cb;
     p->ctx = ctx;
+    const char *b = sp_kafka_props_get_producer(props, "bootstrap.servers");
+    p->brokers = strdup(b ? b : "(bootstrap.servers unset)");
+    pthread_mutex_init(&p->lock, NULL);
     rd_kafka_conf_set_opaque(conf, p);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_log_cb(conf, on_producer_log);
     char why[512];
-    p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+    p->rk = p->brokers ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why)) : NULL;
     if (!p->rk) {
-        set_err(err, errlen, "kafka producer: %s", why);
+        set_err(err, errlen, "kafka producer: %s", p->brokers ? why : "out of memory");
         rd_kafka_conf_destroy(conf);
+        pthread_mutex_destroy(&p->lock);
+        free(p->brokers);
         free(p);
         return NULL;
     }
@@ -249,6 +404,8 @@ int sp_kafka_producer_free(sp_kafka_producer *p, int flush_ms)
     if (left > 0)
         sp_warn("kafka.producer.unsent", "messages", SP_INT(left));
     rd_kafka_destroy(p->rk);
+    pthread_mutex_destroy(&p->lock);
+    free(p->brokers);
     free(p);
     return left;
 }
@@ -292,7 +449,7 @@ sp_kafka_consumer *sp_kafka_consumer_new(const sp_kafka_props *props, const char
                                          char *err, size_t errlen)
 {
     sp_kafka_consumer *c = calloc(1, sizeof(*c));
-    rd_kafka_conf_t *conf = c ? make_conf(props, consumer_defaults, err, errlen) : NULL;
+    rd_kafka_conf_t *conf = c ? make_conf(props, consumer_defaults, 'C', err, errlen) : NULL;
     if (!conf || conf_set(conf, "group.id", group, err, errlen) != 0) {
         if (conf)
             rd_kafka_conf_destroy(conf);
@@ -361,7 +518,7 @@ int sp_kafka_create_topic(const sp_kafka_props *props, const char *topic, int pa
                           const char *const *configs, size_t nconfigs, int timeout_ms,
                           char *err, size_t errlen)
 {
-    rd_kafka_conf_t *conf = make_conf(props, NULL, err, errlen);
+    rd_kafka_conf_t *conf = make_conf(props, NULL, 'P', err, errlen);
     if (!conf)
         return -1;
     char why[512];
@@ -385,7 +542,8 @@ int sp_kafka_create_topic(const sp_kafka_props *props, const char *topic, int pa
     rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 1000);
     if (!ev) {
-        set_err(err, errlen, "kafka topic %s: no answer within %d ms", topic, timeout_ms);
+        set_err(err, errlen, "kafka topic %s: no answer within %d ms from the brokers %s (unreachable?)", topic, timeout_ms,
+                sp_kafka_props_get_producer(props, "bootstrap.servers"));
     } else if (rd_kafka_event_error(ev)) {
         set_err(err, errlen, "kafka topic %s: %s", topic, rd_kafka_event_error_string(ev));
     } else {
@@ -434,7 +592,7 @@ static rd_kafka_topic_partition_list_t *partitions_at(rd_kafka_t *rk, const char
 int sp_kafka_rewind_group(const sp_kafka_props *props, const char *group, const char *topic,
                           int64_t ts_ms, int timeout_ms, char *err, size_t errlen)
 {
-    rd_kafka_conf_t *conf = make_conf(props, consumer_defaults, err, errlen);
+    rd_kafka_conf_t *conf = make_conf(props, consumer_defaults, 'C', err, errlen);
     if (!conf || conf_set(conf, "group.id", group, err, errlen) != 0) {
         if (conf)
             rd_kafka_conf_destroy(conf);

@@ -30,11 +30,23 @@ typedef struct {
 void sp_kafka_props_init(sp_kafka_props *p);
 /* Sets (or replaces) one property; copies both strings. 0, -1 on ENOMEM. */
 int sp_kafka_props_set(sp_kafka_props *p, const char *key, const char *value);
+/* KEY's value, else that of consumer:KEY, else producer:KEY; NULL unset. */
 const char *sp_kafka_props_get(const sp_kafka_props *p, const char *key);
 /* Adds every member of a JSON object of strings (config's "kafka.properties"
  * option). Errors name the key: "kafka property "linger.ms": expected a string". */
 int sp_kafka_props_from_json(sp_kafka_props *p, const json_t *obj, char *err, size_t errlen);
 void sp_kafka_props_free(sp_kafka_props *p);
+
+/* Properties for one kind of client only are kept under a prefix:
+ * "producer:linger.ms" reaches producers (and the admin client),
+ * "consumer:session.timeout.ms" consumers; unprefixed keys reach both. */
+#define SP_KAFKA_PRODUCER_PREFIX "producer:"
+#define SP_KAFKA_CONSUMER_PREFIX "consumer:"
+/* Which clients librdkafka takes a property for: 'P' producers, 'C'
+ * consumers, '*' both, 0 unknown (from rd_kafka_conf_properties_show). */
+char sp_kafka_property_scope(const char *key);
+/* A property as a producer sees it: "producer:KEY", else KEY; NULL unset. */
+const char *sp_kafka_props_get_producer(const sp_kafka_props *p, const char *key);
 
 /* ---- producer ---- */
 
@@ -62,6 +74,12 @@ int sp_kafka_producer_flush(sp_kafka_producer *p, int timeout_ms);
 /* Delivered and failed counts since creation. */
 uint64_t sp_kafka_producer_delivered(const sp_kafka_producer *p);
 uint64_t sp_kafka_producer_failed(const sp_kafka_producer *p);
+/* Asks the brokers for metadata within timeout_ms: 0 when one answered,
+ * otherwise -1 with err naming bootstrap.servers and the last error
+ * librdkafka reported (connection refused, timed out, ...). */
+int sp_kafka_producer_check(sp_kafka_producer *p, int timeout_ms, char *err, size_t errlen);
+/* The last error librdkafka reported for this producer's brokers ("" if none). */
+void sp_kafka_producer_last_error(sp_kafka_producer *p, char *out, size_t len);
 /* A fatal error (e.g. idempotence broken) with its reason, or NO_ERROR. */
 rd_kafka_resp_err_t sp_kafka_producer_fatal(sp_kafka_producer *p, char *reason, size_t len);
 rd_kafka_t *sp_kafka_producer_handle(sp_kafka_producer *p);

@@ -23,12 +23,40 @@ int sp_service_init(sp_config *cfg, const char *service, int argc, char **argv)
     else if (res == SP_CONFIG_OK && sp_log_format_parse(sp_config_str(cfg, "log.format"), &format) != 0)
         snprintf(err, sizeof(err), "key \"log.format\" (%s): expected kv or json, got \"%s\"",
                  sp_config_origin(cfg, "log.format"), sp_config_str(cfg, "log.format"));
+    else if (res == SP_CONFIG_OK)
+        sp_config_check_args(cfg, err, sizeof(err));
     if (err[0]) {
         fprintf(stderr, "spider-%s: %s\n", service, err);
         return 2;
     }
     sp_log_init(service, level, format);
     return -1;
+}
+
+/* The properties of one option; want is 'P', 'C' or '*' (--kafka-property:
+ * each goes to the clients librdkafka takes it for). */
+static int add_props(sp_kafka_props *props, json_t *obj, char want, const char *flag, char *err, size_t errlen)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        char scope = sp_kafka_property_scope(key), full[256];
+        if (!scope) {
+            snprintf(err, errlen, "--%s %s: librdkafka has no such property", flag, key);
+            return -1;
+        }
+        if (want != '*' && scope != '*' && scope != want) {
+            snprintf(err, errlen, "--%s %s: a %s property (give it with --kafka-%s-property)", flag, key,
+                     scope == 'P' ? "producer" : "consumer", scope == 'P' ? "producer" : "consumer");
+            return -1;
+        }
+        char to = want != '*' ? want : scope;
+        snprintf(full, sizeof(full), "%s%s", to == 'P' ? SP_KAFKA_PRODUCER_PREFIX : to == 'C' ? SP_KAFKA_CONSUMER_PREFIX : "",
+                 key);
+        if (sp_kafka_props_set(props, full, json_string_value(v)) != 0)
+            return snprintf(err, errlen, "out of memory"), -1;
+    }
+    return 0;
 }
 
 int sp_service_kafka_props(sp_config *cfg, sp_kafka_props *props, char *err, size_t errlen)
@@ -38,8 +66,17 @@ int sp_service_kafka_props(sp_config *cfg, sp_kafka_props *props, char *err, siz
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    json_t *extra = sp_config_json(cfg, "kafka.properties");
-    return extra ? sp_kafka_props_from_json(props, extra, err, errlen) : 0;
+    static const struct { const char *key, *flag; char want; } opts[] = {
+        { "kafka.properties", "kafka-property", '*' },
+        { "kafka.producer_properties", "kafka-producer-property", 'P' },
+        { "kafka.consumer_properties", "kafka-consumer-property", 'C' },
+    };
+    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+        json_t *obj = sp_config_json(cfg, opts[i].key);
+        if (obj && add_props(props, obj, opts[i].want, opts[i].flag, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 int sp_service_metrics(sp_config *cfg, sp_metrics *m, sp_health_fn *health, void *ctx,

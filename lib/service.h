@@ -17,7 +17,9 @@
 /* Options of the services that use Kafka, and of those serving metrics. */
 #define SP_KAFKA_OPTIONS \
     { "kafka.brokers", SP_OPT_STRING, "127.0.0.1:9092", "kafka-brokers", "bootstrap.servers" }, \
-    { "kafka.properties", SP_OPT_OBJECT, NULL, "kafka-property", "librdkafka property, key=value (repeatable)" }
+    { "kafka.properties", SP_OPT_OBJECT, NULL, "kafka-property", "librdkafka property, key=value (repeatable); one librdkafka takes for one kind of client only reaches that kind" }, \
+    { "kafka.producer_properties", SP_OPT_OBJECT, NULL, "kafka-producer-property", "librdkafka property of the producers only, key=value (repeatable)" }, \
+    { "kafka.consumer_properties", SP_OPT_OBJECT, NULL, "kafka-consumer-property", "librdkafka property of the consumers only, key=value (repeatable)" }
 
 #define SP_METRICS_OPTIONS \
     { "metrics.address", SP_OPT_STRING, "127.0.0.1", "metrics-address", "address of /metrics and /healthz" }, \
@@ -47,7 +49,10 @@ int sp_service_amq_load(sp_config *cfg, sp_service_amq *a, char *err, size_t err
 void sp_service_amq_free(sp_service_amq *a);
 
 /* The librdkafka properties of SP_KAFKA_OPTIONS into props (initialized
- * here; the caller frees it even on error). 0, or -1 with err. */
+ * here; the caller frees it even on error). A --kafka-property librdkafka
+ * knows for producers only (or consumers only) is kept for those alone; a
+ * --kafka-producer-property that is for consumers only, or the reverse, or
+ * a property librdkafka does not know, is an error. 0, or -1 with err. */
 int sp_service_kafka_props(sp_config *cfg, sp_kafka_props *props, char *err, size_t errlen);
 
 /* Serves /metrics and /healthz as SP_METRICS_OPTIONS say: *server is NULL

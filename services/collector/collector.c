@@ -26,6 +26,9 @@
 
 #define QUERY_TIME_PERIOD 720            /* the reference's history overlap, seconds */
 #define QUEUE_COMPLETED_SINCE (61 * 60)  /* completed jobs still shown by a queue poll */
+#define RECORD_OVERHEAD 256              /* Kafka record framing beyond key and value, and then some */
+#define TRUNCATE_KEEP (64 * 1024)        /* an oversized document's largest strings keep at most this */
+#define TRUNCATE_MIN 256                 /* strings this short are never truncated */
 
 typedef struct {
     char *name;
@@ -44,6 +47,7 @@ struct sp_collector {
     sp_metrics *m;
     sp_metric *m_ads, *m_bad, *m_docs, *m_convert_failed, *m_unevaluated, *m_polls;
     sp_metric *m_poll_seconds, *m_last_success, *m_checkpoint_age, *m_cycle_seconds, *m_schedds;
+    sp_metric *m_oversized, *m_kafka_unreachable, *m_checkpoint_failed;
     atomic_llong last_cycle_end;         /* epoch seconds */
 };
 
@@ -105,6 +109,105 @@ static int emit(poll_ctx *p, const char *key, Spider__Record *rec)
 /* The converted job as a Record on the poll's topic: packed directly for
  * Kafka, through the Document for JSON lines. -1 with err when it cannot be
  * a document; -1 with p->err set when the sink failed. */
+/* ---------- oversized documents ---------- */
+
+/* The largest string attribute of res over min bytes and not in names
+ * (",A,B,"), or NULL. */
+static sp_attr *largest_string(sp_ad *res, const char *names, size_t min)
+{
+    sp_attr *best = NULL;
+    for (size_t i = 0; i < res->n; i++) {
+        sp_attr *a = &res->attrs[i];
+        if ((a->v.type != SP_CV_STRING && a->v.type != SP_CV_EXPR) || a->v.u.str.len <= min)
+            continue;
+        char quoted[300];
+        snprintf(quoted, sizeof(quoted), ",%s,", a->name);
+        if (!strstr(names, quoted) && (!best || a->v.u.str.len > best->v.u.str.len))
+            best = a;
+    }
+    return best;
+}
+
+/* Cuts a's value to its first keep bytes (on a UTF-8 boundary) followed by
+ * a marker naming the original size. -1 on ENOMEM. */
+static int truncate_attr(sp_ad *res, sp_attr *a, size_t keep)
+{
+    const char *s = a->v.u.str.s;
+    size_t orig = a->v.u.str.len;
+    while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+        keep--;
+    char mark[96];
+    int m = snprintf(mark, sizeof(mark), "...[truncated by spider-collector: %zu bytes]", orig);
+    char *buf = sp_arena_alloc(res->arena, keep + (size_t)m + 1);
+    if (!buf)
+        return -1;
+    memcpy(buf, s, keep);
+    memcpy(buf + keep, mark, (size_t)m + 1);
+    a->v.u.str.s = buf;
+    a->v.u.str.len = keep + (size_t)m;
+    return 0;
+}
+
+/* The sizes of the largest string attributes, "Args=3145728,Env=2048", into out. */
+static void largest_attrs(const sp_ad *res, char *out, size_t len)
+{
+    char seen[512] = ",";
+    size_t n = 0;
+    out[0] = '\0';
+    for (int k = 0; k < 3; k++) {
+        sp_attr *a = largest_string((sp_ad *)res, seen, 0);
+        if (!a)
+            break;
+        n += (size_t)snprintf(out + n, n < len ? len - n : 0, "%s%s=%zu", k ? "," : "", a->name, a->v.u.str.len);
+        snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "%s,", a->name);
+    }
+}
+
+/* A packed document over the sink's limit: its largest strings are cut to
+ * TRUNCATE_KEEP bytes (at most half each time), one after the other, and
+ * named in the attribute SpiderTruncated, until it fits. 0 when it fits
+ * (truncated or not), 1 when even that cannot make it fit, -1 with err. */
+static int fit_document(poll_ctx *p, const sp_document_meta *meta, size_t keylen, char *id, size_t idlen,
+                        char *err, size_t errlen)
+{
+    sp_collector *c = p->w->cy->c;
+    size_t max = sp_sink_max_bytes(c->sink);
+    sp_ad *res = p->w->res;
+    char names[512] = ",", before[256], size[32];
+    size_t orig = p->w->scratch.len;
+    if (!max || orig + keylen + RECORD_OVERHEAD <= max)
+        return 0;
+    largest_attrs(res, before, sizeof(before));
+    while (p->w->scratch.len + keylen + RECORD_OVERHEAD > max) {
+        sp_attr *a = largest_string(res, names, TRUNCATE_MIN);
+        size_t nl = strlen(names);
+        if (!a || nl + a->name_len + 2 >= sizeof(names))
+            break;
+        snprintf(names + nl, sizeof(names) - nl, "%s,", a->name);
+        size_t keep = a->v.u.str.len / 2 < TRUNCATE_KEEP ? a->v.u.str.len / 2 : TRUNCATE_KEEP;
+        size_t listed = strlen(names) - 2;
+        sp_cval v = sp_cv_string(res->arena, names + 1, listed);
+        if (truncate_attr(res, a, keep) != 0 || v.type != SP_CV_STRING || sp_ad_set(res, "SpiderTruncated", 15, &v) != 0)
+            return snprintf(err, errlen, "out of memory"), -1;
+        if (sp_document_pack(res, meta, &p->w->scratch, id, idlen, err, errlen) != 0)
+            return -1;
+    }
+    int fits = p->w->scratch.len + keylen + RECORD_OVERHEAD <= max;
+    if (strlen(names) > 1)
+        names[strlen(names) - 1] = '\0';             /* ",Args,Env," -> ",Args,Env" */
+    const char *labels[] = { kind_name(p->t->kind), fits ? "truncated" : "dropped" };
+    snprintf(size, sizeof(size), "%zu", orig);
+    sp_metric_add(c->m_oversized, labels, 1);
+    if (fits)
+        sp_warn("document.truncated", "schedd", p->t->s->name, "kind", labels[0], "id", id, "bytes", size, "limit",
+                SP_INT((long long)max), "largest", before, "truncated", names + 1, "now_bytes",
+                SP_INT((long long)p->w->scratch.len));
+    else
+        sp_error("document.oversized", "schedd", p->t->s->name, "kind", labels[0], "id", id, "bytes", size, "limit",
+                 SP_INT((long long)max), "largest", before, "action", "dropped: no string left to truncate");
+    return fits ? 0 : 1;
+}
+
 static int emit_document(poll_ctx *p, const sp_document_meta *meta, char *id, size_t idlen, char *err, size_t errlen)
 {
     sp_collector *c = p->w->cy->c;
@@ -113,6 +216,11 @@ static int emit_document(poll_ctx *p, const sp_document_meta *meta, char *id, si
         if (sp_document_pack(p->w->res, meta, &p->w->scratch, id, idlen, err, errlen) != 0)
             return -1;
         const sp_cval *gj = sp_ad_getz(p->w->res, "GlobalJobId");
+        key = p->t->kind == SP_QUERY_QUEUE ? p->t->s->name : gj->u.str.s;
+        int fit = fit_document(p, meta, strlen(key), id, idlen, err, errlen);
+        if (fit != 0)
+            return fit < 0 ? -1 : 1;                /* 1: too large even truncated, dropped and counted */
+        gj = sp_ad_getz(p->w->res, "GlobalJobId");  /* the ad may have grown */
         key = p->t->kind == SP_QUERY_QUEUE ? p->t->s->name : gj->u.str.s;
         if (sp_sink_emit_packed(c->sink, p->track, p->topic, key, p->w->scratch.data, p->w->scratch.len, p->err,
                                 sizeof(p->err)) != 0)
@@ -162,7 +270,10 @@ static int on_ad(void *ctx, sp_ad *ad)
                               p->t->kind == SP_QUERY_QUEUE ? p->snapshot_id : NULL,
                               p->t->kind == SP_QUERY_QUEUE ? job.now : 0 };
     char id[1024];
-    if (emit_document(p, &meta, id, sizeof(id), err, sizeof(err)) != 0) {
+    rc = emit_document(p, &meta, id, sizeof(id), err, sizeof(err));
+    if (rc > 0)
+        return 0;                        /* dropped as oversized: counted, the poll goes on */
+    if (rc != 0) {
         if (*p->err)
             return 1;                    /* the sink failed: stop this poll */
         p->failed++;
@@ -225,6 +336,7 @@ static int emit_marker(poll_ctx *p, int begin)
         e.time_slot = p->w->cy->now;
         e.count = p->count;
         e.checksum = p->checksum;
+        e.truncated = p->truncated != 0;
         rec.kind_case = SPIDER__RECORD__KIND_SNAPSHOT_END;
         rec.snapshot_end = &e;
     }
@@ -272,7 +384,8 @@ static int read_answer(poll_ctx *p, const sp_query *q)
     return rc;
 }
 
-static void advance_checkpoint(poll_ctx *p, double start)
+/* 0, or -1 with p->err when the checkpoint could not be saved. */
+static int advance_checkpoint(poll_ctx *p, double start)
 {
     sp_collector *c = p->w->cy->c;
     double t = p->max_ecs > start ? p->max_ecs : start;
@@ -289,11 +402,17 @@ static void advance_checkpoint(poll_ctx *p, double start)
             snprintf(err, sizeof(err), "out of memory");
         pthread_mutex_unlock(&c->cp_lock);
     }
-    if (rc != 0)
-        sp_error("checkpoint.save_failed", c->so ? "topic" : "file", c->so ? c->o.checkpoint_topic : c->o.checkpoint_file,
-                 "error", err);
     const char *labels[] = { p->t->s->name };
+    if (rc != 0) {
+        sp_error("checkpoint.save_failed", "schedd", p->t->s->name, c->so ? "topic" : "file",
+                 c->so ? c->o.checkpoint_topic : c->o.checkpoint_file, "error", err);
+        sp_metric_add(c->m_checkpoint_failed, labels, 1);
+        snprintf(p->err, sizeof(p->err), "checkpoint not saved (%s): %s", c->so ? c->o.checkpoint_topic : c->o.checkpoint_file,
+                 err);
+        return -1;
+    }
     sp_metric_set(c->m_checkpoint_age, labels, (double)p->w->cy->now - t);
+    return 0;
 }
 
 static long long poll_deadline(const cycle *cy)
@@ -350,8 +469,12 @@ static int run_poll(worker *w, const task *t)
         rc = emit_marker(&p, 0);
     int acked = sp_sink_wait(c->sink, p.track, deadline + 30000) == 0;
     if (rc == 0 && !acked) {
-        snprintf(p.err, sizeof(p.err), "%ld of %lu records not acknowledged by the sink",
-                 atomic_load(&p.track->pending) + atomic_load(&p.track->failed), (unsigned long)(p.count + 2));
+        char why[512];
+        sp_sink_failure(c->sink, p.track, why, sizeof(why));
+        snprintf(p.err, sizeof(p.err), "%ld of %lu records not acknowledged by Kafka (%.100s): %.300s",
+                 atomic_load(&p.track->pending) + atomic_load(&p.track->failed),
+                 (unsigned long)(p.count + (t->kind == SP_QUERY_QUEUE ? 2 : 0)),
+                 sp_kafka_props_get_producer(c->o.kafka, "bootstrap.servers"), why);
         rc = -1;
     }
     if (atomic_load(&p.track->pending) > 0)
@@ -359,7 +482,7 @@ static int run_poll(worker *w, const task *t)
     else
         free(p.track);
     if (rc == 0 && t->kind == SP_QUERY_HISTORY && !p.truncated && !c->o.read_only)
-        advance_checkpoint(&p, start);
+        rc = advance_checkpoint(&p, start);
 
     const char *kind = kind_name(t->kind);
     const char *l_kind[] = { kind };
@@ -545,6 +668,30 @@ static int discover(sp_collector *c, schedd **out, size_t *n)
 
 /* ---------- the cycle ---------- */
 
+/* Before any poll: do the brokers answer within --kafka-timeout? When they
+ * do not, the cycle polls nothing (no snapshot begun that cannot end, no
+ * checkpoint), every poll it would have run counts as failed, and one line
+ * says which brokers and why: once per cycle, not once per record. */
+static int kafka_unreachable(sp_collector *c, size_t nschedds, int kinds, sp_cycle_stats *stats)
+{
+    char err[1024];
+    if (c->o.read_only || c->o.dry_run || sp_sink_check(c->sink, c->o.kafka_timeout_s * 1000, err, sizeof(err)) == 0)
+        return 0;
+    size_t per = 0;
+    int q = c->o.process_queue && (kinds & SP_POLL_QUEUE), h = c->o.process_history && (kinds & SP_POLL_HISTORY);
+    const char *lq[] = { "queue", "failed" }, *lh[] = { "history", "failed" };
+    if (q)
+        sp_metric_add(c->m_polls, lq, (double)nschedds), per++;
+    if (h)
+        sp_metric_add(c->m_polls, lh, (double)nschedds), per++;
+    sp_metric_add(c->m_kafka_unreachable, NULL, 1);
+    stats->schedds = nschedds;
+    stats->polls_failed = nschedds * per;
+    sp_error("kafka.unreachable", "error", err, "polls_failed", SP_INT((long long)stats->polls_failed),
+             "timeout_s", SP_INT(c->o.kafka_timeout_s));
+    return 1;
+}
+
 int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats *stats)
 {
     schedd *list = NULL;
@@ -577,6 +724,11 @@ int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats
         }
     }
     sp_metric_set(c->m_schedds, NULL, (double)n);
+    if (kafka_unreachable(c, n, kinds, stats)) {
+        free_schedds(list, n);
+        atomic_store(&c->last_cycle_end, (long long)time(NULL));
+        return 1;
+    }
     cycle cy = { .c = c, .now = now, .cycle_deadline_ms = t0 + (long long)c->o.cycle_timeout_s * 1000 };
     cy.tasks = calloc(n * 2, sizeof(*cy.tasks));
     for (size_t i = 0; cy.tasks && i < n; i++) {
@@ -673,6 +825,10 @@ static void register_metrics(sp_collector *c)
     c->m_checkpoint_age = sp_metrics_gauge(c->m, "spider_collector_checkpoint_age_seconds", "Poll time minus the schedd's history checkpoint", schedd_l);
     c->m_cycle_seconds = sp_metrics_gauge(c->m, "spider_collector_cycle_duration_seconds", "Duration of the last cycle", NULL);
     c->m_schedds = sp_metrics_gauge(c->m, "spider_collector_schedds", "Schedds in the last cycle", NULL);
+    static const char *const kind_action[] = { "kind", "action", NULL };
+    c->m_oversized = sp_metrics_counter(c->m, "spider_collector_oversized_documents_total", "Documents over message.max.bytes: truncated (largest strings cut), or dropped", kind_action);
+    c->m_kafka_unreachable = sp_metrics_counter(c->m, "spider_collector_kafka_unreachable_total", "Cycles skipped: no Kafka broker answered within --kafka-timeout", NULL);
+    c->m_checkpoint_failed = sp_metrics_counter(c->m, "spider_collector_checkpoint_save_failed_total", "History polls whose checkpoint could not be saved (the poll failed)", schedd_l);
 }
 
 sp_collector *sp_collector_new(const sp_collector_opts *o, sp_metrics *metrics, char *err, size_t errlen)

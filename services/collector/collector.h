@@ -45,7 +45,8 @@ typedef struct {
     long history_max_minutes;
     int keep_full_queue_data;
     int read_only, dry_run;
-    long long max_documents;         /* per schedd poll; 0 = all */
+    long long max_documents;         /* per schedd poll; 0 = all (a cut queue snapshot is marked truncated) */
+    int kafka_timeout_s;             /* Kafka must answer at the start of a cycle within this */
     size_t max_ad_bytes;
 } sp_collector_opts;
 

@@ -42,6 +42,7 @@ static const sp_opt options[] = {
     { "output", SP_OPT_STRING, "kafka", "output", "kafka; or, without Kafka, jsonl (documents as JSON lines) or bulk (the _bulk NDJSON the publisher would post)" },
     { "output-file", SP_OPT_STRING, "-", "output-file", "jsonl/bulk output file (appended to), - for stdout" },
     SP_KAFKA_OPTIONS,
+    { "kafka.timeout", SP_OPT_INT, "30", "kafka-timeout", "seconds Kafka may take to answer (at the start of each cycle) and to acknowledge a record (message.timeout.ms unless set)" },
     { "topic.queue", SP_OPT_STRING, "jobs.queue", "topic-queue", "queue snapshots topic" },
     { "topic.history", SP_OPT_STRING, "jobs.history", "topic-history", "history documents topic" },
     { "read-only", SP_OPT_BOOL, "false", "read-only", "query and convert, send nothing to Kafka, save no checkpoint (--output jsonl/bulk still write)" },
@@ -89,6 +90,10 @@ static int run(sp_config *cfg)
         sp_kafka_props_free(&props);
         return 2;
     }
+    char mt[32];                     /* records fail within --kafka-timeout, not librdkafka's 300 s */
+    snprintf(mt, sizeof(mt), "%lld", sp_config_int(cfg, "kafka.timeout") * 1000);
+    if (!sp_kafka_props_get_producer(&props, "message.timeout.ms") && !sp_kafka_props_get_producer(&props, "delivery.timeout.ms"))
+        sp_kafka_props_set(&props, SP_KAFKA_PRODUCER_PREFIX "message.timeout.ms", mt);
     const char *hostname = sp_config_str(cfg, "hostname");
     if (!*hostname) {
         gethostname(host, sizeof(host) - 1);
@@ -123,6 +128,7 @@ static int run(sp_config *cfg)
         .dry_run = sp_config_bool(cfg, "dry-run"),
         .max_documents = sp_config_int(cfg, "max-documents"),
         .max_ad_bytes = (size_t)sp_config_int(cfg, "max-ad-bytes"),
+        .kafka_timeout_s = (int)sp_config_int(cfg, "kafka.timeout"),
     };
     int rc = 0;
     if (!o.process_queue && !o.process_history) {
@@ -184,6 +190,27 @@ static int run(sp_config *cfg)
     return rc;
 }
 
+/* Ranges of the numeric options, and the commands an option is for. */
+static const sp_opt_rule rules[] = {
+    { "interval", "1..", NULL },
+    { "history-offset", "0..", NULL },
+    { "workers", "1..1024", NULL },
+    { "schedd-timeout", "1..", NULL },
+    { "cycle-timeout", "1..", NULL },
+    { "history-query-max-n-minutes", "1..", NULL },
+    { "checkpoint-partitions", "1..100000", NULL },
+    { "max-documents", "0..", NULL },
+    { "max-ad-bytes", "1024..", NULL },
+    { "now", "0..", NULL },
+    { "kafka.timeout", "1..3600", NULL },
+    { "metrics.port", "0..65535", NULL },
+};
+
+static const sp_command commands[] = {
+    { "run", "[--once]", "Polls every --interval seconds, or one cycle with --once (cron): exit 0 when every poll\n"
+      "succeeded, 1 when one failed (a schedd, Kafka, a checkpoint that could not be saved), 2 on a usage error.", 0, 0 },
+};
+
 int main(int argc, char **argv)
 {
     sp_config *cfg = sp_config_new("spider-collector", "run [--once]",
@@ -192,20 +219,11 @@ int main(int argc, char **argv)
         "Documents match the reference spider's (dmwm/cms-htcondor-es); checkpoint.json is read as it is.\n\n"
         "Commands:\n  run    poll every --interval seconds, or one cycle with --once (cron)",
         options, sizeof(options) / sizeof(options[0]));
+    sp_config_commands(cfg, commands, sizeof(commands) / sizeof(commands[0]));
+    sp_config_rules(cfg, rules, sizeof(rules) / sizeof(rules[0]));
     int rc = sp_service_init(cfg, "collector", argc, argv);
-    if (rc < 0) {
-        char **args;
-        int n = sp_config_args(cfg, &args);
-        if (n == 0) {
-            fprintf(stderr, "spider-collector: missing COMMAND (see spider-collector --help)\n");
-            rc = 2;
-        } else if (strcmp(args[0], "run") != 0) {
-            fprintf(stderr, "spider-collector: unknown command \"%s\" (see spider-collector --help)\n", args[0]);
-            rc = 2;
-        } else {
-            rc = run(cfg);
-        }
-    }
+    if (rc < 0)
+        rc = run(cfg);
     sp_config_free(cfg);
     sp_log_shutdown();
     return rc;

@@ -124,9 +124,9 @@ sp_scaleout *sp_scaleout_new(const sp_kafka_props *props, const char *group, con
     sp_kafka_props_init(&cprops);
     for (size_t i = 0; i < props->n; i++)
         sp_kafka_props_set(&cprops, props->keys[i], props->values[i]);
-    sp_kafka_props_set(&cprops, "enable.partition.eof", "true");
+    sp_kafka_props_set(&cprops, SP_KAFKA_CONSUMER_PREFIX "enable.partition.eof", "true");
     if (!sp_kafka_props_get(props, "session.timeout.ms"))
-        sp_kafka_props_set(&cprops, "session.timeout.ms", "10000");
+        sp_kafka_props_set(&cprops, SP_KAFKA_CONSUMER_PREFIX "session.timeout.ms", "10000");
     const char *topics[] = { topic };
     s->consumer = sp_kafka_consumer_new(&cprops, group, topics, 1, on_assign, s, err, errlen);
     sp_kafka_props_free(&cprops);

@@ -18,6 +18,7 @@ typedef enum { SINK_KAFKA, SINK_JSONL, SINK_BULK, SINK_NULL } sink_kind;
 struct sp_sink {
     sink_kind kind;
     sp_kafka_producer *producer;
+    size_t max_bytes;         /* Kafka: message.max.bytes */
     FILE *out;
     int own_out;
     sp_bulk bulk;             /* SINK_BULK: one document's action and source */
@@ -30,8 +31,11 @@ static void on_delivery(void *ctx, void *opaque, rd_kafka_resp_err_t err, const 
 {
     sp_track *t = opaque;
     (void)ctx, (void)topic, (void)partition, (void)offset;
-    if (err)
+    if (err) {
+        int none = 0;
+        atomic_compare_exchange_strong(&t->first_error, &none, (int)err);
         atomic_fetch_add(&t->failed, 1);
+    }
     atomic_fetch_sub(&t->pending, 1);
 }
 
@@ -55,6 +59,8 @@ sp_sink *sp_sink_kafka(const sp_kafka_props *props, char *err, size_t errlen)
         sp_sink_free(s);
         return NULL;
     }
+    const char *max = sp_kafka_props_get_producer(props, "message.max.bytes");
+    s->max_bytes = max ? (size_t)strtoull(max, NULL, 10) : 1000000;
     return s;
 }
 
@@ -192,6 +198,26 @@ int sp_sink_wait(sp_sink *s, sp_track *t, long long deadline_ms)
         if (s->producer)
             sp_kafka_producer_poll(s->producer, 50);
     return atomic_load(&t->pending) == 0 && atomic_load(&t->failed) == 0 ? 0 : -1;
+}
+
+size_t sp_sink_max_bytes(const sp_sink *s)
+{
+    return s->kind == SINK_KAFKA ? s->max_bytes : 0;
+}
+
+int sp_sink_check(sp_sink *s, int timeout_ms, char *err, size_t errlen)
+{
+    return s->kind == SINK_KAFKA ? sp_kafka_producer_check(s->producer, timeout_ms, err, errlen) : 0;
+}
+
+void sp_sink_failure(sp_sink *s, const sp_track *t, char *out, size_t len)
+{
+    char last[512] = "";
+    int e = atomic_load(&t->first_error);
+    if (s->producer)
+        sp_kafka_producer_last_error(s->producer, last, sizeof(last));
+    snprintf(out, len, "%s%s%s", e ? rd_kafka_err2str((rd_kafka_resp_err_t)e) : "not acknowledged in time",
+             last[0] ? "; brokers: " : "", last);
 }
 
 void sp_sink_abandon(sp_sink *s, sp_track *t)

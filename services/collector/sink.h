@@ -23,6 +23,7 @@
 typedef struct sp_track {
     atomic_long pending;      /* emitted, not yet acknowledged */
     atomic_long failed;       /* reported as failed */
+    atomic_int first_error;   /* rd_kafka_resp_err_t of the first failure, 0 none */
     struct sp_track *next;    /* in the sink's abandoned list */
 } sp_track;
 
@@ -53,6 +54,15 @@ int sp_sink_wants_document(const sp_sink *s);
 /* Waits until every record of t is acknowledged or failed, or deadline_ms
  * (sp_source_now_ms clock; 0 = 5 minutes). 0 when all were acknowledged. */
 int sp_sink_wait(sp_sink *s, sp_track *t, long long deadline_ms);
+/* The largest record the sink takes, in bytes (Kafka: the producer's
+ * message.max.bytes, librdkafka's default 1000000); 0: no limit. */
+size_t sp_sink_max_bytes(const sp_sink *s);
+/* Kafka: 0 when a broker answers a metadata request within timeout_ms,
+ * else -1 with err naming the brokers and the cause. Others: 0. */
+int sp_sink_check(sp_sink *s, int timeout_ms, char *err, size_t errlen);
+/* Why t's records failed, into out: the first delivery error and what
+ * librdkafka last said about the brokers. */
+void sp_sink_failure(sp_sink *s, const sp_track *t, char *out, size_t len);
 /* Gives a track that may still get reports to the sink to free later. */
 void sp_sink_abandon(sp_sink *s, sp_track *t);
 

@@ -93,7 +93,7 @@ static int build_argv(const sp_query *q, const char *tool, const char **argv)
         argv[n++] = "-name";
         argv[n++] = q->schedd;
     }
-    if (q->pool) {
+    if (q->pool && *q->pool) {           /* none configured: no -pool at all (HTCondor would take "" as a pool) */
         argv[n++] = "-pool";
         argv[n++] = q->pool;
     }

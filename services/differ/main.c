@@ -344,10 +344,56 @@ static int dispatch(sp_config *cfg)
     return rc;
 }
 
+/* Ranges of the numeric options, and the commands an option is for. */
+static const sp_opt_rule rules[] = {
+    { "report", NULL, "compare,merge" },
+    { "key", NULL, "compare,dump" },
+    { "date-fields", NULL, "compare,dump" },
+    { "tolerance", NULL, "compare" },
+    { "min-match", NULL, "compare,merge" },
+    { "shift-min", "0..", "compare" },
+    { "examples", "0..", "compare,merge" },
+    { "parcel-id", "0..", "compare,merge" },
+    { "parcel-count", "0..", "compare,merge" },
+    { "memory-limit", NULL, "compare" },
+    { "partitions", "0..1024", "compare" },
+    { "tmp-dir", NULL, "compare" },
+    { "strict", NULL, "compare,dump" },
+    { "since", NULL, "compare" },
+    { "until", NULL, "compare" },
+    { "es-conf", NULL, "compare" },
+    { "ca-file", NULL, "compare" },
+    { "es-page", "1..", "compare" },
+    { "amq.topic", NULL, "compare,merge" },
+    { "topic.queue", NULL, "stream" },
+    { "topic.changes", NULL, "stream" },
+    { "group", NULL, "stream" },
+    { "emit-initial", NULL, "stream" },
+    { "topic.history", NULL, "stream" },
+    { "lost.grace", "0..", "stream" },
+    { "alerts.destination", NULL, "stream" },
+    { "ignore", NULL, "compare,stream,dump" },
+    { "metrics.port", "0..65535", NULL },
+    { "amq.timeout_ms", "1..", NULL },
+};
+
+static const sp_command commands[] = {
+    { "stream", "", "jobs.queue -> jobs.changes: ADDED, CHANGED (with the fields) and REMOVED per complete snapshot\n"
+      "of each schedd; instances share the schedds through --group; jobs that left the queue without\n"
+      "history within --lost-grace raise alerts (ActiveMQ --alerts-destination).", 0, 0 },
+    { "compare", "LEFT RIGHT", "LEFT/RIGHT: FILE (JSON lines or protobuf, by first byte), jsonl:FILE, pb:FILE\n"
+      "(varint-delimited Records), kafka:TOPIC (--since/--until), es:CLUSTER/INDEX (a cluster of --es-conf\n"
+      "by host or number; scroll). Exit 0: pass, 1: fail, 2: usage, input or report-delivery error.", 2, 2 },
+    { "merge", "REPORT...", "Combines parcel reports (--parcel-id/--parcel-count) into one verdict.", 1, -1 },
+    { "dump", "IN.jsonl OUT.pb", "Writes JSON lines as a protobuf dump.", 2, 2 },
+};
+
 int main(int argc, char **argv)
 {
     sp_config *cfg = sp_config_new("spider-differ", "COMMAND [ARGS]", about,
                                    options, sizeof(options) / sizeof(options[0]));
+    sp_config_commands(cfg, commands, sizeof(commands) / sizeof(commands[0]));
+    sp_config_rules(cfg, rules, sizeof(rules) / sizeof(rules[0]));
     int rc = sp_service_init(cfg, "differ", argc, argv);
     if (rc < 0)
         rc = dispatch(cfg);

@@ -425,6 +425,13 @@ static void end(sp_snapdiff *d, const Spider__SnapshotEnd *e, long long now_ms)
         d->st.stray++;
         return;
     }
+    if (e->truncated) {                     /* cut at --max-documents: never a whole snapshot */
+        d->st.incomplete++;
+        sp_warn("differ.incomplete_snapshot", "schedd", s->schedd, "snapshot", s->sid,
+                "why", "the collector cut it (--max-documents)", "documents_seen", SP_INT((long long)s->count));
+        drop_progress(s);
+        return;
+    }
     if (s->count != e->count || s->checksum != e->checksum) {
         d->st.inconsistent++;
         sp_warn("differ.inconsistent_snapshot", "schedd", s->schedd, "snapshot", s->sid, "documents_seen",

@@ -12,7 +12,8 @@
  * in the order they came into the state (carrying a document with only the
  * job's identity: the publisher does not index those). The snapshot then
  * becomes the state. A snapshot that never ends (a new begin first), ends
- * with the wrong count or checksum, or documents outside a snapshot, are
+ * with the wrong count or checksum or marked truncated (the collector's
+ * --max-documents), or documents outside a snapshot, are
  * counted and never diffed: the next complete snapshot is diffed against
  * the last complete one.
  *

@@ -226,6 +226,37 @@ static int run(sp_config *cfg)
     return rc;
 }
 
+/* Ranges of the numeric options, and the commands an option is for. */
+static const sp_opt_rule rules[] = {
+    { "batch.docs", "1..", "run" },
+    { "batch.bytes", "1024..", "run" },
+    { "batch.ms", "1..", "run" },
+    { "prefetch.bytes", "1024..", "run" },
+    { "since", "0..", "purge" },
+    { "git-hash", NULL, "purge" },
+    { "dry-run", NULL, "purge" },
+    { "cluster", NULL, "replay" },
+    { "from", NULL, "replay" },
+    { "deadletter-topic", NULL, "run" },
+    { "amq.destination", NULL, "run" },
+    { "amq.producer", NULL, "run" },
+    { "amq.type", NULL, "run" },
+    { "topics", NULL, "run,replay" },
+    { "group", NULL, "run,replay" },
+    { "index-template", NULL, "run,purge" },
+    { "metrics.port", "0..65535", NULL },
+    { "amq.timeout_ms", "1..", NULL },
+};
+
+static const sp_command commands[] = {
+    { "run", "", "Publishes from Kafka (--topics) to every cluster of --es-conf and to ActiveMQ until SIGTERM;\n"
+      "each output reads as its own consumer group <group>.<cluster>.", 0, 0 },
+    { "purge", "--git-hash H [--since T] [--dry-run]", "Deletes the documents a bad collector build wrote (metadata.spider_git_hash)\n"
+      "from every cluster of --es-conf, in the indices <index-template>-*.", 0, 0 },
+    { "replay", "--cluster C --from T", "Rewinds output C (a cluster of --es-conf, or amq) on every topic to time T; the publishers\n"
+      "must be stopped, and re-send from T when started.", 0, 0 },
+};
+
 int main(int argc, char **argv)
 {
     sp_config *cfg = sp_config_new("spider-publisher", "COMMAND [ARGS]",
@@ -237,23 +268,18 @@ int main(int argc, char **argv)
         "  replay --cluster C --from T                  rewind output C (a cluster, or amq) to time T; the\n"
         "                                               publishers must be stopped, and re-send from T when started",
         options, sizeof(options) / sizeof(options[0]));
+    sp_config_commands(cfg, commands, sizeof(commands) / sizeof(commands[0]));
+    sp_config_rules(cfg, rules, sizeof(rules) / sizeof(rules[0]));
     int rc = sp_service_init(cfg, "publisher", argc, argv);
     if (rc < 0) {
         char **args;
-        int n = sp_config_args(cfg, &args);
-        if (n == 0) {
-            fprintf(stderr, "spider-publisher: missing COMMAND (see spider-publisher --help)\n");
-            rc = 2;
-        } else if (!strcmp(args[0], "run")) {
+        sp_config_args(cfg, &args);
+        if (!strcmp(args[0], "run"))
             rc = run(cfg);
-        } else if (!strcmp(args[0], "purge")) {
+        else if (!strcmp(args[0], "purge"))
             rc = purge(cfg);
-        } else if (!strcmp(args[0], "replay")) {
+        else
             rc = replay(cfg);
-        } else {
-            fprintf(stderr, "spider-publisher: unknown command \"%s\" (see spider-publisher --help)\n", args[0]);
-            rc = 2;
-        }
     }
     sp_config_free(cfg);
     sp_log_shutdown();

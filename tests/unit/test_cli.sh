@@ -45,6 +45,57 @@ check "collector names a bad source" '[ $rc -eq 2 ] && [[ $out == *"source \"ftp
 out=$("$C" run --once --source "exec:$B/sim-bin" --output jsonl --output-file /dev/null --schedds nosuch \
   --checkpoint-file "$tmp/cp2.json" 2>&1); rc=$?
 check "collector --once exits 1 when a schedd fails" '[ $rc -eq 1 ] && [[ $out == *"Couldn'"'"'t contact the condor_schedd on nosuch"* ]]'
+# strict command lines (issue 13): ranges, stray arguments, per-command help, Kafka properties
+for a in "--workers 0" "--workers -3" "--schedd-timeout -1" "--cycle-timeout 0" "--interval 0" "--kafka-timeout 0"; do
+  out=$("$C" run --once $a 2>&1); rc=$?
+  check "collector rejects $a, naming the range" '[ $rc -eq 2 ] && [[ $out == *"(flag ${a%% *}): expected an integer in "*", got ${a#* }"* ]]'
+done
+out=$(SPIDER_WORKERS=0 "$C" run --once 2>&1); rc=$?
+check "collector rejects an out-of-range value from the environment too" '[ $rc -eq 2 ] && [[ $out == *"key \"workers\" (env --workers): expected an integer in 1..1024, got 0"* ]]'
+echo '{"workers": 2000}' > "$tmp/workers.json"
+out=$("$C" run --once --config "$tmp/workers.json" 2>&1); rc=$?
+check "collector rejects an out-of-range value from the file" '[ $rc -eq 2 ] && [[ $out == *"(file --workers): expected an integer in 1..1024, got 2000"* ]]'
+out=$("$C" run --once collector.json 2>&1); rc=$?
+check "collector rejects a stray argument (run --once collector.json)" \
+  '[ $rc -eq 2 ] && [[ $out == *"run: unexpected argument \"collector.json\" (a configuration file is given with --config FILE)"* ]]'
+out=$("$B/spider-differ" stream extra 2>&1); rc=$?
+check "differ stream rejects a stray argument" '[ $rc -eq 2 ] && [[ $out == *"stream: unexpected argument \"extra\""* ]]'
+out=$("$B/spider-differ" compare a b c 2>&1); rc=$?
+check "differ compare rejects a third input" '[ $rc -eq 2 ] && [[ $out == *"compare: unexpected argument \"c\""* ]]'
+out=$("$B/spider-differ" compare a 2>&1); rc=$?
+check "differ compare names what it needs" '[ $rc -eq 2 ] && [[ $out == *"compare needs LEFT RIGHT"* ]]'
+out=$("$B/spider-publisher" run extra 2>&1); rc=$?
+check "publisher run rejects a stray argument" '[ $rc -eq 2 ] && [[ $out == *"run: unexpected argument \"extra\""* ]]'
+out=$("$B/spider-differ" compare --help); rc=$?
+check "differ compare --help is compare's: its usage and options, not stream's" \
+  '[ $rc -eq 0 ] && [[ $out == "Usage: spider-differ [OPTIONS] compare LEFT RIGHT"* ]] && [[ $out == *"--min-match"* ]] && [[ $out != *"--topic-changes"* ]]'
+out=$("$B/spider-differ" stream --help); rc=$?
+check "differ stream --help lists stream's options only" \
+  '[ $rc -eq 0 ] && [[ $out == "Usage: spider-differ [OPTIONS] stream"* ]] && [[ $out == *"--lost-grace"* ]] && [[ $out != *"--min-match"* ]]'
+out=$("$B/spider-publisher" purge --help); rc=$?
+check "publisher purge --help is purge's" \
+  '[ $rc -eq 0 ] && [[ $out == "Usage: spider-publisher [OPTIONS] purge --git-hash H"* ]] && [[ $out == *"--git-hash"* ]] && [[ $out != *"--batch-docs"* ]]'
+out=$("$C" run --help); rc=$?
+check "collector run --help is run's" '[ $rc -eq 0 ] && [[ $out == "Usage: spider-collector [OPTIONS] run [--once]"* ]] && [[ $out == *"--kafka-timeout"* ]]'
+out=$("$C" run --once --kafka-producer-property session.timeout.ms=6000 2>&1); rc=$?
+check "a consumer property given as a producer property is an error" \
+  '[ $rc -eq 2 ] && [[ $out == *"--kafka-producer-property session.timeout.ms: a consumer property (give it with --kafka-consumer-property)"* ]]'
+out=$("$B/spider-differ" stream --kafka-consumer-property linger.ms=5 2>&1); rc=$?
+check "a producer property given as a consumer property is an error" '[ $rc -eq 2 ] && [[ $out == *"linger.ms: a producer property"* ]]'
+out=$("$C" run --once --kafka-property no.such.property=1 2>&1); rc=$?
+check "an unknown Kafka property is an error at start" '[ $rc -eq 2 ] && [[ $out == *"no.such.property: librdkafka has no such property"* ]]'
+out=$("$C" run --once --dry-run --source "exec:$B/sim-bin" --checkpoint-file "$tmp/cp.json" 2>&1); rc=$?
+check "no -pool argument when no pool is configured" '[ $rc -eq 0 ] && [[ $out == *"condor_q -allusers -name"* ]] && [[ $out != *"-pool"* ]]'
+echo '{"Global": ["collector.example:9620"]}' > "$tmp/collectors.json"
+out=$("$C" run --once --dry-run --source "exec:$B/sim-bin" --collectors-file "$tmp/collectors.json" --checkpoint-file "$tmp/cp.json" 2>&1); rc=$?
+check "-pool HOST with a configured pool" '[ $rc -eq 0 ] && [[ $out == *"-pool collector.example:9620"* ]]'
+# a checkpoint that cannot be saved fails the history polls (exit 1, logged as errors)
+mkdir -p "$tmp/ro/cp.json.tmp"        # the temporary file cannot be created, even by root
+out=$("$C" run --once --now $now --source "exec:$B/sim-bin" --output jsonl --output-file /dev/null \
+  --checkpoint-file "$tmp/ro/cp.json" 2>&1); rc=$?
+check "collector: an unsaved checkpoint is a failed poll (exit 1, 3 of 6 failed, each an error)" \
+  '[ $rc -eq 1 ] && [[ $out == *"polls_ok=3 polls_failed=3"* ]] && [ "$(grep -c "level=error.*event=checkpoint.save_failed" <<<"$out")" -eq 3 ] &&
+   [ "$(grep -c "level=error.*event=poll.failed.*kind=history.*checkpoint not saved" <<<"$out")" -eq 3 ]'
 # spider-publisher commands that fail before any server is asked
 P="$B/spider-publisher"
 echo '[{"host": "es1.example", "port": 9203}, {"host": "os1.example/es"}]' > "$tmp/es_conf.json"

@@ -121,6 +121,7 @@ static void snapshot(sp_snapdiff *d, const char *sid, const job *jobs, size_t n,
     e.snapshot_id = (char *)sid;
     e.count = n + (uint64_t)skew;
     e.checksum = sum;
+    e.truncated = with_end == 2;                      /* 2: cut at the collector's --max-documents */
     r = (Spider__Record)SPIDER__RECORD__INIT;
     r.kind_case = SPIDER__RECORD__KIND_SNAPSHOT_END;
     r.snapshot_end = &e;
@@ -207,6 +208,28 @@ static void test_incomplete_and_inconsistent_are_never_diffed(void **state)
     assert_int_equal(st.incomplete, 1);
     assert_int_equal(st.inconsistent, 1);
     assert_int_equal(st.snapshots, 2);
+    sp_snapdiff_free(d);
+}
+
+/* A snapshot the collector cut at --max-documents ends with truncated set:
+ * count and checksum match what was sent, yet it is never diffed (the jobs
+ * after the cut would all look REMOVED). */
+static void test_truncated_snapshot_is_never_diffed(void **state)
+{
+    (void)state;
+    sp_snapdiff *d = differ(0);
+    snapshot(d, "S1", snap1, 3, 1, 0);
+    snapshot(d, "S2", snap2, 1, 2, 0);                /* only "a", marked truncated */
+    assert_int_equal(nevents, 0);
+    snapshot(d, "S3", snap2, 3, 1, 0);                /* diffed against S1 */
+    assert_int_equal(nevents, 3);
+    assert_int_equal(find("c")->kind, SPIDER__CHANGE_EVENT__KIND__REMOVED);
+    assert_int_equal(find("d")->kind, SPIDER__CHANGE_EVENT__KIND__ADDED);
+    sp_snapdiff_stats st;
+    sp_snapdiff_stats_get(d, &st);
+    assert_int_equal(st.incomplete, 1);
+    assert_int_equal(st.snapshots, 2);
+    assert_int_equal(st.removed, 1);
     sp_snapdiff_free(d);
 }
 
@@ -335,6 +358,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_added_changed_removed),
         cmocka_unit_test(test_incomplete_and_inconsistent_are_never_diffed),
+        cmocka_unit_test(test_truncated_snapshot_is_never_diffed),
         cmocka_unit_test(test_resume_neither_repeats_nor_loses),
         cmocka_unit_test(test_emit_initial),
         cmocka_unit_test(test_listed_twice),

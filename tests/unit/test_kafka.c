@@ -227,6 +227,70 @@ static void test_properties_pass_through(void **state)
     sp_kafka_props_free(&p2);
 }
 
+static const char *conf_of(rd_kafka_t *rk, const char *key, char *val, size_t n)
+{
+    assert_int_equal(rd_kafka_conf_get(rd_kafka_conf(rk), key, val, &n), RD_KAFKA_CONF_OK);
+    return val;
+}
+
+/* "producer:" properties reach producers only, "consumer:" ones consumers
+ * only, and win over an unprefixed one whatever the order. */
+static void test_properties_kept_apart(void **state)
+{
+    (void)state;
+    char err[512], val[128];
+    assert_int_equal(sp_kafka_property_scope("session.timeout.ms"), 'C');
+    assert_int_equal(sp_kafka_property_scope("linger.ms"), 'P');
+    assert_int_equal(sp_kafka_property_scope("bootstrap.servers"), '*');
+    assert_int_equal(sp_kafka_property_scope("no.such.property"), 0);
+    sp_kafka_props p2;
+    sp_kafka_props_init(&p2);
+    sp_kafka_props_set(&p2, "bootstrap.servers", sp_kafka_props_get(&props, "bootstrap.servers"));
+    sp_kafka_props_set(&p2, SP_KAFKA_PRODUCER_PREFIX "linger.ms", "9");
+    sp_kafka_props_set(&p2, "client.id", "plain");
+    sp_kafka_props_set(&p2, SP_KAFKA_PRODUCER_PREFIX "client.id", "producer");
+    sp_kafka_props_set(&p2, SP_KAFKA_CONSUMER_PREFIX "session.timeout.ms", "7000");
+    assert_string_equal(sp_kafka_props_get(&p2, "session.timeout.ms"), "7000");
+    assert_string_equal(sp_kafka_props_get_producer(&p2, "client.id"), "producer");
+    assert_null(sp_kafka_props_get_producer(&p2, "session.timeout.ms"));
+    sp_kafka_producer *p = sp_kafka_producer_new(&p2, NULL, NULL, err, sizeof(err));
+    assert_non_null(p);
+    assert_string_equal(conf_of(sp_kafka_producer_handle(p), "linger.ms", val, sizeof(val)), "9");
+    assert_string_equal(conf_of(sp_kafka_producer_handle(p), "client.id", val, sizeof(val)), "producer");
+    assert_string_equal(conf_of(sp_kafka_producer_handle(p), "session.timeout.ms", val, sizeof(val)), "45000");
+    sp_kafka_producer_free(p, 0);
+    const char *topics[] = { "t.apart" };
+    sp_kafka_consumer *c = sp_kafka_consumer_new(&p2, "g.apart", topics, 1, NULL, NULL, err, sizeof(err));
+    assert_non_null(c);
+    assert_string_equal(conf_of(sp_kafka_consumer_handle(c), "session.timeout.ms", val, sizeof(val)), "7000");
+    assert_string_equal(conf_of(sp_kafka_consumer_handle(c), "client.id", val, sizeof(val)), "plain");
+    assert_string_equal(conf_of(sp_kafka_consumer_handle(c), "linger.ms", val, sizeof(val)), "5");
+    sp_kafka_consumer_free(c);
+    sp_kafka_props_free(&p2);
+}
+
+/* The metadata check: quick yes from the mock cluster; from a closed port,
+ * a no within the timeout that names the brokers and the cause. */
+static void test_producer_check(void **state)
+{
+    (void)state;
+    char err[1024];
+    sp_kafka_producer *p = sp_kafka_producer_new(&props, NULL, NULL, err, sizeof(err));
+    assert_non_null(p);
+    assert_int_equal(sp_kafka_producer_check(p, 5000, err, sizeof(err)), 0);
+    sp_kafka_producer_free(p, 0);
+    sp_kafka_props down;
+    sp_kafka_props_init(&down);
+    sp_kafka_props_set(&down, "bootstrap.servers", "127.0.0.1:1");
+    p = sp_kafka_producer_new(&down, NULL, NULL, err, sizeof(err));
+    assert_non_null(p);
+    assert_int_equal(sp_kafka_producer_check(p, 2000, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "Kafka brokers 127.0.0.1:1 unreachable: no metadata within 2000 ms"));
+    assert_non_null(strstr(err, "Connection refused"));
+    sp_kafka_producer_free(p, 0);
+    sp_kafka_props_free(&down);
+}
+
 static void test_props_from_json(void **state)
 {
     (void)state;
@@ -253,6 +317,8 @@ int main(void)
         cmocka_unit_test(test_group_resumes_after_commit),
         cmocka_unit_test(test_properties_pass_through),
         cmocka_unit_test(test_props_from_json),
+        cmocka_unit_test(test_properties_kept_apart),
+        cmocka_unit_test(test_producer_check),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

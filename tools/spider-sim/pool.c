@@ -37,6 +37,36 @@ void sim_pool_defaults(sim_pool *p)
     p->jobs = 100;
     p->t0 = 1763800000;   /* 2025-11-22T08:26:40Z: fixed, so output is reproducible */
     p->interval = 720;
+    p->nhuge = 0;
+    for (const char *h = getenv("SPIDER_SIM_HUGE"); h && *h && p->nhuge < 4; h = strchr(h, ',') ? strchr(h, ',') + 1 : "") {
+        if (sscanf(h, "%d:%lld:%lld", &p->huge[p->nhuge].schedd, &p->huge[p->nhuge].job, &p->huge[p->nhuge].bytes) == 3 &&
+            p->huge[p->nhuge].bytes > 0)
+            p->nhuge++;
+    }
+}
+
+/* A huge job's Args (SPIDER_SIM_HUGE): printable characters, reproducible
+ * from the seed ("-k3f9..." words of 64). */
+static void add_huge_args(const sim_pool *p, int s, const sim_job *job, sim_ad *ad)
+{
+    int i = 0;
+    while (i < p->nhuge && (p->huge[i].schedd != s || p->huge[i].job != job->number))
+        i++;
+    if (i == p->nhuge)
+        return;
+    size_t n = (size_t)p->huge[i].bytes;
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return;
+    uint64_t x = h(p, s, job->number, 90) | 1;
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        buf[i] = i % 64 == 63 ? ' ' : i % 64 == 0 ? '-' : alphabet[x % (sizeof(alphabet) - 1)];
+    }
+    buf[n] = '\0';
+    sim_ad_str(ad, "Args", buf);
+    free(buf);
 }
 
 void sim_schedd_name(const sim_pool *p, int i, char *out, size_t len)
@@ -368,6 +398,7 @@ void sim_job_ad(const sim_pool *p, int s, const sim_job *job, long long k, sim_a
     char schedd[64];
     sim_schedd_name(p, s, schedd, sizeof(schedd));
     add_identity(p, s, job, ad, schedd);
+    add_huge_args(p, s, job, ad);
     add_requests(p, s, job, ad);
     add_state(p, s, job, k, ad);
     add_cms_profile(p, s, job, ad);

@@ -22,8 +22,14 @@ typedef struct {
     int jobs;            /* jobs in each queue in the steady state */
     long long t0;        /* epoch seconds of step 0 */
     int interval;        /* seconds between steps (polls) */
+    /* Jobs with a huge ad (robustness tests): job `job` of schedd index
+     * `schedd` carries an Args of `bytes` seeded characters. From
+     * SPIDER_SIM_HUGE="SCHEDD_INDEX:JOB:BYTES[,...]" (at most 4). */
+    struct { int schedd; long long job, bytes; } huge[4];
+    int nhuge;
 } sim_pool;
 
+/* The defaults, and the huge job of SPIDER_SIM_HUGE if set. */
 void sim_pool_defaults(sim_pool *p);
 /* Name of schedd i: every third one is a CRAB schedd ("crab3@..."). */
 void sim_schedd_name(const sim_pool *p, int i, char *out, size_t len);
