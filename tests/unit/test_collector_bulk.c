@@ -58,7 +58,7 @@ static int on_ad(void *arg, sp_ad *ad)
     assert_int_equal(sp_convert(c->conv, &job, ad, c->res, NULL, err, sizeof(err)), 1);
     sp_arena_reset(&c->docs);
     sp_document_meta meta = { "cms", "host1", 1763800000123LL,
-                              c->n % 2 ? SPIDER__SOURCE__CONDOR_HISTORY : SPIDER__SOURCE__CONDOR_QUEUE, NULL };
+                              c->n % 2 ? SPIDER__SOURCE__CONDOR_HISTORY : SPIDER__SOURCE__CONDOR_QUEUE, NULL, c->n % 2 ? 0 : c->now };
     Spider__Document *d = sp_document_build(&c->docs, c->res, &meta, err, sizeof(err));
     assert_non_null(d);
     Spider__Record rec = SPIDER__RECORD__INIT;
