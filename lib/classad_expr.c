@@ -722,13 +722,16 @@ static node *parse_lor(parser *p)
     return parse_level(p, parse_land, ops);
 }
 
-/* Expression ::= LogicalOR [ '?' Expression ':' Expression ] */
+/* Expression ::= LogicalOR [ '?' Expression ':' Expression | '?:' Expression ]
+ * (a ?: b is the ternary without its middle, as in libclassad's parser) */
 static node *parse_expr(parser *p)
 {
     if (!enter(p))
         return NULL;
     node *cond = parse_lor(p), *res = cond;
-    if (cond && accept(p, T_QMARK)) {
+    if (cond && accept(p, T_ELVIS)) {
+        res = binary(p, T_ELVIS, cond, parse_expr(p));
+    } else if (cond && accept(p, T_QMARK)) {
         node *yes = parse_expr(p);
         if (yes && !accept(p, T_COLON))
             res = fail(p, "':' expected");
@@ -921,8 +924,7 @@ static node *select_attr(parser *p, node *base)
     return n;
 }
 
-/* Postfix ::= Primary { '[' Expression ']' | '.' Identifier | '?:' Postfix }
- * Only the right operand of ?: recurses here, so only it counts as depth. */
+/* Postfix ::= Primary { '[' Expression ']' | '.' Identifier } */
 static node *parse_postfix(parser *p)
 {
     node *e = parse_primary(p);
@@ -934,11 +936,6 @@ static node *parse_postfix(parser *p)
                 e = fail(p, "']' expected");
         } else if (accept(p, T_DOT)) {
             e = select_attr(p, e);
-        } else if (accept(p, T_ELVIS)) {
-            if (!enter(p))
-                return NULL;
-            e = binary(p, T_ELVIS, e, parse_postfix(p));
-            p->depth--;
         } else {
             break;
         }
@@ -1540,9 +1537,9 @@ static int eval_logic(evctx *c, const node *n, const sp_ad *ad, sp_cval *out)
         return 0;
     }
     if (a.type == SP_CV_ERROR || (!a_bool && a.type != SP_CV_UNDEFINED)) {
-        /* ERROR short-circuits; a non-boolean left is evaluated on but
+        /* the right side is evaluated on (only its failure can matter),
          * the result is ERROR either way */
-        if (a.type != SP_CV_ERROR && eval_node(c, n->b, ad, &b) < 0)
+        if (eval_node(c, n->b, ad, &b) < 0)
             return -1;
         set_type(out, SP_CV_ERROR);
         return 0;
@@ -1583,14 +1580,12 @@ static int eval_binary(evctx *c, const node *n, const sp_ad *ad, sp_cval *out)
     sp_cval a, b;
     if (eval_node(c, n->a, ad, &a) < 0)
         return -1;
-    if (n->op == T_ELVIS && a.type != SP_CV_UNDEFINED) {
-        *out = a;
-        return 0;
-    }
+    /* both sides are evaluated, even of ?: (libclassad does, so a failing
+     * right side fails a ?: b whatever a is) */
     if (eval_node(c, n->b, ad, &b) < 0)
         return -1;
     switch (n->op) {
-    case T_ELVIS: *out = b; return 0;
+    case T_ELVIS: *out = a.type == SP_CV_UNDEFINED ? b : a; return 0;
     case T_META_EQ: case T_META_NE: compare(n->op, a, b, out); return 0;
     default: break;
     }
@@ -1619,6 +1614,11 @@ static int eval_ternary(evctx *c, const node *n, const sp_ad *ad, sp_cval *out)
         return -1;
     if (bool_equiv(&cond, &b))
         return eval_node(c, b ? n->b : n->c, ad, out);
+    /* a selector that is not boolean: libclassad evaluates both branches
+     * before it gives UNDEFINED or ERROR (so a failing branch fails it) */
+    sp_cval ignored;
+    if (eval_node(c, n->b, ad, &ignored) < 0 || eval_node(c, n->c, ad, &ignored) < 0)
+        return -1;
     set_type(out, cond.type == SP_CV_UNDEFINED ? SP_CV_UNDEFINED : SP_CV_ERROR);
     return 0;
 }
@@ -1628,9 +1628,16 @@ static int eval_list(evctx *c, const node *n, const sp_ad *ad, sp_cval *out)
     sp_cval *items = ev_alloc(c, n->n * sizeof(*items));
     if (!items)
         return ev_nomem(c);
-    for (size_t i = 0; i < n->n; i++)
-        if (eval_node(c, n->args[i], ad, &items[i]) < 0)
+    for (size_t i = 0; i < n->n; i++) {
+        if (eval_node(c, n->args[i], ad, &items[i]) == 0)
+            continue;
+        if (!c->circular)
             return -1;
+        /* libclassad evaluates items lazily: a circular one fails only
+         * itself, as an ERROR item */
+        c->circular = 0;
+        set_type(&items[i], SP_CV_ERROR);
+    }
     out->type = SP_CV_LIST;
     out->u.list.items = items;
     out->u.list.n = n->n;

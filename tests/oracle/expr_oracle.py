@@ -11,7 +11,7 @@ that import configures libclassad the way HTCondor does (old-ClassAd MY./
 TARGET. semantics, HTCondor's own stringList* functions), which changes
 results.
 
-  expr_oracle.py eval CORPUS...            print "<id>\\t<value>" per case
+  expr_oracle.py eval CORPUS...            print "<id>\\t<value>" per case (- is stdin)
   expr_oracle.py check --driver D CORPUS.. run D (tests/oracle/expr_driver.c)
                                            on the same cases, compare, print
                                            every disagreement, exit 1 on any
@@ -32,6 +32,7 @@ with warnings.catch_warnings():
 import classad
 
 ORACLE_ATTR = "OracleExpr"
+ITEM_ATTR = "OracleItem"
 
 
 def canon_string(s):
@@ -55,8 +56,9 @@ def canon_real(r):
     return "real %.17g" % r
 
 
-def canon(v):
-    """The canonical text of a value as the bindings return it."""
+def canon(v, ad=None):
+    """The canonical text of a value as the bindings return it; ad is the
+    scope of unevaluated list items."""
     if v is classad.Value.Undefined:
         return "undefined"
     if v is classad.Value.Error:
@@ -70,11 +72,17 @@ def canon(v):
     if isinstance(v, str):
         return "string " + canon_string(v)
     if isinstance(v, list):
-        return "list [" + ", ".join(canon(x) for x in v) + "]"
+        return "list [" + ", ".join(canon(x, ad) for x in v) + "]"
     if isinstance(v, (classad.ClassAd, dict)):
         return "ad [" + "; ".join(sorted(k.lower() for k in v.keys())) + "]"
     if isinstance(v, classad.ExprTree):
-        return canon(v.eval())
+        # a list item the bindings left unevaluated: evaluated as an
+        # attribute of the ad (ExprTree.eval() of a circular one hangs)
+        ad[ITEM_ATTR] = v
+        try:
+            return canon(ad.eval(ITEM_ATTR), ad)
+        except classad.ClassAdEvaluationError:
+            return "error"
     return "unknown %r" % (v,)
 
 
@@ -89,7 +97,7 @@ def evaluate(case):
         return "syntax-error"
     ad[ORACLE_ATTR] = tree
     try:
-        return canon(ad.eval(ORACLE_ATTR))
+        return canon(ad.eval(ORACLE_ATTR), ad)
     except classad.ClassAdEvaluationError:
         # Evaluate() failed (a circular reference): the reference's
         # `except: continue` drops the field as it drops an ERROR value, and
@@ -102,7 +110,7 @@ def evaluate(case):
 def load(paths):
     cases = []
     for path in paths:
-        with open(path, encoding="utf-8") as f:
+        with (sys.stdin if path == "-" else open(path, encoding="utf-8")) as f:
             for n, line in enumerate(f, 1):
                 if not line.strip() or line.startswith("#"):
                     continue
@@ -173,7 +181,7 @@ def main():
     cases = load(args.corpus)
     if args.cmd == "eval":
         for case in cases:
-            print("%s\t%s" % (case["id"], evaluate(case)))
+            print("%s\t%s" % (case["id"], evaluate(case)), flush=True)
         return 0
     ids = [c["id"] for c in cases]
     if len(set(ids)) != len(ids):
