@@ -1469,7 +1469,7 @@ static void bitwise(tok_type op, const sp_cval *a, const sp_cval *b, sp_cval *ou
         if (a->u.i >= 0)
             set_int(out, (long long)(x >> sh));
         else
-            set_int(out, (long long)((x >> 1) >> ((unsigned long long)(y - 1) & 63)));
+            set_int(out, (long long)((x >> 1) >> (((unsigned long long)y - 1) & 63)));
         break;
     default:          /* >>: negative values shifted min(64, y) times, sign kept */
         if (a->u.i >= 0)
