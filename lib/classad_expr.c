@@ -2309,6 +2309,46 @@ static int fn_string_list_member(evctx *c, const sp_ad *ad, const char *name,
     return 0;
 }
 
+/* stringListsIntersect(a, b [, delims]): a token of a is a token of b
+ * (case-sensitive; real Requirements use it, e.g. FNAL jobsub's). */
+static int fn_string_lists_intersect(evctx *c, const sp_ad *ad, const char *name,
+                                     node *const *args, size_t n, sp_cval *out)
+{
+    (void)name;
+    sp_cval v[3];
+    if (n < 2 || n > 3) {
+        set_type(out, SP_CV_ERROR);
+        return 0;
+    }
+    if (eval_args(c, ad, args, n, v) < 0)
+        return -1;
+    /* an ERROR argument wins, then an UNDEFINED one, then a non-string */
+    int error = 0, undef = 0, other = 0;
+    for (size_t i = 0; i < n; i++) {
+        error |= v[i].type == SP_CV_ERROR;
+        undef |= v[i].type == SP_CV_UNDEFINED;
+        other |= v[i].type != SP_CV_STRING;
+    }
+    if (error || undef || other) {
+        set_type(out, !error && undef ? SP_CV_UNDEFINED : SP_CV_ERROR);
+        return 0;
+    }
+    const char *delims = n > 2 ? v[2].u.str.s : ", ";
+    size_t pa = 0, la;
+    const char *ta;
+    set_bool(out, 0);
+    while (!out->u.b && next_token(v[0].u.str.s, v[0].u.str.len, delims, &pa, &ta, &la)) {
+        size_t pb = 0, lb;
+        const char *tb;
+        while (next_token(v[1].u.str.s, v[1].u.str.len, delims, &pb, &tb, &lb))
+            if (ci_cmp(ta, la, tb, lb, 0) == 0) {
+                set_bool(out, 1);
+                break;
+            }
+    }
+    return 0;
+}
+
 /* PCRE to POSIX ERE: \d and \D outside brackets are rewritten; other
  * PCRE-only syntax is refused (0) rather than matched differently. */
 static int pcre_to_ere(const char *pat, sbuf *b)
@@ -2434,6 +2474,7 @@ static const struct {
     { "stringlistsize", fn_string_list_size },
     { "stringlistmember", fn_string_list_member },
     { "stringlistimember", fn_string_list_member },
+    { "stringlistsintersect", fn_string_lists_intersect },
 };
 
 static int eval_call(evctx *c, const node *n, const sp_ad *ad, sp_cval *out)

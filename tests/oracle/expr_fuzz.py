@@ -38,7 +38,7 @@ FUNCTIONS = {
     "max": (1, 1), "sum": (1, 1), "avg": (1, 1), "size": (1, 1), "strcat": (0, 4),
     "toLower": (1, 1), "toUpper": (1, 1), "substr": (2, 3), "strcmp": (2, 2), "stricmp": (2, 2),
     "member": (2, 2), "identicalMember": (2, 2), "regexp": (2, 3), "stringListSize": (1, 2),
-    "stringListMember": (2, 3), "stringListIMember": (2, 3),
+    "stringListMember": (2, 3), "stringListIMember": (2, 3), "stringListsIntersect": (2, 3),
 }
 
 

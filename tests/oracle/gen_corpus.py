@@ -46,6 +46,8 @@ x509UserProxyExpiration = 1700900000
 CMS_Type = "production"
 WMAgent_AgentName = "vocms0255"
 CRAB_Dest = "/store/user/cmsuser/out"
+DesiredOS = "sl7"
+DESIRED_usage_model = "DEDICATED,OPPORTUNISTIC"
 """
 ADS = {
     "empty": "",
@@ -159,7 +161,7 @@ FUNCTIONS = {
     "strcat": [0, 1, 2, 3], "toLower": [1], "toUpper": [1, 2], "substr": [2, 3, 1],
     "strcmp": [2, 1], "stricmp": [2], "member": [2, 1], "identicalMember": [2],
     "regexp": [2, 3, 1], "stringListSize": [1, 2, 0], "stringListMember": [2, 3, 1],
-    "stringListIMember": [2, 3],
+    "stringListIMember": [2, 3], "stringListsIntersect": [2, 3, 1],
 }
 # Arguments that make the functions over strings and lists do their work.
 EXTRA = [
@@ -174,6 +176,9 @@ EXTRA = [
     'stringListMember("", "a,,b")', 'stringListMember(" b ", List)', 'stringListSize(List)',
     'stringListSize("a,,b, ,")', 'stringListSize("a;b", ";")', 'stringListSize("")',
     'stringListMember(1, "1,2")', 'stringListMember("1", 12)',
+    'stringListsIntersect("a,b", "b,c")', 'stringListsIntersect("a,b", "B,c")',
+    'stringListsIntersect("a;b", "b;c", ";")', 'stringListsIntersect("a, b", " b ")',
+    'stringListsIntersect("", "")', 'stringListsIntersect(List, "c")', 'stringListsIntersect("a", "a", undefined)',
     'member(1, L)', 'member(2.5, L)', 'member("X", L)', 'member("X", {"x"})',
     'identicalMember("X", {"x"})', 'identicalMember("x", {"x"})', 'member(undefined, {undefined})',
     'identicalMember(undefined, {undefined})', 'member(error, {1})', 'member(1, {error, 1})',
