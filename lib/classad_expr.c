@@ -1580,8 +1580,15 @@ static int eval_binary(evctx *c, const node *n, const sp_ad *ad, sp_cval *out)
     sp_cval a, b;
     if (eval_node(c, n->a, ad, &a) < 0)
         return -1;
-    /* both sides are evaluated, even of ?: (libclassad does, so a failing
-     * right side fails a ?: b whatever a is) */
+    /* a ?: b is libclassad's ternary without a middle: a false-like a
+     * (false, 0, 0.0) is the result at once, otherwise b is evaluated too
+     * (so a failing b fails 7 ?: b) and the result is b only when a is
+     * UNDEFINED */
+    int ab;
+    if (n->op == T_ELVIS && bool_equiv(&a, &ab) && !ab) {
+        *out = a;
+        return 0;
+    }
     if (eval_node(c, n->b, ad, &b) < 0)
         return -1;
     switch (n->op) {

@@ -66,7 +66,7 @@ def oracle_run(cases, timeout):
 def oracle_results(cases):
     """As oracle_run over a batch, halved until the case that hangs is
     alone; that one gives "hang"."""
-    res = oracle_run(cases, 10 + len(cases) / 20)
+    res = oracle_run(cases, 3 + len(cases) / 50)
     if res is not None:
         return res
     if len(cases) == 1:
@@ -175,8 +175,9 @@ def main():
                 continue
             seen.add(key)
             found.append((c, mine, theirs, "differs"))
+            expr_oracle.report(found[-1:])
+            sys.stdout.flush()
         total += len(cases)
-    expr_oracle.report(found)
     if args.save and found:
         with open(args.save, "a", encoding="utf-8") as f:
             for c, _, _, _ in found:
