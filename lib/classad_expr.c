@@ -3,16 +3,24 @@
  * src/classad/lexer.cpp and source.cpp (same precedence, same tokens), and
  * an evaluator that follows operators.cpp, fnCall.cpp and value.cpp.
  *
- * Deliberate differences from HTCondor, all for safety or JSON output:
- *  - a real arithmetic result that is not finite (x/0.0, overflow) is
- *    ERROR (HTCondor: ERROR only for +inf); real() of "inf"/"nan" too;
- *  - an integer literal out of range is a syntax error (HTCondor: 0);
- *  - integer arithmetic wraps instead of being undefined behaviour;
+ * Results are checked against HTCondor's libclassad itself, configured as
+ * the reference spider's process has it (htcondor imported: old-ClassAd
+ * MY./TARGET. semantics, HTCondor's stringList* functions), by
+ * unit.classad_oracle (tests/oracle/). Where HTCondor's C++ has undefined
+ * behaviour we compute what it does on x86-64: integer arithmetic wraps,
+ * shift counts are taken modulo 64, a real out of the range of an integer
+ * converts to LLONG_MIN. A real result of +inf is ERROR, -inf and NaN stay
+ * reals (as doRealArithmetic); a circular reference fails the whole
+ * evaluation (libclassad's Evaluate fails, the Python bindings raise), which
+ * sp_expr_eval reports as an ERROR result.
+ *
+ * Deliberate differences from HTCondor, all for safety:
  *  - list elements are evaluated when the list is, not lazily;
  *  - regexp() uses POSIX extended regexes; a pattern using PCRE-only
  *    syntax (\d outside brackets is translated) makes the evaluation
  *    unsupported (-1) instead of silently matching differently;
- *  - unknown functions and time() are unsupported (-1), not ERROR.
+ *  - unknown functions are unsupported (-1), not ERROR; so are time(),
+ *    random() and CurrentTime, whose values depend on when they run.
  *
  * Limits: parser nesting 200 levels and tree height 1000 (syntax error
  * beyond), evaluation depth 2000 and attribute recursion 32 (ERROR
@@ -167,20 +175,18 @@ static int skip_space(lexer *lx)
     }
 }
 
-static void lex_integer(lexer *lx, size_t start, int neg, int hex)
+/* A decimal integer literal; out of range it is clamped, as strtoll does. */
+static void lex_integer(lexer *lx, size_t start, int neg)
 {
     unsigned long long v = 0, limit = neg ? (unsigned long long)LLONG_MAX + 1
                                           : (unsigned long long)LLONG_MAX;
-    size_t p = start + (neg ? 1 : 0) + (hex ? 2 : 0);
-    for (; p < lx->pos; p++) {
-        int c = (unsigned char)lx->text[p];
-        unsigned d = is_digit(c) ? (unsigned)(c - '0') : (unsigned)(tolower(c) - 'a' + 10);
-        unsigned base = hex ? 16 : 10;
-        if (v > (limit - d) / base) {
-            lex_bad(lx, "integer literal out of range");
-            return;
+    for (size_t p = start + (neg ? 1 : 0); p < lx->pos; p++) {
+        unsigned d = (unsigned)(lx->text[p] - '0');
+        if (v > (limit - d) / 10) {
+            v = limit;
+            break;
         }
-        v = v * base + d;
+        v = v * 10 + d;
     }
     lx->tok.type = T_INT;
     lx->tok.i = neg ? (long long)(0ULL - v) : (long long)v;
@@ -207,7 +213,8 @@ static void skip_digits(lexer *lx)
 }
 
 /* A number starting at lx->pos (maybe with a leading '-'), as
- * tokenizeNumber: decimal, 0x hex, reals with fraction and exponent. */
+ * tokenizeNumber: decimal integers (no hex, no leading zero: both are
+ * syntax errors in libclassad) and reals with fraction and exponent. */
 static void lex_number(lexer *lx)
 {
     size_t start = lx->pos;
@@ -215,19 +222,10 @@ static void lex_number(lexer *lx)
     if (neg)
         lx->pos++;
     if (peekc(lx, 0) == '0' && tolower(peekc(lx, 1)) == 'x') {
-        lx->pos += 2;
-        if (!isxdigit(peekc(lx, 0) < 0 ? 0 : peekc(lx, 0))) {
-            lex_bad(lx, "bad hex literal");
-            return;
-        }
-        while (peekc(lx, 0) >= 0 && isxdigit(peekc(lx, 0)))
-            lx->pos++;
-        lex_integer(lx, start, neg, 1);
+        lex_bad(lx, "hex literals are not ClassAd syntax");
         return;
     }
-    int octal_like = peekc(lx, 0) == '0', non_octal = 0;
-    for (size_t p = lx->pos; p < lx->len && is_digit((unsigned char)lx->text[p]); p++)
-        non_octal |= lx->text[p] >= '8';
+    int leading_zero = peekc(lx, 0) == '0' && is_digit(peekc(lx, 1));
     skip_digits(lx);
     if (peekc(lx, 0) == '.') {
         lx->pos++;
@@ -257,11 +255,11 @@ static void lex_number(lexer *lx)
         lex_real(lx, start);
         return;
     }
-    if (octal_like && non_octal) {
-        lex_bad(lx, "bad octal literal");
+    if (leading_zero) {
+        lex_bad(lx, "integer literal with a leading zero");
         return;
     }
-    lex_integer(lx, start, neg, 0);
+    lex_integer(lx, start, neg);
 }
 
 /* Decodes the escapes of s[0..n) (convert_escapes) into pool memory. */
@@ -724,13 +722,16 @@ static node *parse_lor(parser *p)
     return parse_level(p, parse_land, ops);
 }
 
-/* Expression ::= LogicalOR [ '?' Expression ':' Expression ] */
+/* Expression ::= LogicalOR [ '?' Expression ':' Expression | '?:' Expression ]
+ * (a ?: b is the ternary without its middle, as in libclassad's parser) */
 static node *parse_expr(parser *p)
 {
     if (!enter(p))
         return NULL;
     node *cond = parse_lor(p), *res = cond;
-    if (cond && accept(p, T_QMARK)) {
+    if (cond && accept(p, T_ELVIS)) {
+        res = binary(p, T_ELVIS, cond, parse_expr(p));
+    } else if (cond && accept(p, T_QMARK)) {
         node *yes = parse_expr(p);
         if (yes && !accept(p, T_COLON))
             res = fail(p, "':' expected");
@@ -867,7 +868,7 @@ static node *parse_primary(parser *p)
     case T_LPAREN: return parse_paren(p);
     case T_INT: v.type = SP_CV_INT; v.u.i = t->i; return literal(p, v);
     case T_REAL:
-        v.type = isfinite(t->r) ? SP_CV_REAL : SP_CV_ERROR;
+        v.type = SP_CV_REAL;
         v.u.r = t->r;
         return literal(p, v);
     case T_BOOL: v.type = SP_CV_BOOL; v.u.b = (int)t->i; return literal(p, v);
@@ -923,8 +924,7 @@ static node *select_attr(parser *p, node *base)
     return n;
 }
 
-/* Postfix ::= Primary { '[' Expression ']' | '.' Identifier | '?:' Postfix }
- * Only the right operand of ?: recurses here, so only it counts as depth. */
+/* Postfix ::= Primary { '[' Expression ']' | '.' Identifier } */
 static node *parse_postfix(parser *p)
 {
     node *e = parse_primary(p);
@@ -936,11 +936,6 @@ static node *parse_postfix(parser *p)
                 e = fail(p, "']' expected");
         } else if (accept(p, T_DOT)) {
             e = select_attr(p, e);
-        } else if (accept(p, T_ELVIS)) {
-            if (!enter(p))
-                return NULL;
-            e = binary(p, T_ELVIS, e, parse_postfix(p));
-            p->depth--;
         } else {
             break;
         }
@@ -994,6 +989,7 @@ typedef struct {
     int depth;                    /* eval_node recursion */
     int nactive;
     const sp_cval *active[MAX_ATTR_DEPTH + 1]; /* attributes being evaluated */
+    int circular;                 /* a circular reference aborted the evaluation */
     sp_expr_cache *cache;         /* parsed attribute expressions, or NULL */
 } evctx;
 
@@ -1134,7 +1130,7 @@ static void set_int(sp_cval *v, long long i)
 }
 static void set_real(sp_cval *v, double r)
 {
-    v->type = isfinite(r) ? SP_CV_REAL : SP_CV_ERROR;
+    v->type = SP_CV_REAL;
     v->u.r = r;
 }
 static void set_type(sp_cval *v, sp_cv_type t)
@@ -1169,13 +1165,13 @@ static double num_real(const sp_cval *v)
     return v->type == SP_CV_REAL ? v->u.r : v->type == SP_CV_INT ? (double)v->u.i : (double)v->u.b;
 }
 
-/* A double to long long: 0 when NaN or out of range. */
-static int real_to_ll(double r, long long *i)
+/* A double to long long as the x86-64 conversion libclassad's casts
+ * compile to: NaN and out of range give LLONG_MIN. */
+static long long real_to_ll(double r)
 {
     if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0))
-        return 0;
-    *i = (long long)r;
-    return 1;
+        return LLONG_MIN;
+    return (long long)r;
 }
 
 static int ci_cmp(const char *a, size_t an, const char *b, size_t bn, int fold)
@@ -1248,7 +1244,11 @@ static int resolve(evctx *c, const sp_ad *ad, const sp_cval *v, sp_cval *out)
         *out = *v;
         return 0;
     }
-    if (active_has(c, v) || c->nactive >= MAX_ATTR_DEPTH) {
+    if (active_has(c, v)) {       /* libclassad fails the whole evaluation */
+        c->circular = 1;
+        return unsupported(c, "circular attribute reference");
+    }
+    if (c->nactive >= MAX_ATTR_DEPTH) {
         set_type(out, SP_CV_ERROR);
         return 0;
     }
@@ -1269,13 +1269,26 @@ static int resolve(evctx *c, const sp_ad *ad, const sp_cval *v, sp_cval *out)
     return rc;
 }
 
+/* A name the ad does not have: MY is the ad itself and CurrentTime the
+ * clock, as in HTCondor's (old ClassAd) semantics; anything else UNDEFINED. */
+static int lookup_missing(evctx *c, const sp_ad *ad, const char *name, size_t len, sp_cval *out)
+{
+    if (ad && word_is(name, len, "my")) {
+        out->type = SP_CV_AD;
+        out->u.ad = (sp_ad *)ad;
+        return 0;
+    }
+    if (word_is(name, len, "currenttime"))
+        return unsupported(c, "CurrentTime depends on when it is evaluated");
+    set_type(out, SP_CV_UNDEFINED);
+    return 0;
+}
+
 static int lookup(evctx *c, const sp_ad *ad, const char *name, size_t len, sp_cval *out)
 {
     const sp_cval *v = ad ? sp_ad_get(ad, name, len) : NULL;
-    if (!v) {
-        set_type(out, SP_CV_UNDEFINED);
-        return 0;
-    }
+    if (!v)
+        return lookup_missing(c, ad, name, len, out);
     return resolve(c, ad, v, out);
 }
 
@@ -1410,13 +1423,18 @@ static void int_arith(tok_type op, long long x, long long y, sp_cval *out)
 
 static void real_arith(tok_type op, double x, double y, sp_cval *out)
 {
+    double r;
     switch (op) {
-    case T_PLUS: set_real(out, x + y); break;
-    case T_MINUS: set_real(out, x - y); break;
-    case T_MUL: set_real(out, x * y); break;
-    case T_DIV: set_real(out, x / y); break;
-    default: set_type(out, SP_CV_ERROR); break;   /* real % is EDOM */
+    case T_PLUS: r = x + y; break;
+    case T_MINUS: r = x - y; break;
+    case T_MUL: r = x * y; break;
+    case T_DIV: r = x / y; break;
+    default: set_type(out, SP_CV_ERROR); return;   /* real % is EDOM */
     }
+    if (r == HUGE_VAL)                 /* doRealArithmetic: +inf only */
+        set_type(out, SP_CV_ERROR);
+    else
+        set_real(out, r);
 }
 
 /* + - * / % on operands that are neither ERROR nor UNDEFINED. */
@@ -1440,15 +1458,26 @@ static void bitwise(tok_type op, const sp_cval *a, const sp_cval *b, sp_cval *ou
     }
     unsigned long long x = (unsigned long long)a->u.i;
     long long y = b->u.i;
+    /* doBitwise on x86-64, where a shift count is taken modulo 64 */
     unsigned sh = (unsigned)((unsigned long long)y & 63);
     switch (op) {
     case T_BAND: set_int(out, (long long)(x & (unsigned long long)y)); break;
     case T_BOR: set_int(out, (long long)(x | (unsigned long long)y)); break;
     case T_BXOR: set_int(out, (long long)(x ^ (unsigned long long)y)); break;
     case T_LSHIFT: set_int(out, (long long)(x << sh)); break;
-    case T_URSHIFT: set_int(out, (long long)(x >> sh)); break;
-    default:  /* arithmetic >> */
-        set_int(out, a->u.i < 0 ? (long long)~(~x >> sh) : (long long)(x >> sh));
+    case T_URSHIFT:   /* negative: shifted by one, sign cleared, then by y - 1 */
+        if (a->u.i >= 0)
+            set_int(out, (long long)(x >> sh));
+        else
+            set_int(out, (long long)((x >> 1) >> (((unsigned long long)y - 1) & 63)));
+        break;
+    default:          /* >>: negative values shifted min(64, y) times, sign kept */
+        if (a->u.i >= 0)
+            set_int(out, (long long)(x >> sh));
+        else if (y <= 0)
+            set_int(out, a->u.i);
+        else
+            set_int(out, y >= 63 ? -1 : (long long)~(~x >> y));
         break;
     }
 }
@@ -1508,9 +1537,9 @@ static int eval_logic(evctx *c, const node *n, const sp_ad *ad, sp_cval *out)
         return 0;
     }
     if (a.type == SP_CV_ERROR || (!a_bool && a.type != SP_CV_UNDEFINED)) {
-        /* ERROR short-circuits; a non-boolean left is evaluated on but
+        /* the right side is evaluated on (only its failure can matter),
          * the result is ERROR either way */
-        if (a.type != SP_CV_ERROR && eval_node(c, n->b, ad, &b) < 0)
+        if (eval_node(c, n->b, ad, &b) < 0)
             return -1;
         set_type(out, SP_CV_ERROR);
         return 0;
@@ -1551,14 +1580,19 @@ static int eval_binary(evctx *c, const node *n, const sp_ad *ad, sp_cval *out)
     sp_cval a, b;
     if (eval_node(c, n->a, ad, &a) < 0)
         return -1;
-    if (n->op == T_ELVIS && a.type != SP_CV_UNDEFINED) {
+    /* a ?: b is libclassad's ternary without a middle: a false-like a
+     * (false, 0, 0.0) is the result at once, otherwise b is evaluated too
+     * (so a failing b fails 7 ?: b) and the result is b only when a is
+     * UNDEFINED */
+    int ab;
+    if (n->op == T_ELVIS && bool_equiv(&a, &ab) && !ab) {
         *out = a;
         return 0;
     }
     if (eval_node(c, n->b, ad, &b) < 0)
         return -1;
     switch (n->op) {
-    case T_ELVIS: *out = b; return 0;
+    case T_ELVIS: *out = a.type == SP_CV_UNDEFINED ? b : a; return 0;
     case T_META_EQ: case T_META_NE: compare(n->op, a, b, out); return 0;
     default: break;
     }
@@ -1587,6 +1621,11 @@ static int eval_ternary(evctx *c, const node *n, const sp_ad *ad, sp_cval *out)
         return -1;
     if (bool_equiv(&cond, &b))
         return eval_node(c, b ? n->b : n->c, ad, out);
+    /* a selector that is not boolean: libclassad evaluates both branches
+     * before it gives UNDEFINED or ERROR (so a failing branch fails it) */
+    sp_cval ignored;
+    if (eval_node(c, n->b, ad, &ignored) < 0 || eval_node(c, n->c, ad, &ignored) < 0)
+        return -1;
     set_type(out, cond.type == SP_CV_UNDEFINED ? SP_CV_UNDEFINED : SP_CV_ERROR);
     return 0;
 }
@@ -1596,9 +1635,16 @@ static int eval_list(evctx *c, const node *n, const sp_ad *ad, sp_cval *out)
     sp_cval *items = ev_alloc(c, n->n * sizeof(*items));
     if (!items)
         return ev_nomem(c);
-    for (size_t i = 0; i < n->n; i++)
-        if (eval_node(c, n->args[i], ad, &items[i]) < 0)
+    for (size_t i = 0; i < n->n; i++) {
+        if (eval_node(c, n->args[i], ad, &items[i]) == 0)
+            continue;
+        if (!c->circular)
             return -1;
+        /* libclassad evaluates items lazily: a circular one fails only
+         * itself, as an ERROR item */
+        c->circular = 0;
+        set_type(&items[i], SP_CV_ERROR);
+    }
     out->type = SP_CV_LIST;
     out->u.list.items = items;
     out->u.list.n = n->n;
@@ -1682,7 +1728,27 @@ static void unparse_string(sbuf *b, const char *s, size_t n)
     sb_add(b, "\"", 1);
 }
 
-/* ClassAdUnParser::Unparse of an evaluated value; -1 for ads. */
+static int unparse(evctx *c, const sp_ad *ad, const sp_cval *v, sbuf *b, int depth);
+
+/* A nested ad as "[ a = 1; b = x + 1 ]": values unparsed, expressions as
+ * the ad's text has them (HTCondor printed them). */
+static int unparse_ad(evctx *c, const sp_ad *nested, sbuf *b, int depth)
+{
+    sb_addz(b, "[ ");
+    for (size_t i = 0; i < nested->n; i++) {
+        const sp_attr *at = &nested->attrs[i];
+        sb_add(b, at->name, at->name_len);
+        sb_addz(b, " = ");
+        if (unparse(c, nested, &at->v, b, depth + 1) < 0)
+            return -1;
+        if (i + 1 < nested->n)
+            sb_addz(b, "; ");
+    }
+    sb_addz(b, " ]");
+    return 0;
+}
+
+/* ClassAdUnParser::Unparse of a value. */
 static int unparse(evctx *c, const sp_ad *ad, const sp_cval *v, sbuf *b, int depth)
 {
     char tmp[32];
@@ -1707,8 +1773,10 @@ static int unparse(evctx *c, const sp_ad *ad, const sp_cval *v, sbuf *b, int dep
         }
         sb_addz(b, " }");
         return 0;
-    default:
-        return unsupported(c, "unparsing a nested ad is not supported");
+    case SP_CV_AD: return unparse_ad(c, v->u.ad, b, depth);
+    default:   /* SP_CV_EXPR, inside lists and nested ads: as printed */
+        sb_add(b, v->u.str.s, v->u.str.len);
+        return 0;
     }
 }
 
@@ -1724,16 +1792,12 @@ static int to_string(evctx *c, const sp_ad *ad, const sp_cval *v, sp_cval *out)
         set_type(out, v->type);
         return 0;
     }
-    if (v->type == SP_CV_BOOL || v->type == SP_CV_INT || v->type == SP_CV_REAL ||
-        v->type == SP_CV_LIST) {
-        sbuf b = { .c = c };
-        if (unparse(c, ad, v, &b, 0) < 0)
-            return -1;
-        if (b.failed)
-            return ev_nomem(c);
-        return make_string(c, b.s ? b.s : "", b.len, out) < 0 ? -1 : 1;
-    }
-    return unsupported(c, "converting a nested ad to a string is not supported");
+    sbuf b = { .c = c };
+    if (unparse(c, ad, v, &b, 0) < 0)
+        return -1;
+    if (b.failed)
+        return ev_nomem(c);
+    return make_string(c, b.s ? b.s : "", b.len, out) < 0 ? -1 : 1;
 }
 
 /* strtod on a value's string (which is NUL-terminated). */
@@ -1769,7 +1833,6 @@ static int to_real(const sp_cval *v, sp_cval *out)
 static int to_int(const sp_cval *v, sp_cval *out)
 {
     double r;
-    long long i;
     switch (v->type) {
     case SP_CV_UNDEFINED: set_type(out, SP_CV_UNDEFINED); return 0;
     case SP_CV_BOOL: set_int(out, v->u.b); return 1;
@@ -1783,11 +1846,7 @@ static int to_int(const sp_cval *v, sp_cval *out)
         break;
     default: set_type(out, SP_CV_ERROR); return 0;
     }
-    if (!real_to_ll(r, &i)) {
-        set_type(out, SP_CV_ERROR);
-        return 0;
-    }
-    set_int(out, i);
+    set_int(out, real_to_ll(r));
     return 1;
 }
 
@@ -1891,7 +1950,6 @@ static int fn_round(evctx *c, const sp_ad *ad, const char *name,
                     node *const *args, size_t n, sp_cval *out)
 {
     sp_cval v, r;
-    long long i;
     ARGS(1, &v);
     if (v.type == SP_CV_INT) {
         *out = v;
@@ -1903,10 +1961,7 @@ static int fn_round(evctx *c, const sp_ad *ad, const char *name,
     }
     double x = strcasecmp(name, "floor") == 0 ? floor(r.u.r)
              : strcasecmp(name, "round") == 0 ? rint(r.u.r) : ceil(r.u.r);
-    if (real_to_ll(x, &i))
-        set_int(out, i);
-    else
-        set_type(out, SP_CV_ERROR);
+    set_int(out, real_to_ll(x));
     return 0;
 }
 
@@ -1915,14 +1970,10 @@ static int fn_pow(evctx *c, const sp_ad *ad, const char *name,
 {
     (void)name;
     sp_cval v[2], x, y;
-    long long i;
     ARGS(2, v);
     if (v[0].type == SP_CV_INT && v[1].type == SP_CV_INT && v[1].u.i >= 0) {
         /* as HTCondor: (long long)(pow + 0.5), truncating */
-        if (real_to_ll(pow((double)v[0].u.i, (double)v[1].u.i) + 0.5, &i))
-            set_int(out, i);
-        else
-            set_type(out, SP_CV_ERROR);
+        set_int(out, real_to_ll(pow((double)v[0].u.i, (double)v[1].u.i) + 0.5));
         return 0;
     }
     if (!to_real(&v[0], &x) || !to_real(&v[1], &y))
@@ -1953,6 +2004,7 @@ static int fn_min_max(evctx *c, const sp_ad *ad, const char *name,
     if (rc <= 0)
         return rc;
     tok_type op = tolower((unsigned char)name[1]) == 'i' ? T_LT : T_GT;
+    int any_real = 0;
     for (size_t i = 0; i < list.u.list.n; i++) {
         if (resolve(c, ad, &list.u.list.items[i], &item) < 0)
             return -1;
@@ -1962,6 +2014,7 @@ static int fn_min_max(evctx *c, const sp_ad *ad, const char *name,
             set_type(out, SP_CV_ERROR);
             return 0;
         }
+        any_real |= item.type == SP_CV_REAL;
         if (best.type == SP_CV_UNDEFINED) {
             best = item;
             continue;
@@ -1970,6 +2023,8 @@ static int fn_min_max(evctx *c, const sp_ad *ad, const char *name,
         if (cmp.type == SP_CV_BOOL && cmp.u.b)
             best = item;
     }
+    if (any_real && best.type != SP_CV_REAL)   /* one real makes the result real */
+        set_real(&best, num_real(&best));
     *out = best;
     return 0;
 }
@@ -2066,9 +2121,11 @@ static int fn_change_case(evctx *c, const sp_ad *ad, const char *name,
     return 0;
 }
 
+/* The low 32 bits as a signed int: libclassad reads substr's offsets into
+ * an int. */
 static long long clamp_int(long long v)
 {
-    return v < INT_MIN ? INT_MIN : v > INT_MAX ? INT_MAX : v;
+    return (long long)(int32_t)(uint32_t)(unsigned long long)v;
 }
 
 /* substr(s, offset [, length]), perl-like negative offset and length. */
@@ -2259,6 +2316,46 @@ static int fn_string_list_member(evctx *c, const sp_ad *ad, const char *name,
     return 0;
 }
 
+/* stringListsIntersect(a, b [, delims]): a token of a is a token of b
+ * (case-sensitive; real Requirements use it, e.g. FNAL jobsub's). */
+static int fn_string_lists_intersect(evctx *c, const sp_ad *ad, const char *name,
+                                     node *const *args, size_t n, sp_cval *out)
+{
+    (void)name;
+    sp_cval v[3];
+    if (n < 2 || n > 3) {
+        set_type(out, SP_CV_ERROR);
+        return 0;
+    }
+    if (eval_args(c, ad, args, n, v) < 0)
+        return -1;
+    /* an ERROR argument wins, then an UNDEFINED one, then a non-string */
+    int error = 0, undef = 0, other = 0;
+    for (size_t i = 0; i < n; i++) {
+        error |= v[i].type == SP_CV_ERROR;
+        undef |= v[i].type == SP_CV_UNDEFINED;
+        other |= v[i].type != SP_CV_STRING;
+    }
+    if (error || undef || other) {
+        set_type(out, !error && undef ? SP_CV_UNDEFINED : SP_CV_ERROR);
+        return 0;
+    }
+    const char *delims = n > 2 ? v[2].u.str.s : ", ";
+    size_t pa = 0, la;
+    const char *ta;
+    set_bool(out, 0);
+    while (!out->u.b && next_token(v[0].u.str.s, v[0].u.str.len, delims, &pa, &ta, &la)) {
+        size_t pb = 0, lb;
+        const char *tb;
+        while (next_token(v[1].u.str.s, v[1].u.str.len, delims, &pb, &tb, &lb))
+            if (ci_cmp(ta, la, tb, lb, 0) == 0) {
+                set_bool(out, 1);
+                break;
+            }
+    }
+    return 0;
+}
+
 /* PCRE to POSIX ERE: \d and \D outside brackets are rewritten; other
  * PCRE-only syntax is refused (0) rather than matched differently. */
 static int pcre_to_ere(const char *pat, sbuf *b)
@@ -2384,6 +2481,7 @@ static const struct {
     { "stringlistsize", fn_string_list_size },
     { "stringlistmember", fn_string_list_member },
     { "stringlistimember", fn_string_list_member },
+    { "stringlistsintersect", fn_string_lists_intersect },
 };
 
 static int eval_call(evctx *c, const node *n, const sp_ad *ad, sp_cval *out)
@@ -2443,7 +2541,7 @@ int sp_expr_eval(const sp_expr *e, const sp_ad *ad, sp_arena *arena,
         return unsupported(&c, "no expression or arena");
     if (eval_node(&c, e->root, ad, out) < 0 || export_value(&c, e->pool, out, 0) < 0) {
         set_type(out, SP_CV_ERROR);
-        return -1;
+        return c.circular ? 0 : -1;
     }
     return 0;
 }
@@ -2489,7 +2587,7 @@ int sp_ad_eval_attr_cached(const sp_ad *ad, const char *name, sp_expr_cache *cac
         return unsupported(&c, "no arena");
     if (resolve(&c, ad, v, out) < 0) {
         set_type(out, SP_CV_ERROR);
-        return -1;
+        return c.circular ? 0 : -1;
     }
     return 0;
 }

@@ -9,7 +9,8 @@
  * every unary/binary operator, ?: and ?: (elvis), subscripts, and the
  * functions listed in classad_expr.c. Not covered (sp_expr_eval returns -1
  * with a message so the caller can keep the text): unknown functions,
- * time-dependent functions such as time(), nested ad literals [ a = 1 ].
+ * time-dependent functions and attributes (time(), CurrentTime), nested ad
+ * literals [ a = 1 ].
  *
  * Ownership: sp_expr_parse returns a tree the caller owns and frees with
  * sp_expr_free; it keeps no pointer into `text`. Values produced by the
@@ -31,7 +32,8 @@ void sp_expr_free(sp_expr *e);
 
 /* Evaluates e against ad (may be NULL). Attribute references look the name
  * up in ad case-insensitively; a value of type SP_CV_EXPR is itself parsed
- * and evaluated (32 levels at most, circular references give ERROR). New
+ * and evaluated (32 levels at most; a circular reference makes the whole
+ * result ERROR, as the evaluation fails in libclassad). New
  * strings and lists go into arena. Returns 0 when evaluated (out may be
  * UNDEFINED or ERROR as ClassAds say), -1 when the expression needs
  * something this evaluator does not support (err says what). */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -123,8 +124,10 @@ static void test_literals(void **state)
     (void)state;
     EXPECT_INT(NULL, "42", 42);
     EXPECT_INT(NULL, "-42", -42);
-    EXPECT_INT(NULL, "010", 10);               /* HTCondor reads it as decimal */
-    EXPECT_INT(NULL, "0x1F", 31);
+    /* out of range: clamped, as libclassad's strtoll (tests/oracle) */
+    EXPECT_INT(NULL, "99999999999999999999", 9223372036854775807LL);
+    EXPECT_INT(NULL, "-9223372036854775809", (-9223372036854775807LL - 1));
+    EXPECT_REAL(NULL, "1e999", INFINITY);
     EXPECT_INT(NULL, "9223372036854775807", 9223372036854775807LL);
     EXPECT_INT(NULL, "-9223372036854775808", (-9223372036854775807LL - 1));
     EXPECT_REAL(NULL, "1.5", 1.5);
@@ -176,8 +179,10 @@ static void test_arithmetic(void **state)
     EXPECT_INT(NULL, "true * 5", 5);
     EXPECT_ERROR(NULL, "1 / 0");
     EXPECT_ERROR(NULL, "1 % 0");
-    EXPECT_ERROR(NULL, "1.0 / 0");
-    EXPECT_ERROR(NULL, "-1.0 / 0");
+    EXPECT_ERROR(NULL, "1.0 / 0");               /* +inf is ERROR, */
+    EXPECT_REAL(NULL, "-1.0 / 0", -INFINITY);    /* -inf and NaN are reals */
+    EXPECT_TYPE(NULL, "0.0 / 0", SP_CV_REAL);
+    EXPECT_ERROR(NULL, "1e308 * 10");
     EXPECT_ERROR(NULL, "5.5 % 2");               /* HTCondor: EDOM */
     EXPECT_ERROR(NULL, "\"a\" + 1");
     EXPECT_ERROR(NULL, "{1} + 1");
@@ -201,6 +206,13 @@ static void test_arithmetic(void **state)
     EXPECT_INT(NULL, "1 << 4", 16);
     EXPECT_INT(NULL, "-16 >> 2", -4);
     EXPECT_INT(NULL, "-1 >>> 60", 15);
+    /* shift counts as libclassad on x86-64 computes them (tests/oracle) */
+    EXPECT_INT(NULL, "1 << 64", 1);
+    EXPECT_INT(NULL, "-8 >> -1", -8);
+    EXPECT_INT(NULL, "-8 >> 64", -1);
+    EXPECT_INT(NULL, "8 >> 64", 8);
+    EXPECT_INT(NULL, "-8 >>> 0", 0);
+    EXPECT_INT(NULL, "-8 >>> 65", 9223372036854775804LL);
     EXPECT_INT(NULL, "1 + 6 & 3", 3);            /* & below + */
     EXPECT_ERROR(NULL, "1.5 & 1");
 }
@@ -430,9 +442,12 @@ static void test_attribute_references(void **state)
     set_expr(ad, "B", "C * 2");                        /* mutual */
     set_expr(ad, "C", "B + 1");
     EXPECT_ERROR(ad, "B");
-    EXPECT_BOOL(ad, "isError(C)", 1);
+    /* a circular reference fails the whole evaluation in libclassad, so
+     * nothing above it can test it (tests/oracle) */
+    EXPECT_ERROR(ad, "isError(C)");
     set_expr(ad, "D", "A =?= error");
-    EXPECT_BOOL(ad, "D", 1);
+    EXPECT_ERROR(ad, "D");
+    EXPECT_BOOL(ad, "true || A", 1);
     set_expr(ad, "Bad", "1 +");
     expect_unsupported(ad, "Bad", "syntax error");
     set_expr(ad, "Later", "time()");
@@ -531,7 +546,7 @@ static void test_conversion_functions(void **state)
     EXPECT_ERROR(NULL, "int(\"abc\")");
     EXPECT_UNDEF(NULL, "int(Missing)");
     EXPECT_ERROR(NULL, "int({1})");
-    EXPECT_ERROR(NULL, "int(1e300)");
+    EXPECT_INT(NULL, "int(1e300)", (-9223372036854775807LL - 1));   /* x86-64 cast */
     EXPECT_REAL(NULL, "real(3)", 3.0);
     EXPECT_REAL(NULL, "real(\"2.5\")", 2.5);
     EXPECT_REAL(NULL, "real(false)", 0.0);
@@ -560,7 +575,7 @@ static void test_conversion_functions(void **state)
     EXPECT_REAL(NULL, "pow(2, -1)", 0.5);
     EXPECT_REAL(NULL, "pow(4.0, 0.5)", 2.0);
     EXPECT_ERROR(NULL, "pow(2, Missing)");
-    EXPECT_ERROR(NULL, "pow(2, 1000)");
+    EXPECT_INT(NULL, "pow(2, 1000)", (-9223372036854775807LL - 1));
     EXPECT_ERROR(NULL, "pow(1)");
 }
 
@@ -568,7 +583,7 @@ static void test_min_max_sum(void **state)
 {
     (void)state;
     EXPECT_REAL(NULL, "min({3, 1.5, 2})", 1.5);
-    EXPECT_INT(NULL, "max({3, 1.5, undefined, 2})", 3);
+    EXPECT_REAL(NULL, "max({3, 1.5, undefined, 2})", 3.0);   /* a real makes it real */
     EXPECT_UNDEF(NULL, "min({})");
     EXPECT_UNDEF(NULL, "max(Missing)");
     EXPECT_ERROR(NULL, "max({1, \"a\"})");
@@ -671,7 +686,7 @@ static void test_syntax_errors(void **state)
     static const char *bad[] = {
         "", "   ", "1 +", "(1", "1)", "\"abc", "'abc", "1 2", "a.", "a =?",
         "a = 1", "09", "0x", "1.", "1e", "1.e5", "f(1,", "{1 2}", "? 1 : 2",
-        "true ? 1", "/* open", "@", "a b", "99999999999999999999", "\"\\0\"",
+        "true ? 1", "/* open", "@", "a b", "010", "0x1F", "\"\\0\"",
         ".(1)", "x.f(1)", "[ a 1 ]", "{,}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
