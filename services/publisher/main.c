@@ -181,6 +181,14 @@ static int purge(sp_config *cfg)
 
 static volatile sig_atomic_t stop;
 
+/* /readyz while the publisher starts (creating topics, asking clusters). */
+static int starting(void *ctx, char *why, size_t whylen)
+{
+    (void)ctx;
+    snprintf(why, whylen, "starting");
+    return 0;
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -224,6 +232,7 @@ static int run(sp_config *cfg)
         fprintf(stderr, "spider-publisher: metrics: %s\n", err);
         rc = 2;
     }
+    sp_metrics_server_set_ready(server, starting, NULL);
     if (!rc && !(p = sp_publisher_start(&o, &cl, m, err, sizeof(err)))) {
         fprintf(stderr, "spider-publisher: %s\n", err);
         rc = 2;

@@ -541,7 +541,7 @@ sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *cl
     }
     int rc = (p->dlq = sp_kafka_producer_new(o->kafka, NULL, NULL, err, errlen)) ? 0 : -1;
     char why[512];
-    if (rc == 0 && sp_kafka_create_topic(o->kafka, o->deadletter_topic, 1, NULL, 0, 10000, why, sizeof(why)) != 0)
+    if (rc == 0 && sp_kafka_create_topic(o->kafka, o->deadletter_topic, 1, NULL, 0, 5000, why, sizeof(why)) != 0)
         sp_warn("publish.deadletter_topic", "topic", o->deadletter_topic, "error", why);
     for (size_t i = 0; rc == 0 && i < clusters->n; i++)
         rc = start_lane(p, sp_out_es_new(p, &clusters->items[i], o->max_request_bytes, err, errlen), err, errlen);
