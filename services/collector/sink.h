@@ -50,5 +50,8 @@ int sp_sink_wants_document(const sp_sink *s);
 int sp_sink_wait(sp_sink *s, sp_track *t, long long deadline_ms);
 /* Gives a track that may still get reports to the sink to free later. */
 void sp_sink_abandon(sp_sink *s, sp_track *t);
+/* /readyz: 1 when the sink can take records now (Kafka: a broker answers
+ * within 1 s); 0 with why. Thread-safe. */
+int sp_sink_reachable(sp_sink *s, char *why, size_t whylen);
 
 #endif
