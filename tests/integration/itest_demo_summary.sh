@@ -18,11 +18,16 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+# stop_clean PID LOG: SIGTERM, then its exit status must be 0 and its log free of sanitizer reports.
+stop_clean() {
+  kill "$1" 2>/dev/null; wait "$1"; local rc=$?
+  [ $rc = 0 ] && ! grep -qE 'Sanitizer|runtime error' "$2" || { echo "  exit $rc; $(grep -m3 -E 'Sanitizer|runtime error' "$2")"; return 1; }
+}
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 ~ "^"n"({|$)" {s += $NF} END {printf "%d", s}'; }
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=20
 "$B/spider-differ" stream --topic-queue "$T.queue" --topic-changes "$T.changes" --topic-history "$T.history" \
-  --group "$T.differ" --emit-initial --kafka-brokers "$KAFKA_BOOTSTRAP" --log-level error 2>"$tmp/differ.log" &
+  --group "$T.differ" --emit-initial --kafka-brokers "$KAFKA_BOOTSTRAP" --log-level warn 2>"$tmp/differ.log" &
 pids+=($!)
 pport=$(free_port)
 "$B/spider-publisher" run --es-conf "$tmp/es_conf.json" --kafka-brokers "$KAFKA_BOOTSTRAP" \
@@ -57,5 +62,8 @@ SPIDER_BUILD_DIR=$B "$ROOT/deploy/summary.sh" "$tmp/es_conf.json" "$tpl-*" "$T.c
 cat "$tmp/sum2"
 check "3 history documents deleted from Elasticsearch: exit 1, MISMATCH on that line only" \
   '[ $rc2 = 1 ] && [ "$(grep -c MISMATCH "$tmp/sum2")" = 1 ] && grep "$ES_NAME" "$tmp/sum2" | grep history | grep -q "MISMATCH: 3 produced but not indexed"'
+check "differ and publisher stop cleanly (exit 0, no sanitizer report)" \
+  'stop_clean "${pids[0]}" "$tmp/differ.log" && stop_clean "${pids[1]}" "$tmp/publisher.log"'
+pids=()
 [ $fail -eq 0 ] || { echo "---- logs"; tail -5 "$tmp/publisher.log" "$tmp/differ.log"; }
 exit $fail

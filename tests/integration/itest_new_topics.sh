@@ -23,6 +23,11 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+# stop_clean PID LOG: SIGTERM, then its exit status must be 0 and its log free of sanitizer reports.
+stop_clean() {
+  kill "$1" 2>/dev/null; wait "$1"; local rc=$?
+  [ $rc = 0 ] && ! grep -qE 'Sanitizer|runtime error' "$2" || { echo "  exit $rc; $(grep -m3 -E 'Sanitizer|runtime error' "$2")"; return 1; }
+}
 K=(-b "$KAFKA_BOOTSTRAP")
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 code() { curl -s -o "$tmp/body" -w '%{http_code}' "http://127.0.0.1:$1$2"; }
@@ -82,5 +87,8 @@ pids+=($!)
 for ((i = 0; i < 40; i++)); do c=$(code "$d2" /readyz); grep -q "kafka unreachable" "$tmp/body" && break; sleep 0.5; done
 check "differ, Kafka unreachable: /readyz $c naming the brokers ($(cat "$tmp/body")), /healthz 200" \
   '[ "$c" = 503 ] && grep -q "127.0.0.1:$kport" "$tmp/body" && [ "$(code "$d2" /healthz)" = 200 ]'
+check "publisher, differ and collector stop cleanly (exit 0, no sanitizer report)" \
+  'stop_clean "${pids[0]}" "$tmp/publisher.log" && stop_clean "${pids[1]}" "$tmp/differ.log" && stop_clean "${pids[2]}" "$tmp/collector.log"'
+pids=("${pids[3]}")
 [ $fail -eq 0 ] || { echo "---- logs"; tail -5 "$tmp/publisher.log" "$tmp/differ.log" "$tmp/collector.log"; }
 exit $fail

@@ -25,6 +25,11 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+# stop_clean PID LOG: SIGTERM, then its exit status must be 0 and its log free of sanitizer reports.
+stop_clean() {
+  kill "$1" 2>/dev/null; wait "$1"; local rc=$?
+  [ $rc = 0 ] && ! grep -qE 'Sanitizer|runtime error' "$2" || { echo "  exit $rc; $(grep -m3 -E 'Sanitizer|runtime error' "$2")"; return 1; }
+}
 command -v kcat >/dev/null || { echo "FAIL: kcat is not installed (deploy/install-deps.sh)"; exit 1; }
 K=(-b "$KAFKA_BOOTSTRAP")
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -112,6 +117,8 @@ for out in "$OS_NAME" "$ES_NAME"; do
 done
 check "/readyz ok" '[ "$(curl -s "http://127.0.0.1:$port/readyz")" = ok ]'
 check "nothing retried in the log" '! grep -q publish.retry "$tmp/publisher.log"'
+check "the publisher stops cleanly on SIGTERM (exit 0, no sanitizer report)" 'stop_clean "$pub" "$tmp/publisher.log"'
+pub=""
 echo "took $(( $(date +%s) - t0 )) s"
 [ $fail -eq 0 ] || { echo "---- publisher log"; tail -30 "$tmp/publisher.log"; echo "---- dead letters"; cut -c1-400 "$tmp/dead.txt"; }
 exit $fail

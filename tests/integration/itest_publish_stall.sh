@@ -22,6 +22,11 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+# stop_clean PID LOG: SIGTERM, then its exit status must be 0 and its log free of sanitizer reports.
+stop_clean() {
+  kill "$1" 2>/dev/null; wait "$1"; local rc=$?
+  [ $rc = 0 ] && ! grep -qE 'Sanitizer|runtime error' "$2" || { echo "  exit $rc; $(grep -m3 -E 'Sanitizer|runtime error' "$2")"; return 1; }
+}
 K=(-b "$KAFKA_BOOTSTRAP")
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 metric() {   # metric PORT NAME LABELS
@@ -63,7 +68,8 @@ es_limit=$(curl -s "$ELASTICSEARCH_URL/_cluster/settings?include_defaults=true&f
 got=$(metric "$port" spider_publisher_max_request_bytes "output=\"$ES_NAME\"")
 check "Elasticsearch's largest body is its http.max_content_length ($es_limit = $got bytes)" \
   '[ "$es_limit" = 100mb ] && [ "$got" = 104857600 ]'
-kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null; pids=()
+check "the publisher stops cleanly with a cluster down (exit 0, no sanitizer report)" 'stop_clean "${pids[0]}" "$tmp/publisher.log"'
+pids=()
 
 # 2. Kafka unreachable.
 kport=$(free_port); port=$(free_port)
@@ -73,7 +79,8 @@ pids+=($!)
 for ((i = 0; i < 60; i++)); do c=$(code "$port" /readyz); grep -q "kafka unreachable" "$tmp/body" && break; sleep 0.5; done
 check "Kafka unreachable: /readyz 503 naming the brokers ($(cat "$tmp/body"))" '[ "$c" = 503 ] && grep -q "kafka unreachable.*127.0.0.1:$kport" "$tmp/body"'
 check "Kafka unreachable: /healthz 200" '[ "$(code "$port" /healthz)" = 200 ]'
-kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null; pids=()
+check "the publisher stops cleanly with Kafka unreachable" 'stop_clean "${pids[0]}" "$tmp/publisher2.log"'
+pids=()
 
 # 3. Configuration errors: an error at start, not an endless retry.
 start_fails() {   # start_fails CONF [FLAGS...]: runs the publisher; prints its exit status and time
@@ -81,6 +88,7 @@ start_fails() {   # start_fails CONF [FLAGS...]: runs the publisher; prints its 
   timeout 60 "$B/spider-publisher" run --es-conf "$1" --kafka-brokers "$KAFKA_BOOTSTRAP" --topics "$T.in" \
     --group "$T.group3" --deadletter-topic "$T.dead" "${@:2}" --log-level error 2>"$tmp/err" </dev/null
   rc=$?
+  grep -qE 'Sanitizer|runtime error' "$tmp/err" && rc="$rc+sanitizer"
   echo "$rc $((SECONDS - t0))"
 }
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/other.key" -out "$tmp/other-ca.pem" -days 1 \
