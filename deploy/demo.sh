@@ -11,7 +11,10 @@
 #                     lost-job alerts (grace: two polls) to ActiveMQ /topic/spider.alerts
 #   spider-publisher  changes + history -> both clusters (indices demo-YYYY-MM-DD)
 #                     and ActiveMQ (/topic/spider.demo.jobs)
-# then prints a line per poll cycle for DEMO_CYCLES cycles and a summary.
+# then prints a line per poll cycle for DEMO_CYCLES cycles and a summary,
+# which compares per cluster and per source (queue changes, history) what
+# was indexed with what the collector and the differ produced
+# (deploy/summary.sh, tested by integration.demo_summary).
 # The daemons keep running afterwards; `demo.sh down` (make demo-down)
 # stops them and the stack. Running it again starts a fresh run.
 #
@@ -122,6 +125,15 @@ for c in os es; do
   n=$(cluster_curl "$c" "$(cluster_url "$c")/demo-*/_count" | sed -n 's/.*"count":\([0-9]*\).*/\1/p')
   printf '  %-14s %8s documents in demo-*\n' "$([ "$c" = os ] && echo OpenSearch || echo Elasticsearch)" "${n:-?}"
 done
+echo
+echo "Indexed against produced, per cluster and source (deploy/summary.sh):"
+if SPIDER_BUILD_DIR=$B KAFKA_BOOTSTRAP=$KAFKA_BOOTSTRAP deploy/summary.sh "$work/es_conf.json" "demo-*" \
+     "$topics.changes" "$topics.history"; then
+  echo "  every cluster holds what the collector and the differ produced"
+else
+  echo "  MISMATCH: some cluster does not hold what was produced (lines above; publisher log $work/publisher.log)"
+fi
+echo
 printf '  %-14s %8d notifications confirmed by receipt\n' ActiveMQ "$(metric "${PORTS[2]}" spider_publisher_amq_confirmed_total)"
 printf '  %-14s %8d changes in %d cycles (the first: every job ADDED), %d lost-job alerts\n' differ "$prev_changes" \
   "$CYCLES" "$(metric "${PORTS[1]}" spider_differ_alerts_total)"

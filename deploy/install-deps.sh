@@ -19,6 +19,8 @@ PACKAGES=(
   kcat bc
   # shell tests read JSON reports
   jq
+  # robustness tests produce poison records and read dead letters with a real client
+  kcat
   # deploy/ checks (tests/unit/deploy_check.py, test_systemd.sh)
   python3-yaml systemd python3-venv
 )

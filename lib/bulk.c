@@ -80,6 +80,28 @@ int sp_bulk_delete(sp_bulk *b, const char *index, const char *id)
     return 0;
 }
 
+int sp_index_name_check(const char *name, char *why, size_t whylen)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0)
+        return snprintf(why, whylen, "index name is empty"), -1;
+    if (n > 255)
+        return snprintf(why, whylen, "index name is %zu bytes, more than 255", n), -1;
+    if (!strcmp(name, ".") || !strcmp(name, ".."))
+        return snprintf(why, whylen, "index name must not be \"%s\"", name), -1;
+    if (strchr("-_+", name[0]))
+        return snprintf(why, whylen, "index name \"%.300s\" must not start with '%c'", name, name[0]), -1;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            return snprintf(why, whylen, "index name \"%.300s\" must be lowercase", name), -1;
+        if (*p < 0x20)
+            return snprintf(why, whylen, "index name \"%.300s\" must not contain control characters", name), -1;
+        if (strchr("\\/*?\"<>|,#: ", *p))
+            return snprintf(why, whylen, "index name \"%.300s\" must not contain '%c'", name, *p), -1;
+    }
+    return 0;
+}
+
 sp_bulk_outcome sp_bulk_classify(int status, const char *error_type)
 {
     if (status >= 200 && status < 300)

@@ -60,6 +60,12 @@ int sp_bulk_parse_response(const char *body, size_t len, size_t expected,
                            sp_bulk_result *res, char *err, size_t errlen);
 void sp_bulk_result_free(sp_bulk_result *res);
 
+/* Whether a cluster takes name as an index name, by the rules Elasticsearch
+ * and OpenSearch share: not empty, lowercase, none of \ / * ? " < > | , # :
+ * space or control characters, not starting with - _ +, not . or .., at most
+ * 255 bytes. 0, or -1 with why saying which rule it breaks. */
+int sp_index_name_check(const char *name, char *why, size_t whylen);
+
 /* The outcome of one item's HTTP status and error type. */
 sp_bulk_outcome sp_bulk_classify(int status, const char *error_type);
 

@@ -16,6 +16,7 @@ struct sp_http {
     char *userpwd;
     sp_buf body;
     char errbuf[CURL_ERROR_SIZE];
+    CURLcode last;                  /* of the last request */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -96,6 +97,21 @@ void sp_http_free(sp_http *h)
 
 const char *sp_http_base_url(const sp_http *h) { return h->base_url; }
 
+int sp_http_tls_error(const sp_http *h)
+{
+    switch (h->last) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int sp_http_request(sp_http *h, const char *method, const char *path,
                     const char *content_type, const void *body, size_t len,
                     sp_http_response *resp, char *err, size_t errlen)
@@ -125,6 +141,7 @@ int sp_http_request(sp_http *h, const char *method, const char *path,
     }
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, head ? NULL : method);
     CURLcode rc = curl_easy_perform(c);
+    h->last = rc;
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {
         snprintf(err, errlen, "%s %s: %s", method, url, h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));

@@ -42,6 +42,11 @@ int sp_http_request(sp_http *h, const char *method, const char *path,
                     const char *content_type, const void *body, size_t len,
                     sp_http_response *resp, char *err, size_t errlen);
 
+/* 1 when the last request failed on TLS (a certificate the CA bundle does
+ * not verify, an unreadable CA file, a failed handshake): a configuration
+ * error, not a cluster that is down. */
+int sp_http_tls_error(const sp_http *h);
+
 /* The handle's base URL, for messages. */
 const char *sp_http_base_url(const sp_http *h);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kafka.h"
 #include "log.h"
@@ -416,7 +417,52 @@ struct sp_kafka_consumer {
     rd_kafka_t *rk;
     sp_kafka_assign_fn *cb;
     void *ctx;
+    char **topics;                     /* subscribed, for the missing-topic check */
+    size_t ntopics;
+    int missing;                       /* some subscribed topic not seen in the metadata yet */
+    long long next_check_ms;
 };
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 when every subscribed topic is in the cluster's metadata. */
+static int all_topics_exist(const sp_kafka_consumer *c, const struct rd_kafka_metadata *md)
+{
+    for (size_t i = 0; i < c->ntopics; i++) {
+        int found = 0;
+        for (int k = 0; !found && k < md->topic_cnt; k++)
+            found = !strcmp(md->topics[k].topic, c->topics[i]) && !md->topics[k].err;
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* While a subscribed topic is missing, asks for the whole cluster's
+ * metadata every 2 s: that is what makes librdkafka's group see a topic
+ * created after the subscription (a request for the topic alone does not,
+ * and the periodic refresh, topic.metadata.refresh.interval.ms, comes after
+ * 5 minutes). Once all are there, nothing more is asked. */
+static void check_missing_topics(sp_kafka_consumer *c)
+{
+    long long now = mono_ms();
+    if (!c->missing || now < c->next_check_ms)
+        return;
+    c->next_check_ms = now + 2000;
+    const struct rd_kafka_metadata *md = NULL;
+    if (rd_kafka_metadata(c->rk, 1, NULL, &md, 1000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    if (all_topics_exist(c, md)) {
+        c->missing = 0;
+        sp_debug("kafka.topics.present", "topics", SP_INT((long long)c->ntopics));
+    }
+    rd_kafka_metadata_destroy(md);
+}
 
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
@@ -472,6 +518,11 @@ sp_kafka_consumer *sp_kafka_consumer_new(const sp_kafka_props *props, const char
     }
     rd_kafka_poll_set_consumer(c->rk);
     rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)ntopics);
+    c->topics = calloc(ntopics ? ntopics : 1, sizeof(char *));
+    for (size_t i = 0; c->topics && i < ntopics; i++)
+        if ((c->topics[c->ntopics] = strdup(topics[i])))
+            c->ntopics++;
+    c->missing = 1;                    /* until the metadata says otherwise */
     for (size_t i = 0; i < ntopics; i++)
         rd_kafka_topic_partition_list_add(subs, topics[i], RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(c->rk, subs);
@@ -486,6 +537,7 @@ sp_kafka_consumer *sp_kafka_consumer_new(const sp_kafka_props *props, const char
 
 rd_kafka_message_t *sp_kafka_consume(sp_kafka_consumer *c, int timeout_ms)
 {
+    check_missing_topics(c);
     return rd_kafka_consumer_poll(c->rk, timeout_ms);
 }
 
@@ -509,10 +561,27 @@ void sp_kafka_consumer_free(sp_kafka_consumer *c)
         return;
     rd_kafka_consumer_close(c->rk);
     rd_kafka_destroy(c->rk);
+    for (size_t i = 0; i < c->ntopics; i++)
+        free(c->topics[i]);
+    free(c->topics);
     free(c);
 }
 
 /* ---- admin ---- */
+
+int sp_kafka_reachable(rd_kafka_t *rk, int timeout_ms, char *why, size_t whylen)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, NULL, &md, timeout_ms);
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR && md->broker_cnt > 0) {
+        rd_kafka_metadata_destroy(md);
+        return 1;
+    }
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    set_err(why, whylen, "kafka unreachable: %s", e ? rd_kafka_err2str(e) : "no brokers in the metadata");
+    return 0;
+}
 
 int sp_kafka_create_topic(const sp_kafka_props *props, const char *topic, int partitions,
                           const char *const *configs, size_t nconfigs, int timeout_ms,

@@ -99,7 +99,9 @@ sp_kafka_consumer *sp_kafka_consumer_new(const sp_kafka_props *props, const char
                                          const char *const *topics, size_t ntopics,
                                          sp_kafka_assign_fn *cb, void *ctx,
                                          char *err, size_t errlen);
-/* The next message, or NULL on timeout. A message with ->err set is an event:
+/* The next message, or NULL on timeout. While a subscribed topic does not
+ * exist yet, also asks for the cluster's metadata every 2 s, so a topic
+ * created later is read within seconds of its creation. A message with ->err set is an event:
  * RD_KAFKA_RESP_ERR__PARTITION_EOF (enable.partition.eof=true) or a broker
  * error; the caller destroys every message it gets. */
 rd_kafka_message_t *sp_kafka_consume(sp_kafka_consumer *c, int timeout_ms);
@@ -110,6 +112,10 @@ void sp_kafka_consumer_free(sp_kafka_consumer *c);
 rd_kafka_t *sp_kafka_consumer_handle(sp_kafka_consumer *c);
 
 /* ---- admin ---- */
+
+/* 1 when a broker answers a metadata request on rk (any handle: a
+ * producer's or a consumer's) within timeout_ms; 0 with why set. Thread-safe. */
+int sp_kafka_reachable(rd_kafka_t *rk, int timeout_ms, char *why, size_t whylen);
 
 /* Creates a topic; an existing topic is success. configs: NULL or
  * key/value pairs, nconfigs pairs (e.g. "cleanup.policy", "compact"). */

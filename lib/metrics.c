@@ -286,6 +286,9 @@ struct sp_metrics_server {
     sp_metrics *metrics;
     sp_health_fn *health;
     void *ctx;
+    pthread_mutex_t lock;           /* guards ready, ready_ctx */
+    sp_health_fn *ready;
+    void *ready_ctx;
     int port;
 };
 
@@ -299,6 +302,19 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
     enum MHD_Result ok = MHD_queue_response(conn, status, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+/* 200 "ok" when fn (or no fn) says so, else 503 with its reason. */
+static enum MHD_Result probe(struct MHD_Connection *conn, sp_health_fn *fn, void *ctx, const char *what)
+{
+    char why[512];
+    snprintf(why, sizeof(why), "%s", what);
+    if (!fn || fn(ctx, why, sizeof(why)))
+        return reply(conn, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+    size_t n = strlen(why);
+    if (n && why[n - 1] != '\n' && n + 1 < sizeof(why))
+        why[n++] = '\n';
+    return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", why, n);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -323,16 +339,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         sp_buf_free(&out);
         return r;
     }
-    if (strcmp(url, "/healthz") == 0) {
-        char why[256] = "unhealthy";
-        if (!s->health || s->health(s->ctx, why, sizeof(why)))
-            return reply(conn, MHD_HTTP_OK, "text/plain", "ok\n", 3);
-        size_t n = strlen(why);
-        if (n + 1 < sizeof(why))
-            why[n++] = '\n';
-        return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", why, n);
+    if (strcmp(url, "/healthz") == 0)
+        return probe(conn, s->health, s->ctx, "unhealthy");
+    if (strcmp(url, "/readyz") == 0) {
+        pthread_mutex_lock(&s->lock);
+        sp_health_fn *fn = s->ready ? s->ready : s->health;
+        void *ctx = s->ready ? s->ready_ctx : s->ctx;
+        pthread_mutex_unlock(&s->lock);
+        return probe(conn, fn, ctx, "not ready");
     }
-    return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", "not found: try /metrics or /healthz\n", 36);
+    return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", "not found: try /metrics, /healthz or /readyz\n", 45);
 }
 
 sp_metrics_server *sp_metrics_serve(sp_metrics *m, const char *address, int port,
@@ -351,11 +367,13 @@ sp_metrics_server *sp_metrics_serve(sp_metrics *m, const char *address, int port
     s->metrics = m;
     s->health = health;
     s->ctx = ctx;
+    pthread_mutex_init(&s->lock, NULL);
     s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
                                  on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                  MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "metrics: cannot listen on %s:%d (in use?)", address, port);
+        pthread_mutex_destroy(&s->lock);
         free(s);
         return NULL;
     }
@@ -366,10 +384,21 @@ sp_metrics_server *sp_metrics_serve(sp_metrics *m, const char *address, int port
 
 int sp_metrics_server_port(const sp_metrics_server *s) { return s->port; }
 
+void sp_metrics_server_set_ready(sp_metrics_server *s, sp_health_fn *ready, void *ctx)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->ready = ready;
+    s->ready_ctx = ctx;
+    pthread_mutex_unlock(&s->lock);
+}
+
 void sp_metrics_server_stop(sp_metrics_server *s)
 {
     if (!s)
         return;
     MHD_stop_daemon(s->daemon);
+    pthread_mutex_destroy(&s->lock);
     free(s);
 }

@@ -1,5 +1,6 @@
 /* metrics.h - counters, gauges and histograms with labels, rendered in the
- * Prometheus text format (0.0.4) and served on /metrics, with /healthz, by
+ * Prometheus text format (0.0.4) and served on /metrics, with /healthz and
+ * /readyz, by
  * libmicrohttpd. Shared by all services.
  *
  *   sp_metrics *m = sp_metrics_new();
@@ -41,7 +42,7 @@ double sp_metric_value(sp_metric *metric, const char *const *label_values);
 /* Appends the exposition text of every metric to out. 0 or -1 (ENOMEM). */
 int sp_metrics_render(sp_metrics *m, sp_buf *out);
 
-/* ---- HTTP: /metrics and /healthz ---- */
+/* ---- HTTP: /metrics, /healthz and /readyz ---- */
 
 /* Returns 1 when healthy; otherwise 0 with why filled in (503 body). */
 typedef int sp_health_fn(void *ctx, char *why, size_t whylen);
@@ -53,6 +54,10 @@ typedef struct sp_metrics_server sp_metrics_server;
 sp_metrics_server *sp_metrics_serve(sp_metrics *m, const char *address, int port,
                                     sp_health_fn *health, void *ctx, char *err, size_t errlen);
 int sp_metrics_server_port(const sp_metrics_server *s);
+/* /readyz: 200 when ready (NULL: as /healthz) says so, else 503 with its
+ * reason. /healthz is liveness (the process serves), /readyz is readiness
+ * (Kafka reachable, every output progressing or idle). s may be NULL. */
+void sp_metrics_server_set_ready(sp_metrics_server *s, sp_health_fn *ready, void *ctx);
 void sp_metrics_server_stop(sp_metrics_server *s);
 
 #endif

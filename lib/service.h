@@ -22,8 +22,8 @@
     { "kafka.consumer_properties", SP_OPT_OBJECT, NULL, "kafka-consumer-property", "librdkafka property of the consumers only, key=value (repeatable)" }
 
 #define SP_METRICS_OPTIONS \
-    { "metrics.address", SP_OPT_STRING, "127.0.0.1", "metrics-address", "address of /metrics and /healthz" }, \
-    { "metrics.port", SP_OPT_INT, "0", "metrics-port", "port of /metrics and /healthz (0: off)" }
+    { "metrics.address", SP_OPT_STRING, "127.0.0.1", "metrics-address", "address of /metrics, /healthz and /readyz" }, \
+    { "metrics.port", SP_OPT_INT, "0", "metrics-port", "port of /metrics, /healthz and /readyz (0: off)" }
 
 /* ActiveMQ, for the services that send to it; credentials are read from
  * files, as the reference's amq_username / amq_password. */

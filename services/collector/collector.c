@@ -805,6 +805,12 @@ int sp_collector_healthy(void *ctx, char *why, size_t whylen)
     return last >= 0;
 }
 
+int sp_collector_ready(void *ctx, char *why, size_t whylen)
+{
+    sp_collector *c = ctx;
+    return sp_collector_healthy(ctx, why, whylen) && sp_sink_reachable(c->sink, why, whylen);
+}
+
 /* ---------- life cycle ---------- */
 
 static void register_metrics(sp_collector *c)

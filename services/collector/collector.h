@@ -71,5 +71,7 @@ int sp_collector_wait_ready(sp_collector *c, int timeout_ms);
 /* /healthz: 1 once a cycle has completed (failed schedds show in the
  * metrics, not here). */
 int sp_collector_healthy(void *ctx, char *why, size_t whylen);
+/* /readyz: healthy, and the sink reachable (Kafka answers). */
+int sp_collector_ready(void *ctx, char *why, size_t whylen);
 
 #endif

@@ -151,6 +151,7 @@ static int run(sp_config *cfg)
         fprintf(stderr, "spider-collector: metrics: %s\n", err);
         rc = 2;
     }
+    sp_metrics_server_set_ready(server, sp_collector_ready, c);
     if (c && rc == 0) {
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);

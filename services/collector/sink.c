@@ -227,3 +227,10 @@ void sp_sink_abandon(sp_sink *s, sp_track *t)
     s->abandoned = t;
     pthread_mutex_unlock(&s->lock);
 }
+
+int sp_sink_reachable(sp_sink *s, char *why, size_t whylen)
+{
+    if (s->kind != SINK_KAFKA)
+        return 1;
+    return sp_kafka_reachable(sp_kafka_producer_handle(s->producer), 1000, why, whylen);
+}

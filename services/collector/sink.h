@@ -65,5 +65,8 @@ int sp_sink_check(sp_sink *s, int timeout_ms, char *err, size_t errlen);
 void sp_sink_failure(sp_sink *s, const sp_track *t, char *out, size_t len);
 /* Gives a track that may still get reports to the sink to free later. */
 void sp_sink_abandon(sp_sink *s, sp_track *t);
+/* /readyz: 1 when the sink can take records now (Kafka: a broker answers
+ * within 1 s); 0 with why. Thread-safe. */
+int sp_sink_reachable(sp_sink *s, char *why, size_t whylen);
 
 #endif

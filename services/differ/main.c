@@ -297,7 +297,7 @@ static int stream(sp_config *cfg)
                              sp_config_str(cfg, "group"), ignore, n, sp_config_bool(cfg, "emit-initial"),
                              sp_config_str(cfg, "topic.history"), sp_config_int(cfg, "lost.grace"),
                              amq.stomp.nbrokers ? &amq.stomp : NULL, amq.timeout_ms,
-                             sp_config_str(cfg, "alerts.destination") };
+                             sp_config_str(cfg, "alerts.destination"), server };
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
         sp_info("stream.start", "from", o.topic_queue, "to", o.topic_changes, "group", o.group);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -50,6 +51,7 @@ typedef struct {
     int32_t done_partition;            /* a snapshot completed on it: commit; -1 none */
     sp_metric *m_snap, *m_changes, *m_jobs, *m_bytes, *m_records, *m_alerts, *m_alerts_failed, *m_pending;
     sp_snapdiff_stats last;
+    atomic_llong loop_ms;              /* the loop's last round (/readyz) */
 } stream;
 
 static long long now_ms(void)
@@ -334,6 +336,24 @@ static int handle(stream *st, rd_kafka_message_t *m, char *err, size_t errlen)
     return 0;
 }
 
+/* /readyz: Kafka answers and the loop is not stuck. */
+static int stream_ready(void *ctx, char *why, size_t whylen)
+{
+    stream *st = ctx;
+    long long idle = (now_ms() - atomic_load(&st->loop_ms)) / 1000;
+    if (idle >= 60) {
+        snprintf(why, whylen, "stream loop stuck for %lld s (waiting for Kafka to take changes?)", idle);
+        return 0;
+    }
+    char k[256];
+    if (!sp_kafka_reachable(sp_kafka_consumer_handle(st->consumer), 1000, k, sizeof(k))) {
+        snprintf(why, whylen, "%s (brokers %s)", k,
+                 sp_kafka_props_get(st->o->kafka, "bootstrap.servers") ? sp_kafka_props_get(st->o->kafka, "bootstrap.servers") : "?");
+        return 0;
+    }
+    return 1;
+}
+
 int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
     static const char *const result[] = { "result", NULL }, *const kind[] = { "kind", NULL }, *const none[] = { NULL };
@@ -362,7 +382,11 @@ int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t 
             !(st.history = sp_kafka_consumer_new(o->kafka, group, ht, 1, NULL, NULL, err, errlen)))
             rc = -1;
     }
+    atomic_store(&st.loop_ms, now_ms());
+    if (rc == 0)
+        sp_metrics_server_set_ready(o->server, stream_ready, &st);
     while (rc == 0 && !*stop) {
+        atomic_store(&st.loop_ms, now_ms());
         drain_history(&st);
         rd_kafka_message_t *msg = sp_kafka_consume(st.consumer, 200);
         if (!msg)
@@ -375,6 +399,7 @@ int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t 
         }
         rd_kafka_message_destroy(msg);
     }
+    sp_metrics_server_set_ready(o->server, NULL, NULL);
     if (st.consumer)
         sp_kafka_consumer_free(st.consumer);
     if (st.history)

@@ -38,9 +38,11 @@ typedef struct {
     const sp_stomp_options *amq;      /* alerts go here too; NULL: logged and counted only */
     int amq_timeout_ms;
     const char *alerts_destination;   /* /topic/spider.alerts */
+    sp_metrics_server *server;        /* its /readyz is the stream's while it runs; NULL: none */
 } sp_stream_opts;
 
-/* Runs until *stop. 0, or -1 with err (Kafka refused a change). */
+/* Runs until *stop. /readyz (o->server): Kafka answers, and the loop came
+ * round within the last 60 s (not stuck waiting for Kafka to take changes). 0, or -1 with err (Kafka refused a change). */
 int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t *stop, char *err, size_t errlen);
 
 #endif

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bulk.h"
 #include "esconf.h"
 #include "kafka.h"
 #include "metrics.h"
@@ -34,6 +35,8 @@ static const sp_opt options[] = {
     { "batch.bytes", SP_OPT_INT, "8388608", "batch-bytes", "bytes of records per _bulk at most" },
     { "batch.ms", SP_OPT_INT, "1000", "batch-ms", "send a batch at least this often (ms)" },
     { "prefetch.bytes", SP_OPT_INT, "16777216", "prefetch-bytes", "per output, bytes read ahead from Kafka at most (with batch.bytes: the memory bound)" },
+    { "max.request.bytes", SP_OPT_INT, "0", "max-request-bytes", "a _bulk body at most (0: each cluster's http.max_content_length); a document alone over it is dead-lettered" },
+    { "stall.seconds", SP_OPT_INT, "120", "stall-seconds", "/readyz fails when an output has not committed for this long while messages wait" },
     SP_AMQ_OPTIONS,
     { "amq.destination", SP_OPT_STRING, "/topic/spider.jobs", "amq-destination", "where notifications go (the reference's CMS_HTCONDOR_TOPIC)" },
     { "amq.producer", SP_OPT_STRING, "condor", "amq-producer", "metadata.producer (the reference's CMS_HTCONDOR_PRODUCER)" },
@@ -58,6 +61,18 @@ static long long parse_time(const char *s)
     if (!end || (*end && strcmp(end, "Z") != 0))
         return -1;
     return (long long)timegm(&tm);
+}
+
+/* --index-template as the clusters' rules allow (bulk.h). 0, or -1 after
+ * saying why on stderr. */
+static int check_template(sp_config *cfg)
+{
+    char why[512], name[300];
+    snprintf(name, sizeof(name), "%s-2026-01-01", sp_config_str(cfg, "index-template"));
+    if (sp_index_name_check(name, why, sizeof(why)) == 0)
+        return 0;
+    fprintf(stderr, "spider-publisher: --index-template \"%s\": %s\n", sp_config_str(cfg, "index-template"), why);
+    return -1;
 }
 
 /* The topics option as a NULL-terminated array (strings borrowed). */
@@ -139,6 +154,8 @@ static int purge(sp_config *cfg)
         fprintf(stderr, "spider-publisher: %s\n", err);
         return 2;
     }
+    if (check_template(cfg) != 0)
+        return 2;
     snprintf(pattern, sizeof(pattern), "%s-*", sp_config_str(cfg, "index-template"));
     sp_purge_opts o = { hash, sp_config_int(cfg, "since"), pattern, sp_config_bool(cfg, "dry-run") };
     int rc = 0;
@@ -164,6 +181,14 @@ static int purge(sp_config *cfg)
 
 static volatile sig_atomic_t stop;
 
+/* /readyz while the publisher starts (creating topics, asking clusters). */
+static int starting(void *ctx, char *why, size_t whylen)
+{
+    (void)ctx;
+    snprintf(why, whylen, "starting");
+    return 0;
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -176,6 +201,8 @@ static int run(sp_config *cfg)
     char err[1024];
     sp_clusters cl;
     const char *ca = sp_config_str(cfg, "ca-file");
+    if (check_template(cfg) != 0)
+        return 2;
     if (sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, &cl, err, sizeof(err)) != 0) {
         fprintf(stderr, "spider-publisher: %s\n", err);
         return 2;
@@ -193,7 +220,7 @@ static int run(sp_config *cfg)
     sp_publish_opts o = { &props, tl, nt, sp_config_str(cfg, "group"), sp_config_str(cfg, "deadletter-topic"),
                           (int)sp_config_int(cfg, "batch.docs"), (size_t)sp_config_int(cfg, "batch.bytes"),
                           (int)sp_config_int(cfg, "batch.ms"), (size_t)sp_config_int(cfg, "prefetch.bytes"),
-                          NULL };
+                          NULL, sp_config_int(cfg, "max.request.bytes"), (int)sp_config_int(cfg, "stall.seconds") };
     sp_amq_conf amq_conf = { &amq.stomp, amq.timeout_ms, sp_config_str(cfg, "amq.destination"),
                              sp_config_str(cfg, "amq.producer"), sp_config_str(cfg, "amq.type") };
     if (amq.stomp.nbrokers)
@@ -205,16 +232,19 @@ static int run(sp_config *cfg)
         fprintf(stderr, "spider-publisher: metrics: %s\n", err);
         rc = 2;
     }
+    sp_metrics_server_set_ready(server, starting, NULL);
     if (!rc && !(p = sp_publisher_start(&o, &cl, m, err, sizeof(err)))) {
         fprintf(stderr, "spider-publisher: %s\n", err);
         rc = 2;
     }
     if (p) {
+        sp_metrics_server_set_ready(server, sp_publisher_ready, p);
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
         while (!stop)
             pause();
         sp_info("publish.stopping");
+        sp_metrics_server_set_ready(server, NULL, NULL);
         sp_publisher_stop(p);
     }
     sp_metrics_server_stop(server);

@@ -118,6 +118,7 @@ static int amq_deliver(sp_output *o, sp_batch *b)
     for (;;) {
         if (ensure_connected(a, err, sizeof(err)) == 0 && send_batch(a, b->items, b->n, err, sizeof(err)) == 0)
             return 0;
+        sp_publish_retried(a->p, a->base.name, "send", 0);
         if (sp_publish_backoff(a->p, a->base.name, err, &backoff) != 0)
             return -1;
     }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "bulk.h"
@@ -38,7 +39,10 @@ typedef struct {
     char *known[MAX_INDICES];       /* indices created or found, oldest first (deliver's) */
     size_t nknown;
     sp_buf json_prepare, json_deliver;
+    size_t max_request;             /* bytes of one _bulk body at most */
 } es_output;
+
+#define DEFAULT_MAX_REQUEST (100ull * 1024 * 1024)   /* http.max_content_length's default */
 
 static long long now_ms(void)
 {
@@ -67,9 +71,32 @@ static void remember_index(es_output *c, const char *index)
     c->known[c->nknown++] = strdup(index);
 }
 
-/* Creates the index with the reference mapping unless it exists. 0, or -1
- * when the cluster could not be asked (retry later). */
-static int ensure_index(es_output *c, const char *index, char *err, size_t errlen)
+/* The error type and reason of a cluster's error body, or the body. */
+static void error_of(const char *body, char *type, size_t tlen, char *reason, size_t rlen)
+{
+    json_t *j = json_loads(body, 0, NULL), *e = json_object_get(j, "error");
+    const char *t = json_string_value(json_object_get(e, "type")), *r = json_string_value(json_object_get(e, "reason"));
+    snprintf(type, tlen, "%s", t ? t : "index_creation_refused");
+    snprintf(reason, rlen, "%.400s", r ? r : body);
+    json_decref(j);
+}
+
+/* Every item left for index goes to the dead-letter topic. */
+static void dead_letter_index(es_output *c, sp_batch *b, const char *index, const char *type, const char *reason)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        sp_item *it = &b->items[i];
+        if (!it->done && !strcmp(it->doc->index, index)) {
+            it->done = 1;
+            sp_publish_dead_letter(c->p, c->base.name, it, type, reason);
+        }
+    }
+}
+
+/* Creates the index with the reference mapping unless it exists. 0 when it
+ * does, 1 when the cluster refused the name (its items dead-lettered), -1
+ * when the cluster could not be asked or must be asked again (err). */
+static int ensure_index(es_output *c, sp_batch *b, const char *index, char *err, size_t errlen)
 {
     if (known_index(c, index))
         return 0;
@@ -81,40 +108,86 @@ static int ensure_index(es_output *c, const char *index, char *err, size_t errle
     sp_http_response r;
     int rc = sp_http_request(c->http, "PUT", path, NULL, text, strlen(text), &r, err, errlen);
     free(text);
-    if (rc != 0)
-        return -1;
-    if (r.status != 200 && !(r.status == 400 && strstr(r.body, "already_exists"))) {
-        snprintf(err, errlen, "creating %s: status %ld: %.300s", index, r.status, r.body);
-        return -1;
+    if (rc == 0 && (r.status == 200 || (r.status == 400 && strstr(r.body, "already_exists")))) {
+        remember_index(c, index);
+        return 0;
     }
-    remember_index(c, index);
-    return 0;
+    if (rc == 0 && r.status >= 400 && r.status < 500 && r.status != 401 && r.status != 403 && r.status != 408 &&
+        r.status != 429) {
+        char type[128], reason[512];
+        error_of(r.body, type, sizeof(type), reason, sizeof(reason));
+        dead_letter_index(c, b, index, type, reason);
+        return 1;
+    }
+    if (rc == 0)
+        snprintf(err, errlen, "creating %s: status %ld: %.300s", index, r.status, r.body);
+    sp_publish_retried(c->p, c->base.name, "create_index", 0);
+    return -1;
 }
 
-/* Every daily index of the items left exists. 0, or -1 with err. */
-static int ensure_indices(es_output *c, const sp_item *items, size_t n, char *err, size_t errlen)
+/* Every daily index of the items in the body exists. 0, 1 when some items
+ * were dead-lettered (the body must be built again), -1 with err. */
+static int ensure_indices(es_output *c, sp_batch *b, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!items[i].done && ensure_index(c, items[i].doc->index, err, errlen) != 0)
+    int dead = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->items[i].done || b->items[i].slot < 0)
+            continue;
+        int rc = ensure_index(c, b, b->items[i].doc->index, err, errlen);
+        if (rc < 0)
             return -1;
-    return 0;
+        dead |= rc;
+    }
+    return dead;
 }
 
 /* ---------- one _bulk ---------- */
 
-/* The _bulk of the items not done yet into b->body, each item's slot set. */
-static void build_bulk(sp_batch *b, sp_buf *json)
+/* The bytes an item takes in a _bulk: its action line and source, with
+ * room for escaping. */
+static size_t item_bytes(const sp_item *it, size_t json_len)
+{
+    return json_len + strlen(it->doc->index) * 6 + strlen(it->doc->id) * 6 + 48;
+}
+
+/* The _bulk of the items not done yet into b->body, each item's slot set,
+ * at most cap bytes (the items after are left for the next body). Items
+ * that can never be written (a bad index name, a document over the
+ * cluster's limit alone, one that cannot be encoded) are dead-lettered. */
+static void build_bulk(es_output *c, sp_batch *b, sp_buf *json, size_t cap)
 {
     sp_docjson_opts o = { NULL, sp_git_hash() };
+    char why[512];
+    int full = 0;
     sp_bulk_reset(&b->body);
     for (size_t i = 0; i < b->n; i++) {
         sp_item *it = &b->items[i];
         it->slot = -1;
-        if (it->done)
+        if (it->done || full)
             continue;
+        if (sp_index_name_check(it->doc->index, why, sizeof(why)) != 0) {
+            it->done = 1;
+            sp_publish_dead_letter(c->p, c->base.name, it, "invalid_index_name_exception", why);
+            continue;
+        }
         json->len = 0;
-        if (sp_docjson_write(json, it->doc, &o) != 0 || sp_buf_append(json, "", 1) != 0)
+        if (sp_docjson_write(json, it->doc, &o) != 0 || sp_buf_append(json, "", 1) != 0) {
+            it->done = 1;
+            sp_publish_dead_letter(c->p, c->base.name, it, "unencodable_document", "the document cannot be written as JSON");
             continue;
+        }
+        size_t need = item_bytes(it, json->len - 1);
+        if (need > c->max_request) {
+            snprintf(why, sizeof(why), "document of %zu bytes in a _bulk, more than the %zu the cluster takes", need,
+                     c->max_request);
+            it->done = 1;
+            sp_publish_dead_letter(c->p, c->base.name, it, "document_too_large", why);
+            continue;
+        }
+        if (b->body.items && b->body.buf.len + need > cap) {
+            full = 1;                      /* the rest goes in the next body */
+            continue;
+        }
         it->slot = (int)b->body.items;
         sp_bulk_index(&b->body, it->doc->index, it->doc->id, (const char *)json->data, json->len - 1);
     }
@@ -122,7 +195,8 @@ static void build_bulk(sp_batch *b, sp_buf *json)
 
 static void es_prepare(sp_output *o, sp_batch *b)
 {
-    build_bulk(b, &((es_output *)o)->json_prepare);
+    es_output *c = (es_output *)o;
+    build_bulk(c, b, &c->json_prepare, c->max_request);
 }
 
 /* Marks each item by the cluster's answer. 1 when some must be sent again. */
@@ -142,14 +216,15 @@ static int apply_results(es_output *c, sp_batch *batch, const sp_bulk_result *re
             it->done = 1;
             sp_publish_dead_letter(c->p, c->base.name, it, b->error_type, b->reason);
         } else {
-            sp_metric_add(m->retried, l, 1);
+            sp_metric_add(m->retried, l, 1);   /* this document is sent again */
         }
     }
     return res->retry > 0;
 }
 
-/* Sends b->body. 0 when every item in it is settled; -1 with err when the
- * cluster did not answer or some items must be sent again. */
+/* Sends b->body. 0 when every item in it is settled; 413 when the cluster
+ * found the body too large; -1 with err when the cluster did not answer or
+ * some items must be sent again (each retried request counted). */
 static int send_bulk(es_output *c, sp_batch *b, char *err, size_t errlen)
 {
     const char *l[] = { c->base.name };
@@ -158,19 +233,21 @@ static int send_bulk(es_output *c, sp_batch *b, char *err, size_t errlen)
     int rc = sp_http_request(c->http, "POST", "/_bulk", "application/x-ndjson", b->body.buf.data,
                              b->body.buf.len, &r, err, errlen);
     sp_metric_observe(sp_publish_metrics_of(c->p)->bulk_seconds, l, (double)(now_ms() - t0) / 1000.0);
-    if (rc != 0)
-        return -1;
-    if (r.status != 200) {
+    if (rc == 0 && r.status == 413)
+        return 413;
+    sp_bulk_result res;
+    if (rc == 0 && r.status != 200)
         snprintf(err, errlen, "bulk status %ld: %.300s", r.status, r.body);
+    if (rc != 0 || r.status != 200 || sp_bulk_parse_response(r.body, r.len, b->body.items, &res, err, errlen) != 0) {
+        sp_publish_retried(c->p, c->base.name, "bulk", b->body.items);
         return -1;
     }
-    sp_bulk_result res;
-    if (sp_bulk_parse_response(r.body, r.len, b->body.items, &res, err, errlen) != 0)
-        return -1;
     int retry = apply_results(c, b, &res);
     sp_bulk_result_free(&res);
-    if (retry)
+    if (retry) {
+        sp_publish_retried(c->p, c->base.name, "bulk", 0);
         snprintf(err, errlen, "some items were refused for now (429/5xx)");
+    }
     return retry ? -1 : 0;
 }
 
@@ -182,6 +259,16 @@ static int left(const sp_batch *b)
     return 0;
 }
 
+/* A 413 for a body of one item: that document alone is too large. */
+static void dead_letter_single(es_output *c, sp_batch *b, const char *why)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (!b->items[i].done && b->items[i].slot == 0) {
+            b->items[i].done = 1;
+            sp_publish_dead_letter(c->p, c->base.name, &b->items[i], "document_too_large", why);
+        }
+}
+
 /* Sends the prepared body, then bodies of what is left, until all is
  * settled. */
 static int es_deliver(sp_output *o, sp_batch *b)
@@ -189,13 +276,28 @@ static int es_deliver(sp_output *o, sp_batch *b)
     es_output *c = (es_output *)o;
     char err[1024];
     long backoff = 200;
+    size_t cap = c->max_request;
     int fresh = b->body.items > 0;          /* prepare()d and not sent yet */
     while (left(b)) {
         if (!fresh)
-            build_bulk(b, &c->json_deliver);
+            build_bulk(c, b, &c->json_deliver, cap);
         fresh = 0;
-        if (ensure_indices(c, b->items, b->n, err, sizeof(err)) == 0 && send_bulk(c, b, err, sizeof(err)) == 0)
+        if (!b->body.items)
+            continue;                        /* what was left was dead-lettered */
+        int rc = ensure_indices(c, b, err, sizeof(err));
+        if (rc > 0)
+            continue;                        /* some items went: build again */
+        if (rc == 0 && (rc = send_bulk(c, b, err, sizeof(err))) == 0)
             continue;
+        if (rc == 413) {
+            sp_warn("publish.too_large", "output", c->base.name, "bytes", SP_INT((long long)b->body.buf.len),
+                    "items", SP_INT((long long)b->body.items));
+            if (b->body.items == 1)
+                dead_letter_single(c, b, "the cluster answered 413: the document alone is over its http.max_content_length");
+            else
+                cap = b->body.buf.len / 2;
+            continue;
+        }
         if (sp_publish_backoff(c->p, c->base.name, err, &backoff) != 0)
             return -1;
     }
@@ -213,7 +315,71 @@ static void es_free(sp_output *o)
     free(c);
 }
 
-sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, char *err, size_t errlen)
+/* "100mb", "1gb", "512kb", "2048b" (Elasticsearch byte sizes) in bytes; 0
+ * when it is none. */
+static unsigned long long byte_size(const char *s)
+{
+    char *end;
+    double v = s ? strtod(s, &end) : 0;
+    if (!s || end == s || v <= 0)
+        return 0;
+    static const struct { const char *unit; double mul; } units[] = {
+        { "", 1 }, { "b", 1 }, { "kb", 1024.0 }, { "mb", 1024.0 * 1024 }, { "gb", 1024.0 * 1024 * 1024 },
+        { "tb", 1024.0 * 1024 * 1024 * 1024 }, { "k", 1024.0 }, { "m", 1024.0 * 1024 }, { "g", 1024.0 * 1024 * 1024 },
+    };
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (!strcasecmp(end, units[i].unit))
+            return (unsigned long long)(v * units[i].mul);
+    return 0;
+}
+
+/* http.max_content_length from a flat _cluster/settings answer (transient
+ * over persistent over defaults); 0 when absent. */
+static unsigned long long max_content_length(const char *body)
+{
+    json_t *j = json_loads(body, 0, NULL);
+    unsigned long long n = 0;
+    static const char *const where[] = { "transient", "persistent", "defaults" };
+    for (size_t i = 0; !n && i < 3; i++)
+        n = byte_size(json_string_value(json_object_get(json_object_get(j, where[i]), "http.max_content_length")));
+    json_decref(j);
+    return n;
+}
+
+/* Asks the cluster its settings. -1 with err on a configuration error
+ * (TLS, login refused); 0 otherwise, the largest body it takes in *limit
+ * (0 when the cluster did not say: down, or the settings not readable). */
+static int probe(es_output *c, unsigned long long *limit, char *err, size_t errlen)
+{
+    char why[1024];
+    sp_http_response r;
+    *limit = 0;
+    if (sp_http_request(c->http, "GET", "/_cluster/settings?include_defaults=true&flat_settings=true", NULL, NULL,
+                        0, &r, why, sizeof(why)) != 0) {
+        if (sp_http_tls_error(c->http)) {
+            snprintf(err, errlen, "cluster %s: TLS failed, check its CA (\"ca\" in es_conf.json or --ca-file): %s",
+                     c->base.name, why);
+            return -1;
+        }
+        sp_warn("publish.cluster_unreachable", "output", c->base.name, "error", why,
+                "hint", "not reachable at start: its documents wait in Kafka until it is");
+        return 0;
+    }
+    if (r.status == 401 || r.status == 403) {
+        snprintf(err, errlen, "cluster %s: authentication refused (HTTP %ld): check username/password in es_conf.json",
+                 c->base.name, r.status);
+        return -1;
+    }
+    if (r.status == 200)
+        *limit = max_content_length(r.body);
+    else
+        sp_warn("publish.cluster_settings", "output", c->base.name, "status", SP_INT(r.status),
+                "hint", "http.max_content_length unknown: the default 100mb is assumed");
+    return 0;
+}
+
+sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, long long max_request, char *err,
+                         size_t errlen)
 {
     es_output *c = calloc(1, sizeof(*c));
     if (!c)
@@ -221,9 +387,17 @@ sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, char *err
     c->base = (sp_output){ conf->name, es_prepare, es_deliver, es_free };
     c->p = p;
     c->conf = conf;
-    if (!(c->http = sp_cluster_http(conf, 120000, err, errlen))) {
+    unsigned long long limit = 0;
+    if (!(c->http = sp_cluster_http(conf, 120000, err, errlen)) || probe(c, &limit, err, errlen) != 0) {
         es_free(&c->base);
         return NULL;
     }
+    c->max_request = limit ? (size_t)limit : DEFAULT_MAX_REQUEST;
+    if (max_request > 0 && (size_t)max_request < c->max_request)
+        c->max_request = (size_t)max_request;
+    const char *l[] = { conf->name };
+    sp_metric_set(sp_publish_metrics_of(p)->max_request_bytes, l, (double)c->max_request);
+    sp_info("publish.cluster", "output", conf->name, "max_request_bytes", SP_INT((long long)c->max_request),
+            "cluster_limit", SP_INT((long long)limit));
     return &c->base;
 }

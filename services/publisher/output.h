@@ -59,11 +59,22 @@ typedef struct sp_publisher sp_publisher;
 /* The metric families, labelled by output name. */
 typedef struct {
     sp_metric *indexed, *retried, *dead, *bulk_seconds;    /* search clusters */
+    sp_metric *requests_retried, *max_request_bytes;
     sp_metric *amq_sent, *amq_confirmed, *amq_failed;      /* ActiveMQ */
 } sp_publish_metrics;
 
 const sp_publish_metrics *sp_publish_metrics_of(const sp_publisher *p);
-/* Sends it to the dead-letter topic with the reason and counts it. */
+/* Counts a request that failed and is sent again (request: "bulk",
+ * "create_index", "deadletter", "send"), and the documents it carried. */
+void sp_publish_retried(sp_publisher *p, const char *output, const char *request, size_t documents);
+/* Sends the record to the dead-letter topic and counts it, once Kafka
+ * acknowledged it (sent again until then). The record follows Kafka
+ * Connect's convention: the original key and value, and headers
+ * __connect.errors.{topic,partition,offset,connector.name,stage,
+ * exception.class.name,exception.message} with spider.output, spider.id and
+ * spider.index; type is the exception class (the cluster's error type, or
+ * ours: undecodable_record, empty_record, missing_id, missing_document,
+ * invalid_index_name_exception, document_too_large). */
 void sp_publish_dead_letter(sp_publisher *p, const char *output, const sp_item *it, const char *type,
                             const char *reason);
 /* Logs why, sleeps *backoff_ms plus jitter and doubles it (up to 30 s).
@@ -73,8 +84,11 @@ int sp_publish_stopping(const sp_publisher *p);
 
 /* ---- the outputs ---- */
 
-/* One search cluster. conf must outlive the output. */
-sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, char *err, size_t errlen);
+/* One search cluster. conf must outlive the output. max_request: bytes of a
+ * _bulk body at most (0: the cluster's http.max_content_length). NULL with
+ * err naming the cluster on a configuration error (TLS, login refused). */
+sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, long long max_request, char *err,
+                         size_t errlen);
 
 /* ActiveMQ. Each document becomes one MONIT notification:
  *   {"data": <the document, dates in epoch ms>,

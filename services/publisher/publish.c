@@ -37,6 +37,11 @@ typedef struct {
     lane_batch *inflight;           /* handed to the sender; NULL when none */
     int inflight_done, inflight_rc; /* the sender finished it, with deliver()'s result */
     int closing;                    /* no more batches: the sender ends */
+    /* progress, for the stall metrics and /readyz (the monitor thread) */
+    atomic_llong last_commit_ms;    /* monotonic; the start until the first commit */
+    atomic_llong wait_since_ms;     /* since when messages wait; 0: none wait */
+    atomic_llong lag;               /* behind the committed offsets; -1 unknown */
+    char last_error[256];           /* under lock: the last reason of a retry */
 } lane;
 
 struct sp_publisher {
@@ -45,9 +50,15 @@ struct sp_publisher {
     lane *lanes;
     size_t n;
     sp_kafka_producer *dlq;
+    pthread_mutex_t dlq_lock;       /* the dead-letter producer is shared by the lanes */
     atomic_int stop;
     sp_publish_metrics m;
-    sp_metric *m_batches, *m_lag;
+    sp_metric *m_batches, *m_lag, *m_stalled;
+    pthread_t monitor;
+    int monitor_started;
+    pthread_mutex_t ready_lock;     /* guards kafka_error */
+    int kafka_ok;
+    char kafka_error[256];
 };
 
 static long long now_ms(void)
@@ -63,11 +74,25 @@ const sp_publish_metrics *sp_publish_metrics_of(const sp_publisher *p) { return 
 
 int sp_publish_stopping(const sp_publisher *p) { return atomic_load(&p->stop); }
 
+static lane *lane_of(sp_publisher *p, const char *output)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (!strcmp(p->lanes[i].out->name, output))
+            return &p->lanes[i];
+    return NULL;
+}
+
 int sp_publish_backoff(sp_publisher *p, const char *output, const char *why, long *backoff_ms)
 {
     if (atomic_load(&p->stop))
         return -1;
     sp_warn("publish.retry", "output", output, "error", why, "backoff_ms", SP_INT(*backoff_ms));
+    lane *ln = lane_of(p, output);
+    if (ln) {
+        pthread_mutex_lock(&ln->lock);
+        snprintf(ln->last_error, sizeof(ln->last_error), "%s", why);
+        pthread_mutex_unlock(&ln->lock);
+    }
     long long until = now_ms() + *backoff_ms + random() % (*backoff_ms / 2 + 1);
     while (now_ms() < until && !atomic_load(&p->stop)) {
         struct timespec ts = { 0, 50 * 1000000L };
@@ -77,23 +102,77 @@ int sp_publish_backoff(sp_publisher *p, const char *output, const char *why, lon
     return atomic_load(&p->stop) ? -1 : 0;
 }
 
+void sp_publish_retried(sp_publisher *p, const char *output, const char *request, size_t documents)
+{
+    const char *l[] = { output, request }, *ld[] = { output };
+    sp_metric_add(p->m.requests_retried, l, 1);
+    if (documents)
+        sp_metric_add(p->m.retried, ld, (double)documents);
+}
+
+/* Queues one dead-letter record: the original key and value, and Kafka
+ * Connect's error headers plus ours. */
+static rd_kafka_resp_err_t produce_dead_letter(sp_publisher *p, const char *output, const sp_item *it,
+                                               const char *type, const char *reason)
+{
+    const rd_kafka_message_t *m = it->msg;
+    char part[16], off[24];
+    snprintf(part, sizeof(part), "%d", (int)m->partition);
+    snprintf(off, sizeof(off), "%lld", (long long)m->offset);
+    rd_kafka_headers_t *h = rd_kafka_headers_new(10);
+    const char *kv[][2] = {
+        { "__connect.errors.topic", rd_kafka_topic_name(m->rkt) },
+        { "__connect.errors.partition", part },
+        { "__connect.errors.offset", off },
+        { "__connect.errors.connector.name", "spider-publisher" },
+        { "__connect.errors.stage", it->doc ? "TASK_PUT" : "VALUE_CONVERTER" },
+        { "__connect.errors.exception.class.name", type ? type : "unknown" },
+        { "__connect.errors.exception.message", reason ? reason : "" },
+        { "spider.output", output },
+        { "spider.id", it->doc && it->doc->id ? it->doc->id : NULL },
+        { "spider.index", it->doc && it->doc->index ? it->doc->index : NULL },
+    };
+    for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+        if (kv[i][1] && (*kv[i][1] || i < 7))
+            rd_kafka_header_add(h, kv[i][0], -1, kv[i][1], -1);
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        sp_kafka_producer_handle(p->dlq), RD_KAFKA_V_TOPIC(p->o.deadletter_topic), RD_KAFKA_V_KEY(m->key, m->key_len),
+        RD_KAFKA_V_VALUE(m->payload, m->len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
+        RD_KAFKA_V_END);
+    if (e)
+        rd_kafka_headers_destroy(h);       /* on success the message owns them */
+    return e;
+}
+
+/* The record goes to the dead-letter topic, acknowledged by Kafka before
+ * the batch can be committed: sent again, with backoff, until it is (or the
+ * publisher stops, and then nothing of the batch is committed anyway). */
 void sp_publish_dead_letter(sp_publisher *p, const char *output, const sp_item *it, const char *type,
                             const char *reason)
 {
-    const char *id = it->doc ? it->doc->id : NULL, *index = it->doc ? it->doc->index : NULL;
-    json_t *j = json_pack("{s:s,s:s?,s:s?,s:s?,s:s?,s:I,s:I}", "output", output, "id", id, "index", index,
-                          "error_type", type, "reason", reason, "partition", (json_int_t)it->msg->partition,
-                          "offset", (json_int_t)it->msg->offset);
-    char *text = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    if (p->dlq && text) {
-        sp_kafka_produce(p->dlq, p->o.deadletter_topic, id, id ? strlen(id) : 0, text, strlen(text), NULL);
-        sp_kafka_producer_poll(p->dlq, 0);
+    const char *id = it->doc && it->doc->id ? it->doc->id : "";
+    sp_warn("publish.dead_letter", "output", output, "topic", rd_kafka_topic_name(it->msg->rkt), "partition",
+            SP_INT(it->msg->partition), "offset", SP_INT(it->msg->offset), "id", id, "error_type", type ? type : "",
+            "error", reason ? reason : "");
+    long backoff = 200;
+    for (;;) {
+        pthread_mutex_lock(&p->dlq_lock);
+        uint64_t failed = sp_kafka_producer_failed(p->dlq);
+        rd_kafka_resp_err_t e = produce_dead_letter(p, output, it, type, reason);
+        int left = e ? 1 : sp_kafka_producer_flush(p->dlq, 10000);
+        int ok = !e && left == 0 && sp_kafka_producer_failed(p->dlq) == failed;
+        pthread_mutex_unlock(&p->dlq_lock);
+        if (ok)
+            break;
+        char why[300];
+        snprintf(why, sizeof(why), "dead-letter topic %s: %s", p->o.deadletter_topic,
+                 e ? rd_kafka_err2str(e) : left ? "not acknowledged in 10 s" : "refused by Kafka");
+        sp_publish_retried(p, output, "deadletter", 0);
+        if (sp_publish_backoff(p, output, why, &backoff) != 0)
+            return;
     }
-    free(text);
     const char *l[] = { output };
     sp_metric_add(p->m.dead, l, 1);
-    sp_warn("publish.dead_letter", "output", output, "id", id ? id : "", "error", reason ? reason : "");
 }
 
 /* ---------- one lane ---------- */
@@ -102,6 +181,29 @@ void sp_publish_dead_letter(sp_publisher *p, const char *output, const sp_item *
  * reset instead of a free per attribute and value. */
 static void *arena_alloc(void *arena, size_t size) { return sp_arena_alloc(arena, size); }
 static void arena_free(void *arena, void *ptr) { (void)arena, (void)ptr; }
+
+/* A record no output can ever write goes to the dead-letter topic now:
+ * bytes that are not a Record, an empty one, a document without an id. */
+static void screen(sp_publisher *p, const char *output, sp_item *it)
+{
+    const char *type = NULL, *why = NULL;
+    const Spider__Record *r = it->rec;
+    if (it->msg->len == 0)
+        type = "empty_record", why = "empty message: no spider Record (proto/spider.proto)";
+    else if (!r)
+        type = "undecodable_record", why = "message is not a spider Record (proto/spider.proto)";
+    else if (r->kind_case == SPIDER__RECORD__KIND__NOT_SET)
+        type = "empty_record", why = "Record with nothing set (proto/spider.proto)";
+    else if (r->kind_case == SPIDER__RECORD__KIND_CHANGE && r->change &&
+             r->change->kind != SPIDER__CHANGE_EVENT__KIND__REMOVED && !r->change->document)
+        type = "missing_document", why = "change event without its document";
+    else if (it->doc && (!it->doc->id || !*it->doc->id))
+        type = "missing_id", why = "document without an id";
+    if (!type)
+        return;
+    it->done = 1;
+    sp_publish_dead_letter(p, output, it, type, why);
+}
 
 /* Reads one batch: up to batch_docs, batch_bytes or batch_ms. */
 static size_t read_batch(lane *ln, lane_batch *lb)
@@ -131,9 +233,7 @@ static size_t read_batch(lane *ln, lane_batch *lb)
             it->doc = it->rec->change->document;
         it->done = !it->doc;                     /* markers, REMOVED (history has the end): nothing to deliver */
         bytes += m->len;
-        if (!it->rec)                            /* not a Record: dead-letter, never block */
-            sp_publish_dead_letter(p, ln->out->name, it, "undecodable",
-                                   "message is not a spider Record (proto/spider.proto)");
+        screen(p, ln->out->name, it);
     }
     return lb->b.n = n;
 }
@@ -158,28 +258,111 @@ static void commit(lane *ln, const sp_item *items, size_t n)
     }
 }
 
-/* Consumer lag of the lane: messages behind the high watermarks (cached,
- * no broker round trip) over its assigned partitions. */
-static void update_lag(lane *ln)
+/* Messages of the lane's assigned partitions after its committed offsets
+ * (what a restart would read again), from the broker: a lane stuck on one
+ * batch keeps reading ahead, so its read position says nothing. -1 when
+ * Kafka did not answer. */
+static long long committed_lag(lane *ln)
 {
     rd_kafka_t *rk = sp_kafka_consumer_handle(ln->consumer);
     rd_kafka_topic_partition_list_t *parts = NULL;
     if (rd_kafka_assignment(rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || !parts)
-        return;
+        return -1;
     long long lag = 0;
-    if (rd_kafka_position(rk, parts) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        for (int i = 0; i < parts->cnt; i++) {
-            int64_t lo = 0, hi = 0;
-            const rd_kafka_topic_partition_t *tp = &parts->elems[i];
-            if (rd_kafka_get_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-                hi < 0)
-                continue;
-            lag += hi - (tp->offset >= 0 ? tp->offset : lo);
+    if (parts->cnt && rd_kafka_committed(rk, parts, 2000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        lag = -1;
+    for (int i = 0; lag >= 0 && i < parts->cnt; i++) {
+        int64_t lo = 0, hi = 0;
+        const rd_kafka_topic_partition_t *tp = &parts->elems[i];
+        if (rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, 2000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            lag = -1;
+            break;
         }
+        lag += hi - (tp->offset >= 0 ? tp->offset : lo);
     }
     rd_kafka_topic_partition_list_destroy(parts);
+    return lag;
+}
+
+/* Seconds the lane has not committed while messages wait for it; 0 idle. */
+static double stalled_seconds(lane *ln, long long now)
+{
+    long long since = atomic_load(&ln->wait_since_ms), last = atomic_load(&ln->last_commit_ms);
+    if (!since)
+        return 0;
+    return (double)(now - (last > since ? last : since)) / 1000.0;
+}
+
+/* One look at a lane: lag, whether messages wait, the stall. */
+static void watch_lane(lane *ln, int query_lag)
+{
+    long long now = now_ms();
+    if (query_lag) {
+        long long lag = committed_lag(ln);
+        if (lag >= 0)
+            atomic_store(&ln->lag, lag);
+    }
+    pthread_mutex_lock(&ln->lock);
+    int inflight = ln->inflight != NULL;
+    pthread_mutex_unlock(&ln->lock);
+    int waiting = inflight || atomic_load(&ln->lag) > 0;
+    if (!waiting)
+        atomic_store(&ln->wait_since_ms, 0);
+    else if (!atomic_load(&ln->wait_since_ms))
+        atomic_store(&ln->wait_since_ms, now);
     const char *l[] = { ln->out->name };
-    sp_metric_set(ln->p->m_lag, l, (double)lag);
+    sp_metric_set(ln->p->m_lag, l, (double)(atomic_load(&ln->lag) > 0 ? atomic_load(&ln->lag) : 0));
+    sp_metric_set(ln->p->m_stalled, l, stalled_seconds(ln, now));
+}
+
+/* The monitor thread: every second each lane's stall, every 5 s its lag
+ * from committed offsets and whether Kafka answers. */
+static void *monitor_main(void *arg)
+{
+    sp_publisher *p = arg;
+    for (long tick = 0; !atomic_load(&p->stop); tick++) {
+        if (tick % 5 == 0) {
+            char why[256] = "";
+            int ok = sp_kafka_reachable(sp_kafka_producer_handle(p->dlq), 2000, why, sizeof(why));
+            pthread_mutex_lock(&p->ready_lock);
+            p->kafka_ok = ok;
+            snprintf(p->kafka_error, sizeof(p->kafka_error), "%s", why);
+            pthread_mutex_unlock(&p->ready_lock);
+        }
+        for (size_t i = 0; i < p->n && !atomic_load(&p->stop); i++)
+            watch_lane(&p->lanes[i], tick % 5 == 0);
+        for (int k = 0; k < 20 && !atomic_load(&p->stop); k++) {
+            struct timespec ts = { 0, 50 * 1000000L };
+            nanosleep(&ts, NULL);
+        }
+    }
+    return NULL;
+}
+
+int sp_publisher_ready(void *ctx, char *why, size_t whylen)
+{
+    sp_publisher *p = ctx;
+    pthread_mutex_lock(&p->ready_lock);
+    int ok = p->kafka_ok;
+    if (!ok)
+        snprintf(why, whylen, "%s (brokers %s)", p->kafka_error[0] ? p->kafka_error : "kafka not reached yet",
+                 sp_kafka_props_get(&p->props, "bootstrap.servers") ? sp_kafka_props_get(&p->props, "bootstrap.servers") : "?");
+    pthread_mutex_unlock(&p->ready_lock);
+    if (!ok)
+        return 0;
+    long long now = now_ms();
+    for (size_t i = 0; i < p->n; i++) {
+        lane *ln = &p->lanes[i];
+        double stalled = stalled_seconds(ln, now);
+        if (stalled < p->o.stall_s)
+            continue;
+        pthread_mutex_lock(&ln->lock);
+        snprintf(why, whylen, "output %s: no progress for %.0f s, %lld messages waiting; last error: %s", ln->out->name,
+                 stalled, (long long)atomic_load(&ln->lag), ln->last_error[0] ? ln->last_error : "none");
+        pthread_mutex_unlock(&ln->lock);
+        return 0;
+    }
+    return 1;
 }
 
 static void free_batch(lane_batch *lb)
@@ -209,6 +392,7 @@ static void settle(lane *ln, int block)
         const char *l[] = { ln->out->name };
         commit(ln, lb->b.items, lb->b.n);
         sp_metric_add(ln->p->m_batches, l, 1);
+        atomic_store(&ln->last_commit_ms, now_ms());
     }
     free_batch(lb);
 }
@@ -236,7 +420,6 @@ static void *reader_main(void *arg)
             hand(ln, lb);
             cur ^= 1;
         }
-        update_lag(ln);
     }
     settle(ln, 1);
     pthread_mutex_lock(&ln->lock);
@@ -270,17 +453,20 @@ static void *sender_main(void *arg)
 
 static void define_metrics(sp_publisher *p, sp_metrics *m)
 {
-    static const char *const ol[] = { "output", NULL };
+    static const char *const ol[] = { "output", NULL }, *const orl[] = { "output", "request", NULL };
     static const double buckets[] = { 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
     p->m.indexed = sp_metrics_counter(m, "spider_publisher_documents_indexed_total", "Documents the cluster acknowledged", ol);
-    p->m.retried = sp_metrics_counter(m, "spider_publisher_documents_retried_total", "Documents sent again (429, 5xx)", ol);
+    p->m.retried = sp_metrics_counter(m, "spider_publisher_documents_retried_total", "Documents sent again (429, 5xx, a _bulk that failed whole)", ol);
+    p->m.requests_retried = sp_metrics_counter(m, "spider_publisher_requests_retried_total", "Requests that failed and are sent again, by request (bulk, create_index, deadletter, send)", orl);
+    p->m.max_request_bytes = sp_metrics_gauge(m, "spider_publisher_max_request_bytes", "Largest _bulk body the cluster takes (http.max_content_length or --max-request-bytes)", ol);
     p->m.dead = sp_metrics_counter(m, "spider_publisher_documents_dead_lettered_total", "Documents that can never be delivered", ol);
     p->m.bulk_seconds = sp_metrics_histogram(m, "spider_publisher_bulk_seconds", "Latency of one _bulk", ol, buckets, 10);
     p->m.amq_sent = sp_metrics_counter(m, "spider_publisher_amq_sent_total", "Notifications sent to ActiveMQ", ol);
     p->m.amq_confirmed = sp_metrics_counter(m, "spider_publisher_amq_confirmed_total", "Notifications whose receipt arrived", ol);
     p->m.amq_failed = sp_metrics_counter(m, "spider_publisher_amq_failed_total", "Notifications not confirmed (sent again)", ol);
     p->m_batches = sp_metrics_counter(m, "spider_publisher_batches_total", "Batches settled and committed", ol);
-    p->m_lag = sp_metrics_gauge(m, "spider_publisher_consumer_lag", "Messages behind the end of the assigned partitions", ol);
+    p->m_lag = sp_metrics_gauge(m, "spider_publisher_consumer_lag", "Messages after the committed offsets of the assigned partitions", ol);
+    p->m_stalled = sp_metrics_gauge(m, "spider_publisher_stalled_seconds", "Seconds since the last commit while messages wait (0: progressing or idle)", ol);
 }
 
 /* The caller's Kafka properties, with the consumer's prefetch bounded
@@ -308,6 +494,8 @@ static int start_lane(sp_publisher *p, sp_output *out, char *err, size_t errlen)
     char group[512];
     ln->p = p;
     ln->out = out;
+    atomic_store(&ln->last_commit_ms, now_ms());
+    atomic_store(&ln->lag, 0);
     pthread_mutex_init(&ln->lock, NULL);
     pthread_cond_init(&ln->cond, NULL);
     for (int i = 0; i < 2; i++) {
@@ -342,6 +530,8 @@ sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *cl
     if (!p)
         return snprintf(err, errlen, "out of memory"), NULL;
     p->o = *o;
+    pthread_mutex_init(&p->dlq_lock, NULL);
+    pthread_mutex_init(&p->ready_lock, NULL);
     define_metrics(p, m);
     size_t want = clusters->n + (o->amq ? 1 : 0);
     if (consumer_props(p, o->kafka) != 0 || !(p->lanes = calloc(want, sizeof(*p->lanes)))) {
@@ -350,14 +540,20 @@ sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *cl
         return NULL;
     }
     int rc = (p->dlq = sp_kafka_producer_new(o->kafka, NULL, NULL, err, errlen)) ? 0 : -1;
+    char why[512];
+    if (rc == 0 && sp_kafka_create_topic(o->kafka, o->deadletter_topic, 1, NULL, 0, 5000, why, sizeof(why)) != 0)
+        sp_warn("publish.deadletter_topic", "topic", o->deadletter_topic, "error", why);
     for (size_t i = 0; rc == 0 && i < clusters->n; i++)
-        rc = start_lane(p, sp_out_es_new(p, &clusters->items[i], err, errlen), err, errlen);
+        rc = start_lane(p, sp_out_es_new(p, &clusters->items[i], o->max_request_bytes, err, errlen), err, errlen);
     if (rc == 0 && o->amq)
         rc = start_lane(p, sp_out_amq_new(p, o->amq, err, errlen), err, errlen);
+    if (rc == 0 && pthread_create(&p->monitor, NULL, monitor_main, p) != 0)
+        rc = snprintf(err, errlen, "cannot start a thread") ? -1 : -1;
     if (rc != 0) {
         sp_publisher_stop(p);
         return NULL;
     }
+    p->monitor_started = 1;
     return p;
 }
 
@@ -366,6 +562,8 @@ void sp_publisher_stop(sp_publisher *p)
     if (!p)
         return;
     atomic_store(&p->stop, 1);
+    if (p->monitor_started)
+        pthread_join(p->monitor, NULL);
     for (size_t i = 0; i < p->n; i++) {
         lane *ln = &p->lanes[i];
         if (ln->started) {
@@ -387,5 +585,7 @@ void sp_publisher_stop(sp_publisher *p)
     if (p->dlq)
         sp_kafka_producer_free(p->dlq, 10000);
     sp_kafka_props_free(&p->props);
+    pthread_mutex_destroy(&p->dlq_lock);
+    pthread_mutex_destroy(&p->ready_lock);
     free(p);
 }

@@ -33,10 +33,15 @@ typedef struct {
     int batch_ms;
     size_t prefetch_bytes;           /* queued.max.messages.kbytes, unless set as a property */
     const sp_amq_conf *amq;          /* NULL: no ActiveMQ output */
+    long long max_request_bytes;     /* a _bulk body at most; 0: the cluster's http.max_content_length */
+    int stall_s;                     /* /readyz fails for an output stalled this long */
 } sp_publish_opts;
 
 sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *clusters, sp_metrics *m,
                                  char *err, size_t errlen);
+/* /readyz (metrics.h's sp_health_fn, ctx the publisher): Kafka answers,
+ * and no output went stall_s without a commit while messages wait. */
+int sp_publisher_ready(void *ctx, char *why, size_t whylen);
 /* Stops reading, finishes the batch in hand (committing what was
  * delivered) and joins the threads. */
 void sp_publisher_stop(sp_publisher *p);

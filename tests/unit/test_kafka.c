@@ -1,6 +1,8 @@
 /* test_kafka.c - lib/kafka.c on librdkafka's own mock cluster (the tool made
  * for fault injection): delivery reports, injected produce errors retried
- * without duplicates, group commit and resume, property pass-through. */
+ * without duplicates, group commit and resume, reachability, property
+ * pass-through. (A topic created after the subscription is tested on the
+ * real Kafka, integration.new_topics: the mock cluster finds it anyway.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -197,6 +199,26 @@ static void test_group_resumes_after_commit(void **state)
     assert_string_equal(rest[59], "message-99");
 }
 
+/* sp_kafka_reachable: the mock answers; a closed port does not, and says so. */
+static void test_reachable(void **state)
+{
+    (void)state;
+    char err[512], why[256] = "";
+    sp_kafka_producer *p = sp_kafka_producer_new(&props, NULL, NULL, err, sizeof(err));
+    assert_non_null(p);
+    assert_int_equal(sp_kafka_reachable(sp_kafka_producer_handle(p), 5000, why, sizeof(why)), 1);
+    sp_kafka_producer_free(p, 100);
+    sp_kafka_props closed;
+    sp_kafka_props_init(&closed);
+    sp_kafka_props_set(&closed, "bootstrap.servers", "127.0.0.1:1");
+    p = sp_kafka_producer_new(&closed, NULL, NULL, err, sizeof(err));
+    assert_non_null(p);
+    assert_int_equal(sp_kafka_reachable(sp_kafka_producer_handle(p), 1000, why, sizeof(why)), 0);
+    assert_non_null(strstr(why, "kafka unreachable: "));
+    sp_kafka_producer_free(p, 100);
+    sp_kafka_props_free(&closed);
+}
+
 static void test_properties_pass_through(void **state)
 {
     (void)state;
@@ -315,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_injected_errors_retried_without_duplicates),
         cmocka_unit_test(test_permanent_error_reported),
         cmocka_unit_test(test_group_resumes_after_commit),
+        cmocka_unit_test(test_reachable),
         cmocka_unit_test(test_properties_pass_through),
         cmocka_unit_test(test_props_from_json),
         cmocka_unit_test(test_properties_kept_apart),

@@ -85,6 +85,14 @@ static long get(int port, const char *path, char *body, size_t len)
     return status;
 }
 
+static int not_ready(void *ctx, char *why, size_t len)
+{
+    if (*(int *)ctx)
+        return 1;
+    snprintf(why, len, "output es1: stalled for 61 s");
+    return 0;
+}
+
 static void test_server(void **state)
 {
     (void)state;
@@ -104,6 +112,18 @@ static void test_server(void **state)
     ok = 0;
     assert_int_equal(get(port, "/healthz", body, sizeof(body)), 503);
     assert_string_equal(body, "kafka unreachable\n");
+    /* /readyz follows /healthz until a readiness check is set, then its own. */
+    assert_int_equal(get(port, "/readyz", body, sizeof(body)), 503);
+    assert_string_equal(body, "kafka unreachable\n");
+    int ready = 0;
+    sp_metrics_server_set_ready(s, not_ready, &ready);
+    ok = 1;
+    assert_int_equal(get(port, "/healthz", body, sizeof(body)), 200);
+    assert_int_equal(get(port, "/readyz", body, sizeof(body)), 503);
+    assert_string_equal(body, "output es1: stalled for 61 s\n");
+    ready = 1;
+    assert_int_equal(get(port, "/readyz", body, sizeof(body)), 200);
+    assert_string_equal(body, "ok\n");
     assert_int_equal(get(port, "/other", body, sizeof(body)), 404);
     /* The same port cannot be bound twice: a clear error. */
     assert_null(sp_metrics_serve(m, "127.0.0.1", port, NULL, NULL, err, sizeof(err)));
