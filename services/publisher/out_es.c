@@ -396,7 +396,8 @@ sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, long long
     if (max_request > 0 && (size_t)max_request < c->max_request)
         c->max_request = (size_t)max_request;
     const char *l[] = { conf->name };
-    sp_metric_set(sp_publish_metrics_of(p)->max_request_bytes, l, (double)c->max_request);
+    if (p) /* NULL: only bodies are prepared (unit.collector_bulk), nothing is published */
+        sp_metric_set(sp_publish_metrics_of(p)->max_request_bytes, l, (double)c->max_request);
     sp_info("publish.cluster", "output", conf->name, "max_request_bytes", SP_INT((long long)c->max_request),
             "cluster_limit", SP_INT((long long)limit));
     return &c->base;

@@ -150,7 +150,7 @@ static void test_bulk_equals_publisher(void **state)
     assert_non_null(c.sink);
     assert_true(sp_sink_wants_document(c.sink));
     sp_cluster_conf conf = { "test", "http://127.0.0.1:1", NULL, NULL, NULL, 0, 0 };
-    c.es = sp_out_es_new(NULL, &conf, err, sizeof(err));
+    c.es = sp_out_es_new(NULL, &conf, 0, err, sizeof(err));
     assert_non_null(c.es);
     convert_pool(&c);
     assert_int_equal(sp_sink_wait(c.sink, &c.track, 0), 0);
