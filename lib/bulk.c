@@ -210,3 +210,11 @@ void sp_bulk_result_free(sp_bulk_result *res)
     free(res->items);
     memset(res, 0, sizeof(*res));
 }
+
+int sp_index_template_check(const char *index_template, char *why, size_t whylen)
+{
+    char name[300];
+    if (snprintf(name, sizeof(name), "%s-2026-01-01", index_template) >= (int)sizeof(name))
+        return snprintf(why, whylen, "longer than 255 bytes with its date"), -1;
+    return sp_index_name_check(name, why, whylen);
+}

@@ -66,6 +66,10 @@ void sp_bulk_result_free(sp_bulk_result *res);
  * 255 bytes. 0, or -1 with why saying which rule it breaks. */
 int sp_index_name_check(const char *name, char *why, size_t whylen);
 
+/* An --index-template whose daily indices (<template>-YYYY-MM-DD) pass
+ * sp_index_name_check. 0, or -1 with why. */
+int sp_index_template_check(const char *index_template, char *why, size_t whylen);
+
 /* The outcome of one item's HTTP status and error type. */
 sp_bulk_outcome sp_bulk_classify(int status, const char *error_type);
 

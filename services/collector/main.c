@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "bulk.h"
 #include "kafka.h"
 #include "metrics.h"
 #include "spider.h"
@@ -133,6 +134,11 @@ static int run(sp_config *cfg)
     int rc = 0;
     if (!o.process_queue && !o.process_history) {
         fprintf(stderr, "spider-collector: nothing to do: both --process-queue and --process-history are off\n");
+        rc = 2;
+    }
+    char why[512];
+    if (sp_index_template_check(o.index_template, why, sizeof(why)) != 0) {
+        fprintf(stderr, "spider-collector: --index-template \"%s\": %s\n", o.index_template, why);
         rc = 2;
     }
     if (o.read_only && o.scale_out) {      /* joining the group would take schedds from the instances */

@@ -67,9 +67,8 @@ static long long parse_time(const char *s)
  * saying why on stderr. */
 static int check_template(sp_config *cfg)
 {
-    char why[512], name[300];
-    snprintf(name, sizeof(name), "%s-2026-01-01", sp_config_str(cfg, "index-template"));
-    if (sp_index_name_check(name, why, sizeof(why)) == 0)
+    char why[512];
+    if (sp_index_template_check(sp_config_str(cfg, "index-template"), why, sizeof(why)) == 0)
         return 0;
     fprintf(stderr, "spider-publisher: --index-template \"%s\": %s\n", sp_config_str(cfg, "index-template"), why);
     return -1;

@@ -42,6 +42,8 @@ check "collector --read-only converts but keeps checkpoints" \
 check "collector --max-documents caps each poll" '[ $rc -eq 0 ] && [ "$(wc -l < "$tmp/out.jsonl")" -eq 15 ]'
 out=$("$C" run --once --source "ftp://nowhere" 2>&1); rc=$?
 check "collector names a bad source" '[ $rc -eq 2 ] && [[ $out == *"source \"ftp://nowhere\": expected exec"* ]]'
+out=$("$C" run --once --index-template CMS --output jsonl --output-file /dev/null 2>&1); rc=$?
+check "collector refuses an --index-template the clusters refuse" '[ $rc -eq 2 ] && [[ $out == *"--index-template \"CMS\": "*"lowercase"* ]]'
 out=$("$C" run --once --source "exec:$B/sim-bin" --output jsonl --output-file /dev/null --schedds nosuch \
   --checkpoint-file "$tmp/cp2.json" 2>&1); rc=$?
 check "collector --once exits 1 when a schedd fails" '[ $rc -eq 1 ] && [[ $out == *"Couldn'"'"'t contact the condor_schedd on nosuch"* ]]'
