@@ -23,6 +23,10 @@ PACKAGES=(
   kcat
   # deploy/ checks (tests/unit/deploy_check.py, test_systemd.sh)
   python3-yaml systemd python3-venv
+  # Prometheus alert rules (tests/unit/test_alerts.sh: promtool)
+  prometheus
+  # packaging: man pages from --help (cmake --install, cpack -G DEB)
+  help2man
 )
 
 missing=()
@@ -40,8 +44,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   "${SUDO[@]}" apt-get update -qq
   "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Debian starts these services on install; the local stack runs its own.
-  for svc in nginx activemq; do
+  # Debian starts these services on install; the local stack runs its own
+  # (prometheus is here for promtool only).
+  for svc in nginx activemq prometheus; do
     "${SUDO[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || "${SUDO[@]}" service "$svc" stop >/dev/null 2>&1 || true
   done
 fi
