@@ -347,8 +347,8 @@ static void refresh_process(sp_metrics *m)
 
 void sp_metrics_standard(sp_metrics *m)
 {
-    sp_metric *b = sp_metrics_gauge(m, "spider_build_info", "Always 1: the version and git hash of this build",
-                                    (const char *[]){ "version", "git_hash", NULL });
+    static const char *const build_labels[] = { "version", "git_hash", NULL };
+    sp_metric *b = sp_metrics_gauge(m, "spider_build_info", "Always 1: the version and git hash of this build", build_labels);
     sp_metric_set(b, (const char *[]){ SPIDER_VERSION, sp_git_hash() }, 1);
     sp_metric *p[4] = {
         sp_metrics_counter(m, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds", NULL),
