@@ -311,7 +311,7 @@ static int read_self_stat(double *cpu_ticks, double *start_ticks, double *rss_pa
         return -1;
     unsigned long long utime = 0, stime = 0, start = 0;
     long rss = 0;
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu %*u %ld",
+    if (sscanf(p + 2, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu %*s %*s %*s %*s %*s %*s %llu %*s %ld",
                &utime, &stime, &start, &rss) != 4)
         return -1;
     *cpu_ticks = (double)(utime + stime);
@@ -342,7 +342,9 @@ static void refresh_process(sp_metrics *m)
         if (bt >= 0)
             sp_metric_set(m->proc[3], NULL, bt + start / tick);
     }
-    sp_metric_set(m->proc[2], NULL, open_fds());
+    double fds = open_fds();
+    if (fds >= 0)
+        sp_metric_set(m->proc[2], NULL, fds);
 }
 
 void sp_metrics_standard(sp_metrics *m)
