@@ -1,16 +1,20 @@
 /* metrics.c - metrics registry, Prometheus text rendering and the /metrics
  * and /healthz endpoints (libmicrohttpd); see metrics.h. */
+#include <dirent.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <microhttpd.h>
 
 #include "metrics.h"
+#include "version.h"
 
 #define MAX_LABELS 8
 
@@ -40,6 +44,7 @@ struct sp_metrics {
     pthread_mutex_t lock;
     sp_metric **metrics;
     size_t n, cap;
+    sp_metric *proc[4];  /* process_*: refreshed at each render (sp_metrics_standard) */
 };
 
 sp_metrics *sp_metrics_new(void)
@@ -177,6 +182,7 @@ static void update(sp_metric *x, const char *const *values, double v, int how)
 }
 
 void sp_metric_add(sp_metric *x, const char *const *values, double v) { update(x, values, v, 0); }
+void sp_metric_declare(sp_metric *x, const char *const *values) { update(x, values, 0, 0); }
 void sp_metric_set(sp_metric *x, const char *const *values, double v) { update(x, values, v, 1); }
 void sp_metric_observe(sp_metric *x, const char *const *values, double v) { update(x, values, v, 2); }
 
@@ -221,13 +227,24 @@ static int put_escaped(sp_buf *out, const char *s, int quote)
     return 0;
 }
 
+void sp_metrics_format_double(double v, char *buf, size_t len)
+{
+    if (isinf(v) || isnan(v)) {
+        snprintf(buf, len, "%s", isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {   /* the fewest digits that read back as v */
+        snprintf(buf, len, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
 static int put_number(sp_buf *out, double v)
 {
-    if (isinf(v))
-        return put(out, v > 0 ? "+Inf" : "-Inf");
-    if (isnan(v))
-        return put(out, "NaN");
-    return put(out, "%.17g", v);
+    char num[40];
+    sp_metrics_format_double(v, num, sizeof(num));
+    return put(out, "%s", num);
 }
 
 /* {a="x",b="y"[,le="0.5"]} */
@@ -250,7 +267,7 @@ static int render_series(sp_buf *out, const sp_metric *x, const series_t *s)
                put_number(out, s->value) || put(out, "\n");
     for (size_t i = 0; i < x->nbounds; i++) {
         char le[40];
-        snprintf(le, sizeof(le), "%.17g", x->bounds[i]);
+        sp_metrics_format_double(x->bounds[i], le, sizeof(le));
         if (put(out, "%s_bucket", x->name) || put_labels(out, x, s, le) || put(out, " ") ||
             put_number(out, s->buckets[i]) || put(out, "\n"))
             return -1;
@@ -263,10 +280,99 @@ static int render_series(sp_buf *out, const sp_metric *x, const series_t *s)
            put_number(out, s->count) || put(out, "\n");
 }
 
+/* ---- standard metrics: build info and the process, read from /proc ---- */
+
+/* Seconds since the epoch at which the system booted (btime), or -1. */
+static double boot_time(void)
+{
+    FILE *f = fopen("/proc/stat", "r");
+    char line[256];
+    double bt = -1;
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, "btime ", 6) == 0)
+            bt = strtod(line + 6, NULL);
+    if (f)
+        fclose(f);
+    return bt;
+}
+
+/* Fields 14-15 (utime, stime), 22 (starttime) and 24 (rss) of
+ * /proc/self/stat, in clock ticks and pages. 0 or -1. */
+static int read_self_stat(double *cpu_ticks, double *start_ticks, double *rss_pages)
+{
+    char buf[1024];
+    FILE *f = fopen("/proc/self/stat", "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');   /* the command may hold spaces */
+    if (!p)
+        return -1;
+    unsigned long long utime = 0, stime = 0, start = 0;
+    long rss = 0;
+    if (sscanf(p + 2, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu %*s %*s %*s %*s %*s %*s %llu %*s %ld",
+               &utime, &stime, &start, &rss) != 4)
+        return -1;
+    *cpu_ticks = (double)(utime + stime);
+    *start_ticks = (double)start;
+    *rss_pages = (double)rss;
+    return 0;
+}
+
+static double open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return -1;
+    double n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1;   /* not the descriptor opendir itself holds */
+}
+
+static void refresh_process(sp_metrics *m)
+{
+    double cpu, start, rss, tick = (double)sysconf(_SC_CLK_TCK), page = (double)sysconf(_SC_PAGESIZE);
+    if (read_self_stat(&cpu, &start, &rss) == 0 && tick > 0) {
+        sp_metric_set(m->proc[0], NULL, cpu / tick);
+        sp_metric_set(m->proc[1], NULL, rss * page);
+        double bt = boot_time();
+        if (bt >= 0)
+            sp_metric_set(m->proc[3], NULL, bt + start / tick);
+    }
+    double fds = open_fds();
+    if (fds >= 0)
+        sp_metric_set(m->proc[2], NULL, fds);
+}
+
+void sp_metrics_standard(sp_metrics *m)
+{
+    static const char *const build_labels[] = { "version", "git_hash", NULL };
+    sp_metric *b = sp_metrics_gauge(m, "spider_build_info", "Always 1: the version and git hash of this build", build_labels);
+    sp_metric_set(b, (const char *[]){ SPIDER_VERSION, sp_git_hash() }, 1);
+    sp_metric *p[4] = {
+        sp_metrics_counter(m, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds", NULL),
+        sp_metrics_gauge(m, "process_resident_memory_bytes", "Resident memory size in bytes", NULL),
+        sp_metrics_gauge(m, "process_open_fds", "Number of open file descriptors", NULL),
+        sp_metrics_gauge(m, "process_start_time_seconds", "Start time of the process since unix epoch in seconds", NULL),
+    };
+    pthread_mutex_lock(&m->lock);
+    memcpy(m->proc, p, sizeof(p));
+    pthread_mutex_unlock(&m->lock);
+    refresh_process(m);
+}
+
 int sp_metrics_render(sp_metrics *m, sp_buf *out)
 {
     static const char *types[] = { "counter", "gauge", "histogram" };
     int rc = 0;
+    pthread_mutex_lock(&m->lock);
+    int process = m->proc[0] != NULL;
+    pthread_mutex_unlock(&m->lock);
+    if (process)
+        refresh_process(m);
     pthread_mutex_lock(&m->lock);
     for (size_t i = 0; i < m->n && !rc; i++) {
         const sp_metric *x = m->metrics[i];
@@ -364,6 +470,7 @@ sp_metrics_server *sp_metrics_serve(sp_metrics *m, const char *address, int port
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    sp_metrics_standard(m);
     s->metrics = m;
     s->health = health;
     s->ctx = ctx;

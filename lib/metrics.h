@@ -36,8 +36,21 @@ sp_metric *sp_metrics_histogram(sp_metrics *m, const char *name, const char *hel
 void sp_metric_add(sp_metric *metric, const char *const *label_values, double v);  /* counter, gauge */
 void sp_metric_set(sp_metric *metric, const char *const *label_values, double v);  /* gauge */
 void sp_metric_observe(sp_metric *metric, const char *const *label_values, double v); /* histogram */
+/* Creates the series at 0, so that it is exported before its first event
+ * (rate() then sees the first increment). Any kind. */
+void sp_metric_declare(sp_metric *metric, const char *const *label_values);
 /* Current value (counter/gauge) or observation count (histogram); 0 if unseen. */
 double sp_metric_value(sp_metric *metric, const char *const *label_values);
+
+/* Registers spider_build_info{version,git_hash} 1 and Prometheus' standard
+ * process_cpu_seconds_total, process_resident_memory_bytes, process_open_fds
+ * and process_start_time_seconds, read from /proc at every render.
+ * sp_metrics_serve calls it; calling it again is harmless. */
+void sp_metrics_standard(sp_metrics *m);
+
+/* v in the fewest digits that read back as v ("0.1", "1e-07"), or "+Inf",
+ * "-Inf", "NaN" as the text format spells them. len >= 32. */
+void sp_metrics_format_double(double v, char *buf, size_t len);
 
 /* Appends the exposition text of every metric to out. 0 or -1 (ENOMEM). */
 int sp_metrics_render(sp_metrics *m, sp_buf *out);

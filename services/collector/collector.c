@@ -48,6 +48,7 @@ struct sp_collector {
     sp_metric *m_ads, *m_bad, *m_docs, *m_convert_failed, *m_unevaluated, *m_polls;
     sp_metric *m_poll_seconds, *m_last_success, *m_checkpoint_age, *m_cycle_seconds, *m_schedds;
     sp_metric *m_oversized, *m_kafka_unreachable, *m_checkpoint_failed;
+    sp_metric *m_poll_hist, *m_cycle_hist;
     atomic_llong last_cycle_end;         /* epoch seconds */
 };
 
@@ -494,6 +495,8 @@ static int run_poll(worker *w, const task *t)
     sp_metric_add(c->m_unevaluated, l_kind, (double)p.stats.unevaluated);
     sp_metric_add(c->m_polls, l_poll, 1);
     sp_metric_set(c->m_poll_seconds, l_schedd, secs);
+    sp_metric_observe(c->m_poll_hist, l_kind, secs);
+    sp_metric_declare(c->m_checkpoint_failed, l_schedd);   /* 0 until this schedd's first failure */
     atomic_fetch_add(&w->cy->ads, p.ads);
     atomic_fetch_add(&w->cy->bad, p.bad);
     atomic_fetch_add(&w->cy->docs, p.count);
@@ -775,6 +778,7 @@ int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats
     free_schedds(list, n);
     double secs = (double)(sp_source_now_ms() - t0) / 1000.0;
     sp_metric_set(c->m_cycle_seconds, NULL, secs);
+    sp_metric_observe(c->m_cycle_hist, NULL, secs);
     atomic_store(&c->last_cycle_end, (long long)time(NULL));   /* failed schedds are in the metrics */
     sp_info("cycle.done", "schedds", SP_INT(n), "polls_ok", SP_INT(stats->polls_ok), "polls_failed",
             SP_INT(stats->polls_failed), "ads", SP_INT(stats->ads), "documents", SP_INT(stats->documents),
@@ -813,6 +817,29 @@ int sp_collector_ready(void *ctx, char *why, size_t whylen)
 
 /* ---------- life cycle ---------- */
 
+/* Every known label value at 0 from the start, so that rate() sees the
+ * first event. Per-schedd series appear at the schedd's first poll. */
+static void declare_known(sp_collector *c)
+{
+    static const char *const kinds[] = { "queue", "history" };
+    static const char *const results[] = { "ok", "failed" };
+    static const char *const reasons[] = { "no_global_job_id", "document" };
+    static const char *const actions[] = { "truncated", "dropped" };
+    for (size_t k = 0; k < 2; k++) {
+        const char *l[] = { kinds[k] };
+        sp_metric *per_kind[] = { c->m_ads, c->m_bad, c->m_docs, c->m_unevaluated, c->m_poll_hist };
+        for (size_t i = 0; i < sizeof(per_kind) / sizeof(per_kind[0]); i++)
+            sp_metric_declare(per_kind[i], l);
+        for (size_t j = 0; j < 2; j++) {
+            sp_metric_declare(c->m_polls, (const char *[]){ kinds[k], results[j] });
+            sp_metric_declare(c->m_convert_failed, (const char *[]){ kinds[k], reasons[j] });
+            sp_metric_declare(c->m_oversized, (const char *[]){ kinds[k], actions[j] });
+        }
+    }
+    sp_metric_declare(c->m_kafka_unreachable, NULL);
+    sp_metric_declare(c->m_cycle_hist, NULL);
+}
+
 static void register_metrics(sp_collector *c)
 {
     static const char *const kind[] = { "kind", NULL };
@@ -835,6 +862,10 @@ static void register_metrics(sp_collector *c)
     c->m_oversized = sp_metrics_counter(c->m, "spider_collector_oversized_documents_total", "Documents over message.max.bytes: truncated (largest strings cut), or dropped", kind_action);
     c->m_kafka_unreachable = sp_metrics_counter(c->m, "spider_collector_kafka_unreachable_total", "Cycles skipped: no Kafka broker answered within --kafka-timeout", NULL);
     c->m_checkpoint_failed = sp_metrics_counter(c->m, "spider_collector_checkpoint_save_failed_total", "History polls whose checkpoint could not be saved (the poll failed)", schedd_l);
+    static const double buckets[] = { 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600 };
+    c->m_poll_hist = sp_metrics_histogram(c->m, "spider_collector_poll_seconds", "Duration of one schedd poll (spider_collector_poll_duration_seconds: the last one)", kind, buckets, 11);
+    c->m_cycle_hist = sp_metrics_histogram(c->m, "spider_collector_cycle_seconds", "Duration of one cycle (spider_collector_cycle_duration_seconds: the last one)", NULL, buckets, 11);
+    declare_known(c);
 }
 
 sp_collector *sp_collector_new(const sp_collector_opts *o, sp_metrics *metrics, char *err, size_t errlen)

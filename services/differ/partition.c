@@ -297,6 +297,8 @@ static void count_metrics(const differ_opts *o, const differ_report *r, uint64_t
     sp_metric_add(sp_metrics_counter(o->metrics, "spider_differ_field_mismatches_total", "Field mismatches found by compare (date shifts included)", NULL), NULL, (double)mm);
     sp_metric_add(sp_metrics_counter(o->metrics, "spider_differ_only_total", "Ids found on one side only", NULL), NULL, (double)(r->only_left + r->only_right));
     sp_metric_set(sp_metrics_gauge(o->metrics, "spider_differ_duration_seconds", "Duration of the last comparison", NULL), NULL, r->duration_s);
+    static const double buckets[] = { 1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600 };
+    sp_metric_observe(sp_metrics_histogram(o->metrics, "spider_differ_compare_seconds", "Duration of one comparison (spider_differ_duration_seconds: the last one)", NULL, buckets, 10), NULL, r->duration_s);
     sp_metric_set(sp_metrics_gauge(o->metrics, "spider_differ_pass", "1 when the last comparison passed", NULL), NULL, r->pass);
 }
 

@@ -287,6 +287,25 @@ static void update_metrics(stream *st)
     st->last = s;
 }
 
+/* Every known label value at 0 from the start, so that rate() sees the
+ * first event. */
+static void declare_known(stream *st)
+{
+    static const char *const snaps[] = { "complete", "baseline", "incomplete", "inconsistent" };
+    static const char *const changes[] = { "added", "changed", "removed" };
+    static const char *const records[] = { "stray", "undecodable" };
+    static const char *const alerts[] = { "LOST_JOB", "LOST_JOB_RESOLVED" };
+    for (size_t i = 0; i < 4; i++)
+        sp_metric_declare(st->m_snap, (const char *[]){ snaps[i] });
+    for (size_t i = 0; i < 3; i++)
+        sp_metric_declare(st->m_changes, (const char *[]){ changes[i] });
+    for (size_t i = 0; i < 2; i++) {
+        sp_metric_declare(st->m_records, (const char *[]){ records[i] });
+        sp_metric_declare(st->m_alerts, (const char *[]){ alerts[i] });
+    }
+    sp_metric_declare(st->m_alerts_failed, NULL);
+}
+
 /* ---------- the loop ---------- */
 
 /* What jobs.history has for us now (lost-job tracking). */
@@ -366,6 +385,7 @@ int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t 
     st.m_alerts = sp_metrics_counter(m, "spider_differ_alerts_total", "Lost-job alerts raised", kind);
     st.m_alerts_failed = sp_metrics_counter(m, "spider_differ_alerts_failed_total", "Alerts ActiveMQ did not confirm", none);
     st.m_pending = sp_metrics_gauge(m, "spider_differ_lost_pending", "Removed jobs waiting for their history", none);
+    declare_known(&st);
     sp_snapdiff_opts so = { o->ignore, o->nignore, o->emit_initial, on_change, on_done, on_removed, &st };
     const char *topics[] = { o->topic_queue };
     int rc = -1;

@@ -523,6 +523,21 @@ static int start_lane(sp_publisher *p, sp_output *out, char *err, size_t errlen)
     return 0;
 }
 
+/* An output's counters, and its histogram, at 0 from the start, so that
+ * rate() sees the first event; amq: the ActiveMQ output, else a cluster. */
+static void declare_known(sp_publisher *p, const char *output, int amq)
+{
+    const char *l[] = { output };
+    sp_metric *common[] = { p->m_batches, p->m.dead, amq ? p->m.amq_sent : p->m.indexed,
+                            amq ? p->m.amq_confirmed : p->m.retried, amq ? p->m.amq_failed : p->m.bulk_seconds };
+    for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+        sp_metric_declare(common[i], l);
+    static const char *const es_requests[] = { "bulk", "create_index", "deadletter", NULL };
+    static const char *const amq_requests[] = { "send", "deadletter", NULL };
+    for (const char *const *r = amq ? amq_requests : es_requests; *r; r++)
+        sp_metric_declare(p->m.requests_retried, (const char *[]){ output, *r });
+}
+
 sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *clusters, sp_metrics *m,
                                  char *err, size_t errlen)
 {
@@ -544,9 +559,10 @@ sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *cl
     if (rc == 0 && sp_kafka_create_topic(o->kafka, o->deadletter_topic, 1, NULL, 0, 5000, why, sizeof(why)) != 0)
         sp_warn("publish.deadletter_topic", "topic", o->deadletter_topic, "error", why);
     for (size_t i = 0; rc == 0 && i < clusters->n; i++)
-        rc = start_lane(p, sp_out_es_new(p, &clusters->items[i], o->max_request_bytes, err, errlen), err, errlen);
-    if (rc == 0 && o->amq)
-        rc = start_lane(p, sp_out_amq_new(p, o->amq, err, errlen), err, errlen);
+        if ((rc = start_lane(p, sp_out_es_new(p, &clusters->items[i], o->max_request_bytes, err, errlen), err, errlen)) == 0)
+            declare_known(p, p->lanes[p->n - 1].out->name, 0);
+    if (rc == 0 && o->amq && (rc = start_lane(p, sp_out_amq_new(p, o->amq, err, errlen), err, errlen)) == 0)
+        declare_known(p, p->lanes[p->n - 1].out->name, 1);
     if (rc == 0 && pthread_create(&p->monitor, NULL, monitor_main, p) != 0)
         rc = snprintf(err, errlen, "cannot start a thread") ? -1 : -1;
     if (rc != 0) {
