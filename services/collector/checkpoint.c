@@ -276,6 +276,14 @@ size_t sp_seen_prune(sp_seen *s, double floor)
     return n;
 }
 
+int sp_seen_next(sp_seen *seen, const sp_seen *fresh, double checkpoint, long overlap_s)
+{
+    if (sp_seen_merge(seen, fresh) != 0)
+        return -1;
+    sp_seen_prune(seen, checkpoint - (double)overlap_s);
+    return 0;
+}
+
 char *sp_seen_dump(const sp_seen *s) { return json_dumps(s->map, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(17)); }
 
 static sp_seen *seen_of(json_t *map)

@@ -56,6 +56,11 @@ int sp_seen_merge(sp_seen *into, const sp_seen *from);
 /* Drops the records completed before floor (outside the overlap window);
  * the number dropped. */
 size_t sp_seen_prune(sp_seen *s, double floor);
+/* The set the next poll skips, after a poll that Kafka acknowledged whole:
+ * seen plus what the poll sent (fresh), less the records the next overlap
+ * cannot read again (completed before checkpoint - overlap_s). 0 or -1 on
+ * ENOMEM. */
+int sp_seen_next(sp_seen *seen, const sp_seen *fresh, double checkpoint, long overlap_s);
 /* As compact JSON (caller frees), and back; NULL when not an object of numbers. */
 char *sp_seen_dump(const sp_seen *s);
 sp_seen *sp_seen_parse(const char *text, size_t len);

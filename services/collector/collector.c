@@ -417,10 +417,7 @@ static int read_answer(poll_ctx *p, const sp_query *q)
  * read again. In p->seen; -1 on ENOMEM. */
 static int next_seen(poll_ctx *p, double t)
 {
-    if (!p->seen || !p->fresh || sp_seen_merge(p->seen, p->fresh) != 0)
-        return -1;
-    sp_seen_prune(p->seen, t - (double)p->w->cy->c->o.history_overlap_s);
-    return 0;
+    return p->seen && p->fresh ? sp_seen_next(p->seen, p->fresh, t, p->w->cy->c->o.history_overlap_s) : -1;
 }
 
 /* 0, or -1 with p->err when the checkpoint could not be saved. */
