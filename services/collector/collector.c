@@ -46,7 +46,7 @@ struct sp_collector {
     sp_metrics *m;
     sp_metric *m_ads, *m_bad, *m_docs, *m_convert_failed, *m_unevaluated, *m_polls;
     sp_metric *m_poll_seconds, *m_last_success, *m_checkpoint_age, *m_cycle_seconds, *m_schedds;
-    sp_metric *m_oversized, *m_kafka_unreachable, *m_checkpoint_failed;
+    sp_metric *m_oversized, *m_kafka_unreachable, *m_checkpoint_failed, *m_already_sent;
     atomic_llong last_cycle_end;         /* epoch seconds */
 };
 
@@ -540,6 +540,8 @@ static int run_poll(worker *w, const task *t)
     double secs = (double)(sp_source_now_ms() - t0) / 1000.0;
     sp_metric_add(c->m_ads, l_kind, (double)p.ads);
     sp_metric_add(c->m_docs, l_kind, (double)p.count);
+    if (t->kind == SP_QUERY_HISTORY)
+        sp_metric_add(c->m_already_sent, NULL, (double)p.skipped);
     sp_metric_add(c->m_unevaluated, l_kind, (double)p.stats.unevaluated);
     sp_metric_add(c->m_polls, l_poll, 1);
     sp_metric_set(c->m_poll_seconds, l_schedd, secs);
@@ -872,6 +874,7 @@ static void register_metrics(sp_collector *c)
     c->m_ads = sp_metrics_counter(c->m, "spider_collector_ads_total", "Ads read from schedds", kind);
     c->m_bad = sp_metrics_counter(c->m, "spider_collector_bad_ads_total", "Ads skipped: malformed, invalid UTF-8, too large", kind);
     c->m_docs = sp_metrics_counter(c->m, "spider_collector_documents_total", "Documents emitted", kind);
+    c->m_already_sent = sp_metrics_counter(c->m, "spider_collector_history_already_sent_total", "History records of the overlap not sent again: Kafka acknowledged them before", NULL);
     c->m_convert_failed = sp_metrics_counter(c->m, "spider_collector_convert_failed_total", "Ads that could not become documents", kind_reason);
     c->m_unevaluated = sp_metrics_counter(c->m, "spider_collector_unevaluated_expressions_total", "Expressions kept as text", kind);
     c->m_polls = sp_metrics_counter(c->m, "spider_collector_polls_total", "Schedd polls by result", kind_result);

@@ -47,12 +47,15 @@ sim_ids() {
 kafka_keys() { kcat -b "$KAFKA_BOOTSTRAP" -C -t "$1" -e -q -f '%k\n' | grep -v '^$' | LC_ALL=C sort; }
 # ids of $1 missing from $2 (files)
 missing() { LC_ALL=C comm -23 "$1" "$2" | wc -l; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
 run_for() {   # run_for SECONDS SIGNAL LOG ARGS...: the daemon, stopped with SIGNAL after SECONDS
   local secs=$1 sig=$2 log=$3
   shift 3
   "${C[@]}" "$@" 2>>"$log" &
   daemon=$!
   sleep "$secs"
+  curl -s "http://127.0.0.1:$port/metrics" > "$tmp/metrics"
   kill "-$sig" "$daemon"
   wait "$daemon" 2>/dev/null
   daemon=""
@@ -66,7 +69,7 @@ figures() {   # figures TOPIC LABEL: records, unique, most copies of one
 }
 
 # ---- once: 24 s of polls, stopped cleanly ----
-run_for 24 TERM "$tmp/d1.log" --checkpoint-file "$tmp/cp.json" --topic-history "$T.history"
+run_for 24 TERM "$tmp/d1.log" --metrics-port "$port" --checkpoint-file "$tmp/cp.json" --topic-history "$T.history"
 s1=$(step_now)
 figures "$T.history" once
 sim_ids $((s1 - 2)) > "$tmp/want"
@@ -76,6 +79,8 @@ skipped=$(grep -o 'event=poll.done.*already_sent=[0-9]*' "$tmp/d1.log" | sed 's/
 echo "once: $polls history polls, $skipped records skipped as already in Kafka"
 check "once: at least 30 history polls ran" '[ "$polls" -ge 30 ]'
 check "once: the overlap was read again (records skipped: $skipped)" '[ "${skipped:-0}" -gt 0 ]'
+m_skipped=$(awk '$1 == "spider_collector_history_already_sent_total" { print $2 }' "$tmp/metrics")
+check "once: /metrics counts the skipped records (${m_skipped:-none})" '[ "${m_skipped:-0}" -gt 0 ] && [ "${m_skipped:-0}" -le "$skipped" ]'
 check "once: records were sent ($records)" '[ "$records" -gt 20 ]'
 check "once: each history record exactly once ($records records, $unique unique)" '[ "$records" -eq "$unique" ]'
 check "once: none of spider-sim's history (step $((s1 - 2))) lost ($(missing "$tmp/want" "$tmp/unique") missing)" \
