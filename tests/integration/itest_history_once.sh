@@ -6,7 +6,7 @@
 # still caught):
 #   once     the topic, read back, has each history record exactly once,
 #            and exactly spider-sim's history (no record lost)
-#   kill     after a SIGKILL and a restart on the same checkpoint.json, no
+#   kill     after five SIGKILLs and a restart on the same checkpoint.json, no
 #            record is there more than twice and none is lost
 #   file     checkpoint.json keeps the reference's shape (schedd -> number)
 #            and its seen sets hold only the overlap window
@@ -106,7 +106,11 @@ for s, ids in seen.items():
 EOF'
 
 # ---- kill: SIGKILL in the middle, then a restart on the same checkpoint ----
-run_for 9 KILL "$tmp/d2.log" --checkpoint-file "$tmp/cp.json" --topic-history "$T.history"
+for i in 1 2 3 4 5; do   # five SIGKILLs at uneven moments: some land in a poll or a save
+  run_for "$((1 + i % 3)).$((RANDOM % 10))" KILL "$tmp/d2.log" --checkpoint-file "$tmp/cp.json" --topic-history "$T.history"
+done
+check "kill: checkpoint.json (or its .back) survived the SIGKILLs" \
+  'python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/cp.json" || python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/cp.json.back"'
 run_for 12 TERM "$tmp/d3.log" --checkpoint-file "$tmp/cp.json" --topic-history "$T.history"
 s2=$(step_now)
 figures "$T.history" "kill"
