@@ -24,7 +24,6 @@
 #include "sink.h"
 #include "source.h"
 
-#define QUERY_TIME_PERIOD 720            /* the reference's history overlap, seconds */
 #define QUEUE_COMPLETED_SINCE (61 * 60)  /* completed jobs still shown by a queue poll */
 #define RECORD_OVERHEAD 256              /* Kafka record framing beyond key and value, and then some */
 #define TRUNCATE_KEEP (64 * 1024)        /* an oversized document's largest strings keep at most this */
@@ -47,7 +46,7 @@ struct sp_collector {
     sp_metrics *m;
     sp_metric *m_ads, *m_bad, *m_docs, *m_convert_failed, *m_unevaluated, *m_polls;
     sp_metric *m_poll_seconds, *m_last_success, *m_checkpoint_age, *m_cycle_seconds, *m_schedds;
-    sp_metric *m_oversized, *m_kafka_unreachable, *m_checkpoint_failed;
+    sp_metric *m_oversized, *m_kafka_unreachable, *m_checkpoint_failed, *m_already_sent;
     sp_metric *m_poll_hist, *m_cycle_hist;
     atomic_llong last_cycle_end;         /* epoch seconds */
 };
@@ -84,6 +83,9 @@ typedef struct {
     char snapshot_id[80];
     uint64_t count, checksum, ads, bad, failed;
     double max_ecs;
+    sp_seen *seen;                       /* history: the overlap's records Kafka acknowledged before */
+    sp_seen *fresh;                      /* history: the records this poll sent */
+    uint64_t skipped;                    /* history: records in seen, not sent again */
     int truncated;                       /* stopped at --max-documents */
     char err[512];
     sp_convert_stats stats;
@@ -239,21 +241,45 @@ static int emit_document(poll_ctx *p, const sp_document_meta *meta, char *id, si
     return emit(p, p->t->kind == SP_QUERY_QUEUE ? p->t->s->name : d->global_job_id, &rec);
 }
 
+/* A history ad's GlobalJobId and EnteredCurrentStatus; 0 without both. */
+static int history_identity(const sp_ad *ad, const char **gjid, double *ecs)
+{
+    const sp_cval *e = sp_ad_getz((sp_ad *)ad, "EnteredCurrentStatus");
+    const sp_cval *g = sp_ad_getz((sp_ad *)ad, "GlobalJobId");
+    if (!e || (e->type != SP_CV_INT && e->type != SP_CV_REAL) || !g || g->type != SP_CV_STRING)
+        return 0;
+    *ecs = e->type == SP_CV_INT ? (double)e->u.i : e->u.r;
+    *gjid = g->u.str.s;
+    return 1;
+}
+
+/* History: notes the newest completion; 1 when Kafka already has the record. */
+static int history_seen(poll_ctx *p, const sp_ad *ad, char *gjid, size_t len, double *ecs)
+{
+    const char *g;
+    *gjid = '\0';
+    if (!history_identity(ad, &g, ecs))
+        return 0;
+    if (*ecs > p->max_ecs)
+        p->max_ecs = *ecs;
+    if (p->seen && sp_seen_has(p->seen, g, *ecs)) {
+        p->skipped++;
+        return 1;
+    }
+    snprintf(gjid, len, "%s", g);
+    return 0;
+}
+
 static int on_ad(void *ctx, sp_ad *ad)
 {
     poll_ctx *p = ctx;
     sp_collector *c = p->w->cy->c;
     const char *kind = kind_name(p->t->kind);
-    char err[256];
+    char err[256], gjid[512] = "";
+    double ecs = 0;
     p->ads++;
-    if (p->t->kind == SP_QUERY_HISTORY) {
-        const sp_cval *ecs = sp_ad_getz(ad, "EnteredCurrentStatus");
-        if (ecs && (ecs->type == SP_CV_INT || ecs->type == SP_CV_REAL)) {
-            double v = ecs->type == SP_CV_INT ? (double)ecs->u.i : ecs->u.r;
-            if (v > p->max_ecs)
-                p->max_ecs = v;
-        }
-    }
+    if (p->t->kind == SP_QUERY_HISTORY && history_seen(p, ad, gjid, sizeof(gjid), &ecs))
+        return 0;
     sp_convert_job job = { p->t->s->pool_name, p->t->kind == SP_QUERY_QUEUE && !c->o.keep_full_queue_data, p->w->cy->now,
                            p->w->cache };
     int rc = sp_convert(c->conv, &job, ad, p->w->res, &p->stats, err, sizeof(err));
@@ -283,6 +309,8 @@ static int on_ad(void *ctx, sp_ad *ad)
         return 0;
     }
     p->count++;
+    if (*gjid && p->fresh && sp_seen_add(p->fresh, gjid, ecs) != 0)
+        return snprintf(p->err, sizeof(p->err), "out of memory"), 1;
     p->checksum = sp_snapshot_checksum_add(p->checksum, id, strlen(id));
     if (c->o.max_documents > 0 && (long long)p->count >= c->o.max_documents) {
         p->truncated = 1;
@@ -353,7 +381,7 @@ static void build_constraint(const poll_ctx *p, double start, char *out, size_t 
                  "(JobUniverse == 5) && (CMS_Type != \"DONOTMONIT\") && (JobStatus < 3 || JobStatus > 4 || "
                  "EnteredCurrentStatus >= %lld || CRAB_PostJobLastUpdate >= %lld)", since, since);
     } else {
-        long long since = sp_history_since(start, QUERY_TIME_PERIOD);
+        long long since = sp_history_since(start, p->w->cy->c->o.history_overlap_s);
         snprintf(out, len,
                  "(JobUniverse == 5) && (CMS_Type != \"DONOTMONIT\") && (EnteredCurrentStatus >= %lld || "
                  "CRAB_PostJobLastUpdate >= %lld)", since, since);
@@ -385,18 +413,28 @@ static int read_answer(poll_ctx *p, const sp_query *q)
     return rc;
 }
 
+/* The seen set to keep after an acknowledged poll: what was seen before
+ * and what this poll sent, less what the next overlap (from t) cannot
+ * read again. In p->seen; -1 on ENOMEM. */
+static int next_seen(poll_ctx *p, double t)
+{
+    return p->seen && p->fresh ? sp_seen_next(p->seen, p->fresh, t, p->w->cy->c->o.history_overlap_s) : -1;
+}
+
 /* 0, or -1 with p->err when the checkpoint could not be saved. */
 static int advance_checkpoint(poll_ctx *p, double start)
 {
     sp_collector *c = p->w->cy->c;
     double t = p->max_ecs > start ? p->max_ecs : start;
-    char err[256];
-    int rc;
-    if (c->so) {
-        rc = sp_scaleout_save(c->so, p->t->s->name, t, err, sizeof(err));
-    } else {
+    char err[256] = "out of memory";
+    int rc = next_seen(p, t);
+    if (rc == 0 && c->so) {
+        rc = sp_scaleout_save(c->so, p->t->s->name, t, p->seen, err, sizeof(err));
+    } else if (rc == 0) {
         pthread_mutex_lock(&c->cp_lock);
         rc = sp_checkpoints_advance(c->cp, p->t->s->name, t);
+        if (rc == 0)
+            rc = sp_checkpoints_set_seen(c->cp, p->t->s->name, p->seen);
         if (rc == 0)
             rc = sp_checkpoints_save(c->cp, c->o.checkpoint_file, err, sizeof(err));
         else
@@ -444,11 +482,15 @@ static int run_poll(worker *w, const task *t)
     long long t0 = sp_source_now_ms();
     if (t->kind == SP_QUERY_HISTORY && c->so) {
         start = sp_scaleout_history_start(c->so, t->s->name, (double)w->cy->now, c->o.history_max_minutes);
+        p.seen = sp_scaleout_seen(c->so, t->s->name);
     } else if (t->kind == SP_QUERY_HISTORY) {
         pthread_mutex_lock(&c->cp_lock);
         start = sp_history_start(c->cp, t->s->name, (double)w->cy->now, c->o.history_max_minutes);
+        p.seen = sp_checkpoints_seen(c->cp, t->s->name);
         pthread_mutex_unlock(&c->cp_lock);
     }
+    if (t->kind == SP_QUERY_HISTORY)
+        p.fresh = sp_seen_new();
     build_constraint(&p, start, constraint, sizeof(constraint));
     long long deadline = poll_deadline(w->cy);
     sp_query q = { t->kind, t->s->name, t->s->collector, constraint, deadline };
@@ -456,11 +498,16 @@ static int run_poll(worker *w, const task *t)
         char cmd[1024];
         sp_source_describe(c->src, &q, cmd, sizeof(cmd));
         sp_info("poll.dry_run", "schedd", t->s->name, "kind", kind_name(t->kind), "would_run", cmd);
+        sp_seen_free(p.seen);
+        sp_seen_free(p.fresh);
         return 0;
     }
     p.track = calloc(1, sizeof(*p.track));
-    if (!p.track)
+    if (!p.track) {
+        sp_seen_free(p.seen);
+        sp_seen_free(p.fresh);
         return -1;
+    }
     p.topic = t->kind == SP_QUERY_QUEUE ? c->o.topic_queue : c->o.topic_history;
     snprintf(p.snapshot_id, sizeof(p.snapshot_id), "%lld-%016llx", w->cy->now, snapshot_nonce());
     int rc = t->kind == SP_QUERY_QUEUE ? emit_marker(&p, 1) : 0;
@@ -484,6 +531,8 @@ static int run_poll(worker *w, const task *t)
         free(p.track);
     if (rc == 0 && t->kind == SP_QUERY_HISTORY && !p.truncated && !c->o.read_only)
         rc = advance_checkpoint(&p, start);
+    sp_seen_free(p.seen);
+    sp_seen_free(p.fresh);
 
     const char *kind = kind_name(t->kind);
     const char *l_kind[] = { kind };
@@ -492,6 +541,8 @@ static int run_poll(worker *w, const task *t)
     double secs = (double)(sp_source_now_ms() - t0) / 1000.0;
     sp_metric_add(c->m_ads, l_kind, (double)p.ads);
     sp_metric_add(c->m_docs, l_kind, (double)p.count);
+    if (t->kind == SP_QUERY_HISTORY)
+        sp_metric_add(c->m_already_sent, NULL, (double)p.skipped);
     sp_metric_add(c->m_unevaluated, l_kind, (double)p.stats.unevaluated);
     sp_metric_add(c->m_polls, l_poll, 1);
     sp_metric_set(c->m_poll_seconds, l_schedd, secs);
@@ -504,7 +555,7 @@ static int run_poll(worker *w, const task *t)
     if (rc == 0) {
         sp_metric_set(c->m_last_success, l_schedd, (double)time(NULL));
         sp_info("poll.done", "schedd", t->s->name, "kind", kind, "ads", SP_INT(p.ads), "documents", SP_INT(p.count),
-                "bad_ads", SP_INT(p.bad), "seconds", SP_DBL(secs));
+                "already_sent", SP_INT(p.skipped), "bad_ads", SP_INT(p.bad), "seconds", SP_DBL(secs));
     } else {
         sp_error("poll.failed", "schedd", t->s->name, "kind", kind, "error", p.err, "ads", SP_INT(p.ads),
                  "seconds", SP_DBL(secs));
@@ -850,6 +901,7 @@ static void register_metrics(sp_collector *c)
     c->m_ads = sp_metrics_counter(c->m, "spider_collector_ads_total", "Ads read from schedds", kind);
     c->m_bad = sp_metrics_counter(c->m, "spider_collector_bad_ads_total", "Ads skipped: malformed, invalid UTF-8, too large", kind);
     c->m_docs = sp_metrics_counter(c->m, "spider_collector_documents_total", "Documents emitted", kind);
+    c->m_already_sent = sp_metrics_counter(c->m, "spider_collector_history_already_sent_total", "History records of the overlap not sent again: Kafka acknowledged them before", NULL);
     c->m_convert_failed = sp_metrics_counter(c->m, "spider_collector_convert_failed_total", "Ads that could not become documents", kind_reason);
     c->m_unevaluated = sp_metrics_counter(c->m, "spider_collector_unevaluated_expressions_total", "Expressions kept as text", kind);
     c->m_polls = sp_metrics_counter(c->m, "spider_collector_polls_total", "Schedd polls by result", kind_result);

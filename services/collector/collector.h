@@ -43,6 +43,7 @@ typedef struct {
     int workers;
     int schedd_timeout_s, cycle_timeout_s;
     long history_max_minutes;
+    long history_overlap_s;          /* history polls read back this far before the checkpoint */
     int keep_full_queue_data;
     int read_only, dry_run;
     long long max_documents;         /* per schedd poll; 0 = all (a cut queue snapshot is marked truncated) */

@@ -52,13 +52,40 @@ static void on_assign(void *ctx, const rd_kafka_topic_partition_list_t *parts, i
     sp_info(assigned ? "scaleout.assigned" : "scaleout.revoked", "partitions", SP_INT(parts->cnt));
 }
 
+/* A schedd's seen set (key S#seen): replaces the loaded one. */
+static void take_seen(sp_scaleout *s, char *key, const rd_kafka_message_t *m)
+{
+    key[strlen(key) - strlen(SP_SEEN_SUFFIX)] = '\0';
+    sp_seen *seen = sp_seen_parse(m->payload, m->len);
+    if (!seen) {
+        sp_warn("scaleout.bad_seen", "schedd", key, "action", "ignored: the overlap is sent again");
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    sp_checkpoints_set_seen(s->cp, key, seen);
+    pthread_mutex_unlock(&s->lock);
+    sp_seen_free(seen);
+}
+
+static int is_seen_key(const char *key)
+{
+    size_t n = strlen(key), sn = strlen(SP_SEEN_SUFFIX);
+    return n > sn && strcmp(key + n - sn, SP_SEEN_SUFFIX) == 0;
+}
+
 static void take(sp_scaleout *s, const rd_kafka_message_t *m)
 {
     char key[512], val[64];
-    if (!m->key || m->key_len >= sizeof(key) || !m->payload || m->len >= sizeof(val))
+    if (!m->key || m->key_len >= sizeof(key) || !m->payload)
         return;
     memcpy(key, m->key, m->key_len);
     key[m->key_len] = '\0';
+    if (is_seen_key(key)) {
+        take_seen(s, key, m);
+        return;
+    }
+    if (m->len >= sizeof(val))
+        return;
     memcpy(val, m->payload, m->len);
     val[m->len] = '\0';
     char *end;
@@ -189,21 +216,48 @@ double sp_scaleout_history_start(sp_scaleout *s, const char *schedd, double now,
     return t;
 }
 
-int sp_scaleout_save(sp_scaleout *s, const char *schedd, double t, char *err, size_t errlen)
+sp_seen *sp_scaleout_seen(sp_scaleout *s, const char *schedd)
+{
+    pthread_mutex_lock(&s->lock);
+    sp_seen *seen = sp_checkpoints_seen(s->cp, schedd);
+    pthread_mutex_unlock(&s->lock);
+    return seen;
+}
+
+static rd_kafka_resp_err_t produce(sp_scaleout *s, const char *schedd, const char *key, const char *val, size_t n)
+{
+    return rd_kafka_producev(sp_kafka_producer_handle(s->producer), RD_KAFKA_V_TOPIC(s->topic),
+                             RD_KAFKA_V_PARTITION(partition_of(s, schedd)), RD_KAFKA_V_KEY(key, strlen(key)),
+                             RD_KAFKA_V_VALUE((void *)val, n), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+}
+
+/* The seen set first (same partition, so it is never behind its checkpoint). */
+static rd_kafka_resp_err_t produce_seen(sp_scaleout *s, const char *schedd, const sp_seen *seen)
+{
+    char key[512];
+    snprintf(key, sizeof(key), "%s%s", schedd, SP_SEEN_SUFFIX);
+    char *text = sp_seen_dump(seen);
+    if (!text)
+        return RD_KAFKA_RESP_ERR__FAIL;
+    rd_kafka_resp_err_t e = produce(s, schedd, key, text, strlen(text));
+    free(text);
+    return e;
+}
+
+int sp_scaleout_save(sp_scaleout *s, const char *schedd, double t, const sp_seen *seen, char *err, size_t errlen)
 {
     char val[64];
     int n = snprintf(val, sizeof(val), "%.17g", t), rc = 0;
     pthread_mutex_lock(&s->save_lock);    /* so the flush below waits for this one only */
     long failed = atomic_load(&s->failed), acked = atomic_load(&s->acked);
-    rd_kafka_resp_err_t e = rd_kafka_producev(sp_kafka_producer_handle(s->producer), RD_KAFKA_V_TOPIC(s->topic),
-                                              RD_KAFKA_V_PARTITION(partition_of(s, schedd)),
-                                              RD_KAFKA_V_KEY(schedd, strlen(schedd)), RD_KAFKA_V_VALUE(val, (size_t)n),
-                                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t e = produce_seen(s, schedd, seen);
+    if (!e)
+        e = produce(s, schedd, schedd, val, (size_t)n);
     if (e) {
         snprintf(err, errlen, "checkpoint of %s: %s", schedd, rd_kafka_err2str(e));
         rc = -1;
     } else if (sp_kafka_producer_flush(s->producer, 30000) != 0 || atomic_load(&s->failed) != failed ||
-               atomic_load(&s->acked) != acked + 1) {
+               atomic_load(&s->acked) != acked + 2) {
         snprintf(err, errlen, "checkpoint of %s: not acknowledged by Kafka", schedd);
         rc = -1;
     }
@@ -211,6 +265,8 @@ int sp_scaleout_save(sp_scaleout *s, const char *schedd, double t, char *err, si
     if (rc == 0) {
         pthread_mutex_lock(&s->lock);
         sp_checkpoints_advance(s->cp, schedd, t);
+        if (sp_checkpoints_set_seen(s->cp, schedd, seen) != 0)
+            rc = -1, snprintf(err, errlen, "out of memory");
         pthread_mutex_unlock(&s->lock);
     }
     return rc;

@@ -3,7 +3,10 @@
  *
  * The topic collector.checkpoints has N partitions; schedd S lives in
  * partition fnv1a64(S) % N, where its checkpoints are written (key = S,
- * value = epoch seconds as text). Instances subscribe to the topic in one
+ * value = epoch seconds as text), and next to it, under key S + "#seen",
+ * the overlap window's records Kafka acknowledged (checkpoint.h's seen set
+ * as JSON, written before the checkpoint; a reader without it finds no
+ * number there and skips it). Instances subscribe to the topic in one
  * group: the partitions assigned to an instance are the schedds it polls.
  * On assignment it reads those partitions from the start (nothing is ever
  * committed), so a schedd that moves from a dead instance arrives with its
@@ -18,7 +21,10 @@
 
 #include <stddef.h>
 
+#include "checkpoint.h"
 #include "kafka.h"
+
+#define SP_SEEN_SUFFIX "#seen"
 
 typedef struct sp_scaleout sp_scaleout;
 
@@ -32,7 +38,10 @@ int sp_scaleout_owns(sp_scaleout *s, const char *schedd);
 int sp_scaleout_loaded(sp_scaleout *s, int *assigned);
 /* Where the schedd's history starts (checkpoint.h rules over the loaded map). */
 double sp_scaleout_history_start(sp_scaleout *s, const char *schedd, double now, long max_minutes);
-/* Writes the schedd's new checkpoint and waits for Kafka's ack. 0 or -1. */
-int sp_scaleout_save(sp_scaleout *s, const char *schedd, double t, char *err, size_t errlen);
+/* A copy of the schedd's seen set (empty without one); NULL on ENOMEM. */
+sp_seen *sp_scaleout_seen(sp_scaleout *s, const char *schedd);
+/* Writes the schedd's seen set and new checkpoint and waits for Kafka's
+ * acks. 0 or -1. */
+int sp_scaleout_save(sp_scaleout *s, const char *schedd, double t, const sp_seen *seen, char *err, size_t errlen);
 
 #endif

@@ -86,7 +86,7 @@ static void test_bad_schedds_fail_alone(void **state)
     sp_collector_opts o = {
         .source = srcspec, .output = "jsonl", .output_file = out, .checkpoint_file = cp,
         .index_template = "cms", .hostname = "test", .process_queue = 1, .process_history = 1,
-        .workers = 4, .schedd_timeout_s = 8, .cycle_timeout_s = 60, .history_max_minutes = 720,
+        .workers = 4, .schedd_timeout_s = 8, .cycle_timeout_s = 60, .history_max_minutes = 720, .history_overlap_s = 720,
         .max_ad_bytes = 16u << 20,
     };
     char *schedds[9];
@@ -155,7 +155,7 @@ static void cycle_to_mock(const char *max, sp_metrics *m, sp_cycle_stats *st)
     sp_collector_opts o = {
         .source = srcspec, .output = "kafka", .kafka = &props, .topic_queue = "t.queue", .topic_history = "t.history",
         .checkpoint_file = cp, .index_template = "cms", .hostname = "test", .process_queue = 1, .process_history = 1,
-        .workers = 2, .schedd_timeout_s = 20, .cycle_timeout_s = 60, .history_max_minutes = 720,
+        .workers = 2, .schedd_timeout_s = 20, .cycle_timeout_s = 60, .history_max_minutes = 720, .history_overlap_s = 720,
         .max_ad_bytes = 16u << 20, .keep_full_queue_data = 1, .kafka_timeout_s = 10, .schedds = schedds,
     };
     unlink(cp);
