@@ -49,9 +49,11 @@ for p in $PROGRAMS; do
     COMP_WORDS=($p \"\$2\" --conf); COMP_CWORD=2; _spider_complete $p; printf \"%s\n\" \"\${COMPREPLY[@]}\" | grep -qx -- --config" _ "$comp" "$first"'
 done
 
-# Every library a binary needs comes from a package in Depends.
+# Every library a binary needs comes from a package in Depends. The
+# sanitizer runtimes are the test build's own (make test packages the
+# ASan + UBSan build too), never a release package's.
 for p in $PROGRAMS; do
-  for lib in $(objdump -p "$r/usr/bin/$p" | awk '$1=="NEEDED"{print $2}'); do
+  for lib in $(objdump -p "$r/usr/bin/$p" | awk '$1=="NEEDED" && $2 !~ /^lib(asan|ubsan)\./ {print $2}'); do
     path=$(ldconfig -p | awk -v l="$lib" '$1==l && /x86-64|x86_64/{print $NF; exit}')
     pkg=""
     for q in "$path" "/usr${path#/usr}" "${path#/usr}"; do
