@@ -12,6 +12,8 @@
 #   latest FILE...           JSON-lines documents, the last of each id kept, as an index
 #                            keeps them (history polls overlap)
 #   OS_NAME, ES_NAME         the clusters' names in es_conf.json (host[:port])
+#   stop_clean PID LOG       SIGTERM PID; fails unless it exits 0 with no sanitizer report in LOG
+#   free_port                an unused loopback TCP port
 # and deploy/local/clusters.sh's write_es_conf, cluster_url, cluster_curl.
 B=${SPIDER_BUILD_DIR:?}
 ROOT=${SPIDER_SOURCE_DIR:?}
@@ -19,6 +21,11 @@ ROOT=${SPIDER_SOURCE_DIR:?}
 tmp=$(mktemp -d)
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+stop_clean() {
+  kill "$1" 2>/dev/null; wait "$1"; local rc=$?
+  [ $rc = 0 ] && ! grep -qE 'Sanitizer|runtime error' "$2" || { echo "  exit $rc; $(grep -m3 -E 'Sanitizer|runtime error' "$2")"; return 1; }
+}
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 . "$(dirname "${BASH_SOURCE[0]}")/../../deploy/local/clusters.sh"
 write_es_conf "$tmp"
 echo "$STOMP_USER" > "$tmp/amq_username"; echo "$STOMP_PASSWORD" > "$tmp/amq_password"

@@ -18,12 +18,6 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-# stop_clean PID LOG: SIGTERM, then its exit status must be 0 and its log free of sanitizer reports.
-stop_clean() {
-  kill "$1" 2>/dev/null; wait "$1"; local rc=$?
-  [ $rc = 0 ] && ! grep -qE 'Sanitizer|runtime error' "$2" || { echo "  exit $rc; $(grep -m3 -E 'Sanitizer|runtime error' "$2")"; return 1; }
-}
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 ~ "^"n"({|$)" {s += $NF} END {printf "%d", s}'; }
 export PATH="$B/sim-bin:$PATH" SPIDER_SIM_SCHEDDS=3 SPIDER_SIM_JOBS=20
 "$B/spider-differ" stream --topic-queue "$T.queue" --topic-changes "$T.changes" --topic-history "$T.history" \

@@ -25,11 +25,6 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-# stop_clean PID LOG: SIGTERM, then its exit status must be 0 and its log free of sanitizer reports.
-stop_clean() {
-  kill "$1" 2>/dev/null; wait "$1"; local rc=$?
-  [ $rc = 0 ] && ! grep -qE 'Sanitizer|runtime error' "$2" || { echo "  exit $rc; $(grep -m3 -E 'Sanitizer|runtime error' "$2")"; return 1; }
-}
 command -v kcat >/dev/null || { echo "FAIL: kcat is not installed (deploy/install-deps.sh)"; exit 1; }
 K=(-b "$KAFKA_BOOTSTRAP")
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
