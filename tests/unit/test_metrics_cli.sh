@@ -3,7 +3,8 @@
 # loopback port and no server to talk to (the collector on spider-sim's fake
 # tools writing JSON lines, the publisher and differ with Kafka on a closed
 # port), exports spider_build_info with its --version git hash, the process
-# metrics, and its known counters at 0 before any event.
+# metrics, and its known counters at 0 before any event, in text that
+# Prometheus' own parser and linter (promtool, Debian's prometheus) accept.
 set -uo pipefail
 B=${SPIDER_BUILD_DIR:?}
 fail=0
@@ -33,6 +34,9 @@ expect() {
   start=$(value process_start_time_seconds); cpu=$(value process_cpu_seconds_total); now=$(date +%s)
   check "$svc process metrics are plausible (rss=$rss fds=$fds start=$start cpu=$cpu)" \
     'awk -v r="$rss" -v f="$fds" -v s="$start" -v c="$cpu" -v n="$now" "BEGIN { exit !(r > 1e6 && f >= 3 && s > n - 60 && s <= n + 1 && c >= 0 && c < 60) }"'
+  local lint; lint=$(promtool check metrics < "$tmp/metrics" 2>&1)
+  check "$svc /metrics is read by Prometheus' own parser (promtool check metrics)${lint:+: $lint}" \
+    'command -v promtool >/dev/null && [ -z "$lint" ]'
   check "$svc types process_cpu_seconds_total as a counter" 'grep -qxF "# TYPE process_cpu_seconds_total counter" "$tmp/metrics"'
   for z in "$@"; do
     check "$svc exports $z at 0" 'grep -qxF "$z 0" "$tmp/metrics"'
