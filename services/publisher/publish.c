@@ -37,7 +37,7 @@ typedef struct {
     lane_batch *inflight;           /* handed to the sender; NULL when none */
     int inflight_done, inflight_rc; /* the sender finished it, with deliver()'s result */
     int closing;                    /* no more batches: the sender ends */
-    /* progress, for the stall metrics and /readyz (the monitor thread) */
+    /* progress, for the stall metrics and /readyz (monitor and prober threads) */
     atomic_llong last_commit_ms;    /* monotonic; the start until the first commit */
     atomic_llong wait_since_ms;     /* since when messages wait; 0: none wait */
     atomic_llong lag;               /* behind the committed offsets; -1 unknown */
@@ -54,7 +54,7 @@ struct sp_publisher {
     atomic_int stop;
     sp_publish_metrics m;
     sp_metric *m_batches, *m_lag, *m_stalled;
-    pthread_t monitor;
+    pthread_t monitor, prober;      /* stalls every second; Kafka's answers every 5 s */
     int monitor_started;
     pthread_mutex_t ready_lock;     /* guards kafka_error */
     int kafka_ok;
@@ -293,15 +293,11 @@ static double stalled_seconds(lane *ln, long long now)
     return (double)(now - (last > since ? last : since)) / 1000.0;
 }
 
-/* One look at a lane: lag, whether messages wait, the stall. */
-static void watch_lane(lane *ln, int query_lag)
+/* One look at a lane: whether messages wait, the stall. Never blocks, so
+ * the stall gauge is at most a second old whatever Kafka does. */
+static void watch_lane(lane *ln)
 {
     long long now = now_ms();
-    if (query_lag) {
-        long long lag = committed_lag(ln);
-        if (lag >= 0)
-            atomic_store(&ln->lag, lag);
-    }
     pthread_mutex_lock(&ln->lock);
     int inflight = ln->inflight != NULL;
     pthread_mutex_unlock(&ln->lock);
@@ -315,26 +311,46 @@ static void watch_lane(lane *ln, int query_lag)
     sp_metric_set(ln->p->m_stalled, l, stalled_seconds(ln, now));
 }
 
-/* The monitor thread: every second each lane's stall, every 5 s its lag
- * from committed offsets and whether Kafka answers. */
+/* Sleeps about ms, waking early when the publisher stops. */
+static void nap(sp_publisher *p, int ms)
+{
+    for (int k = 0; k < ms / 50 && !atomic_load(&p->stop); k++) {
+        struct timespec ts = { 0, 50 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* The monitor thread: every second each lane's stall. */
 static void *monitor_main(void *arg)
 {
     sp_publisher *p = arg;
-    for (long tick = 0; !atomic_load(&p->stop); tick++) {
-        if (tick % 5 == 0) {
-            char why[256] = "";
-            int ok = sp_kafka_reachable(sp_kafka_producer_handle(p->dlq), 2000, why, sizeof(why));
-            pthread_mutex_lock(&p->ready_lock);
-            p->kafka_ok = ok;
-            snprintf(p->kafka_error, sizeof(p->kafka_error), "%s", why);
-            pthread_mutex_unlock(&p->ready_lock);
-        }
+    while (!atomic_load(&p->stop)) {
         for (size_t i = 0; i < p->n && !atomic_load(&p->stop); i++)
-            watch_lane(&p->lanes[i], tick % 5 == 0);
-        for (int k = 0; k < 20 && !atomic_load(&p->stop); k++) {
-            struct timespec ts = { 0, 50 * 1000000L };
-            nanosleep(&ts, NULL);
+            watch_lane(&p->lanes[i]);
+        nap(p, 1000);
+    }
+    return NULL;
+}
+
+/* The prober thread: every 5 s whether Kafka answers and each lane's lag
+ * from committed offsets. These calls wait on Kafka for seconds when it is
+ * slow, which is why they are not the monitor's. */
+static void *prober_main(void *arg)
+{
+    sp_publisher *p = arg;
+    while (!atomic_load(&p->stop)) {
+        char why[256] = "";
+        int ok = sp_kafka_reachable(sp_kafka_producer_handle(p->dlq), 2000, why, sizeof(why));
+        pthread_mutex_lock(&p->ready_lock);
+        p->kafka_ok = ok;
+        snprintf(p->kafka_error, sizeof(p->kafka_error), "%s", why);
+        pthread_mutex_unlock(&p->ready_lock);
+        for (size_t i = 0; i < p->n && !atomic_load(&p->stop); i++) {
+            long long lag = committed_lag(&p->lanes[i]);
+            if (lag >= 0)
+                atomic_store(&p->lanes[i].lag, lag);
         }
+        nap(p, 5000);
     }
     return NULL;
 }
@@ -402,6 +418,8 @@ static void hand(lane *ln, lane_batch *lb)
     pthread_mutex_lock(&ln->lock);
     ln->inflight = lb;
     ln->inflight_done = 0;
+    if (!atomic_load(&ln->wait_since_ms))
+        atomic_store(&ln->wait_since_ms, now_ms());   /* messages wait from now */
     pthread_cond_broadcast(&ln->cond);
     pthread_mutex_unlock(&ln->lock);
 }
@@ -565,6 +583,11 @@ sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *cl
         declare_known(p, p->lanes[p->n - 1].out->name, 1);
     if (rc == 0 && pthread_create(&p->monitor, NULL, monitor_main, p) != 0)
         rc = snprintf(err, errlen, "cannot start a thread") ? -1 : -1;
+    else if (rc == 0 && pthread_create(&p->prober, NULL, prober_main, p) != 0) {
+        atomic_store(&p->stop, 1);
+        pthread_join(p->monitor, NULL);
+        rc = snprintf(err, errlen, "cannot start a thread") ? -1 : -1;
+    }
     if (rc != 0) {
         sp_publisher_stop(p);
         return NULL;
@@ -578,8 +601,10 @@ void sp_publisher_stop(sp_publisher *p)
     if (!p)
         return;
     atomic_store(&p->stop, 1);
-    if (p->monitor_started)
+    if (p->monitor_started) {
         pthread_join(p->monitor, NULL);
+        pthread_join(p->prober, NULL);
+    }
     for (size_t i = 0; i < p->n; i++) {
         lane *ln = &p->lanes[i];
         if (ln->started) {
