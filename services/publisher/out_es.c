@@ -16,6 +16,7 @@
  * caller. prepare() and deliver() run in two threads, so each has its own
  * JSON buffer. */
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,9 @@ typedef struct {
     char *known[MAX_INDICES];       /* indices created or found, oldest first (deliver's) */
     size_t nknown;
     sp_buf json_prepare, json_deliver;
-    size_t max_request;             /* bytes of one _bulk body at most */
+    size_t max_request;             /* bytes of one document's _bulk item at most: the cluster's limit */
+    atomic_size_t bulk_cap;         /* bytes of one _bulk body at most: max_request, or less once a
+                                     * 413 (a proxy's smaller limit) taught us; kept across batches */
 } es_output;
 
 #define DEFAULT_MAX_REQUEST (100ull * 1024 * 1024)   /* http.max_content_length's default */
@@ -196,7 +199,7 @@ static void build_bulk(es_output *c, sp_batch *b, sp_buf *json, size_t cap)
 static void es_prepare(sp_output *o, sp_batch *b)
 {
     es_output *c = (es_output *)o;
-    build_bulk(c, b, &c->json_prepare, c->max_request);
+    build_bulk(c, b, &c->json_prepare, atomic_load(&c->bulk_cap));
 }
 
 /* Marks each item by the cluster's answer. 1 when some must be sent again. */
@@ -269,6 +272,20 @@ static void dead_letter_single(es_output *c, sp_batch *b, const char *why)
         }
 }
 
+/* A 413 for a body of several items: something on the way (a proxy's
+ * client_max_body_size) takes less than the cluster said. Later bodies are
+ * cut at half of this one from now on, so each batch does not pay for the
+ * same 413 again; a single document still goes alone, and only its own
+ * 413 proves it too large. */
+static void learn_cap(es_output *c, size_t cap)
+{
+    atomic_store(&c->bulk_cap, cap);
+    const char *l[] = { c->base.name };
+    sp_metric_set(sp_publish_metrics_of(c->p)->max_request_bytes, l, (double)cap);
+    sp_warn("publish.bulk_cap", "output", c->base.name, "max_request_bytes", SP_INT((long long)cap),
+            "hint", "a proxy in front of the cluster takes less than its http.max_content_length");
+}
+
 /* Sends the prepared body, then bodies of what is left, until all is
  * settled. */
 static int es_deliver(sp_output *o, sp_batch *b)
@@ -276,7 +293,7 @@ static int es_deliver(sp_output *o, sp_batch *b)
     es_output *c = (es_output *)o;
     char err[1024];
     long backoff = 200;
-    size_t cap = c->max_request;
+    size_t cap = atomic_load(&c->bulk_cap);
     int fresh = b->body.items > 0;          /* prepare()d and not sent yet */
     while (left(b)) {
         if (!fresh)
@@ -295,7 +312,7 @@ static int es_deliver(sp_output *o, sp_batch *b)
             if (b->body.items == 1)
                 dead_letter_single(c, b, "the cluster answered 413: the document alone is over its http.max_content_length");
             else
-                cap = b->body.buf.len / 2;
+                learn_cap(c, cap = b->body.buf.len / 2);
             continue;
         }
         if (sp_publish_backoff(c->p, c->base.name, err, &backoff) != 0)
@@ -395,6 +412,7 @@ sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, long long
     c->max_request = limit ? (size_t)limit : DEFAULT_MAX_REQUEST;
     if (max_request > 0 && (size_t)max_request < c->max_request)
         c->max_request = (size_t)max_request;
+    atomic_init(&c->bulk_cap, c->max_request);
     const char *l[] = { conf->name };
     if (p) /* NULL: only bodies are prepared (unit.collector_bulk), nothing is published */
         sp_metric_set(sp_publish_metrics_of(p)->max_request_bytes, l, (double)c->max_request);

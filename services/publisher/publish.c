@@ -476,7 +476,7 @@ static void define_metrics(sp_publisher *p, sp_metrics *m)
     p->m.indexed = sp_metrics_counter(m, "spider_publisher_documents_indexed_total", "Documents the cluster acknowledged", ol);
     p->m.retried = sp_metrics_counter(m, "spider_publisher_documents_retried_total", "Documents sent again (429, 5xx, a _bulk that failed whole)", ol);
     p->m.requests_retried = sp_metrics_counter(m, "spider_publisher_requests_retried_total", "Requests that failed and are sent again, by request (bulk, create_index, deadletter, send)", orl);
-    p->m.max_request_bytes = sp_metrics_gauge(m, "spider_publisher_max_request_bytes", "Largest _bulk body the cluster takes (http.max_content_length or --max-request-bytes)", ol);
+    p->m.max_request_bytes = sp_metrics_gauge(m, "spider_publisher_max_request_bytes", "Largest _bulk body sent: http.max_content_length, --max-request-bytes, or half a body a proxy refused (413)", ol);
     p->m.dead = sp_metrics_counter(m, "spider_publisher_documents_dead_lettered_total", "Documents that can never be delivered", ol);
     p->m.bulk_seconds = sp_metrics_histogram(m, "spider_publisher_bulk_seconds", "Latency of one _bulk", ol, buckets, 10);
     p->m.amq_sent = sp_metrics_counter(m, "spider_publisher_amq_sent_total", "Notifications sent to ActiveMQ", ol);
