@@ -19,6 +19,8 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/deploy/etc/spider/
   DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/etc)
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/prometheus/alerts.yml
   DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/prometheus)
+install(FILES ${CMAKE_SOURCE_DIR}/deploy/grafana/spider.json
+  DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/grafana)
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/cron/spider-collector.cron
   DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/cron)
 

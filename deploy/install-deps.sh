@@ -45,7 +45,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${SUDO[@]}" apt-get update -qq
   "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Debian starts these services on install; the local stack runs its own
-  # (prometheus is here for promtool only).
+  # (prometheus is here for promtool, and for its server, which
+  # integration.prometheus runs as a plain process of its own).
   for svc in nginx activemq prometheus; do
     "${SUDO[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || "${SUDO[@]}" service "$svc" stop >/dev/null 2>&1 || true
   done

@@ -236,8 +236,14 @@ void sp_metrics_format_double(double v, char *buf, size_t len)
     for (int prec = 1; prec <= 17; prec++) {   /* the fewest digits that read back as v */
         snprintf(buf, len, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
-            return;
+            break;
     }
+    /* An integer as an integer when that is no longer: 180, le="10", not
+     * 1.8e+02, 1e+01 (what Prometheus' own clients print). */
+    char whole[40];
+    if (v == floor(v) && fabs(v) < 1e17 && snprintf(whole, sizeof(whole), "%.0f", v) > 0
+        && strlen(whole) <= strlen(buf))
+        snprintf(buf, len, "%s", whole);
 }
 
 static int put_number(sp_buf *out, double v)

@@ -44,7 +44,7 @@ struct sp_collector {
     sp_scaleout *so;                 /* scale-out: the group and the checkpoint topic */
     pthread_mutex_t cp_lock;
     sp_metrics *m;
-    sp_metric *m_ads, *m_bad, *m_docs, *m_convert_failed, *m_unevaluated, *m_polls;
+    sp_metric *m_ads, *m_bad, *m_docs, *m_convert_failed, *m_unevaluated, *m_polls, *m_schedd_polls;
     sp_metric *m_poll_seconds, *m_last_success, *m_checkpoint_age, *m_cycle_seconds, *m_schedds;
     sp_metric *m_oversized, *m_kafka_unreachable, *m_checkpoint_failed, *m_already_sent;
     sp_metric *m_poll_hist, *m_cycle_hist;
@@ -473,6 +473,16 @@ static unsigned long long snapshot_nonce(void)
     return r;
 }
 
+/* One poll of one schedd in spider_collector_schedd_polls_total, both of its
+ * results declared at the schedd's first poll so that rate() sees the first
+ * failure (success per schedd, for the dashboard). */
+static void count_schedd_poll(sp_collector *c, const char *schedd, const char *kind, int ok)
+{
+    sp_metric_declare(c->m_schedd_polls, (const char *[]){ schedd, kind, "ok" });
+    sp_metric_declare(c->m_schedd_polls, (const char *[]){ schedd, kind, "failed" });
+    sp_metric_add(c->m_schedd_polls, (const char *[]){ schedd, kind, ok ? "ok" : "failed" }, 1);
+}
+
 static int run_poll(worker *w, const task *t)
 {
     sp_collector *c = w->cy->c;
@@ -545,6 +555,7 @@ static int run_poll(worker *w, const task *t)
         sp_metric_add(c->m_already_sent, NULL, (double)p.skipped);
     sp_metric_add(c->m_unevaluated, l_kind, (double)p.stats.unevaluated);
     sp_metric_add(c->m_polls, l_poll, 1);
+    count_schedd_poll(c, t->s->name, kind, rc == 0);
     sp_metric_set(c->m_poll_seconds, l_schedd, secs);
     sp_metric_observe(c->m_poll_hist, l_kind, secs);
     sp_metric_declare(c->m_checkpoint_failed, l_schedd);   /* 0 until this schedd's first failure */
@@ -905,6 +916,8 @@ static void register_metrics(sp_collector *c)
     c->m_convert_failed = sp_metrics_counter(c->m, "spider_collector_convert_failed_total", "Ads that could not become documents", kind_reason);
     c->m_unevaluated = sp_metrics_counter(c->m, "spider_collector_unevaluated_expressions_total", "Expressions kept as text", kind);
     c->m_polls = sp_metrics_counter(c->m, "spider_collector_polls_total", "Schedd polls by result", kind_result);
+    static const char *const schedd_kind_result[] = { "schedd", "kind", "result", NULL };
+    c->m_schedd_polls = sp_metrics_counter(c->m, "spider_collector_schedd_polls_total", "Polls of each schedd by result (those of a cycle skipped for Kafka: spider_collector_polls_total only)", schedd_kind_result);
     c->m_poll_seconds = sp_metrics_gauge(c->m, "spider_collector_poll_duration_seconds", "Duration of the last poll", schedd_kind);
     c->m_last_success = sp_metrics_gauge(c->m, "spider_collector_last_success_timestamp_seconds", "End of the last successful poll", schedd_kind);
     c->m_checkpoint_age = sp_metrics_gauge(c->m, "spider_collector_checkpoint_age_seconds", "Poll time minus the schedd's history checkpoint", schedd_l);

@@ -30,6 +30,7 @@ SERVICES = {  # program -> (stack.env port variable, daemon command)
 }
 SIM = "spider-sim"
 UID = 10001
+VERSION = re.search(r'#define SPIDER_VERSION "([^"]+)"', open(os.path.join(ROOT, "lib/version.h")).read()).group(1)
 failed = False
 
 
@@ -397,6 +398,10 @@ def run_k8s():
         image = c.get("image", "")
         name = image.rsplit("/", 1)[-1].split(":")[0]
         check(f"{prog}: image {image} is the Dockerfile target {prog}", name == prog and prog in targets)
+        tag = image.rsplit("/", 1)[-1].partition(":")[2]
+        check(f"{prog}: image tagged by the version {VERSION} (not latest, not untagged)", tag == VERSION, image)
+        check_k8s_service(prog, d, by_kind.get("Service", {}), port)
+        check_k8s_pdb(prog, d, by_kind.get("PodDisruptionBudget", {}))
         sc = c.get("securityContext", {})
         check(f"{prog}: container cannot escalate, drops all capabilities, read-only root",
               sc.get("allowPrivilegeEscalation") is False and sc.get("readOnlyRootFilesystem") is True
@@ -442,6 +447,37 @@ def run_k8s():
             for var in (cms.get(n, {}).get("data") or {}):
                 check(f"{prog}: {var} from ConfigMap {n} is one of its variables",
                       f"env {var}," in helptext or f"env {var}]" in helptext)
+
+
+def check_k8s_service(prog, dep, services, port):
+    """A Service selecting the Deployment's pods with its metrics port."""
+    labels = dep["spec"]["template"]["metadata"].get("labels", {})
+    svc = services.get(f"{prog}-metrics")
+    if not check(f"{prog}: Service {prog}-metrics", svc is not None):
+        return
+    sel = svc["spec"].get("selector", {})
+    check(f"{prog}-metrics: selects the Deployment's pods", bool(sel) and all(labels.get(k) == v for k, v in sel.items()),
+          f"{sel} vs {labels}")
+    ports = {p.get("name"): p for p in svc["spec"].get("ports", [])}
+    m = ports.get("metrics", {})
+    check(f"{prog}-metrics: port metrics {port} -> the container's metrics port",
+          m.get("port") == port and m.get("targetPort") in ("metrics", port), str(ports))
+    check(f"{prog}-metrics: in the Deployment's namespace",
+          svc["metadata"].get("namespace") == dep["metadata"].get("namespace"))
+
+
+def check_k8s_pdb(prog, dep, pdbs):
+    """A PodDisruptionBudget selecting the Deployment's pods that lets a
+    drain go on: at least one pod may go, at least one stays."""
+    pdb = [b for b in pdbs.values() if b["spec"].get("selector") == dep["spec"]["selector"]]
+    if not check(f"{prog}: one PodDisruptionBudget selects its pods", len(pdb) == 1, str(list(pdbs))):
+        return
+    spec, replicas = pdb[0]["spec"], dep["spec"]["replicas"]
+    if "maxUnavailable" in spec:
+        ok = isinstance(spec["maxUnavailable"], int) and 1 <= spec["maxUnavailable"] < replicas
+    else:
+        ok = isinstance(spec.get("minAvailable"), int) and 1 <= spec["minAvailable"] < replicas
+    check(f"{prog}: its budget lets one pod go and keeps one of {replicas} ({spec})", ok)
 
 
 def pod_files(pod, c, cms, secrets, prog):

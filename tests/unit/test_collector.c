@@ -124,6 +124,16 @@ static void test_bad_schedds_fail_alone(void **state)
     sp_buf_append(&text, "", 1);
     assert_non_null(strstr((char *)text.data, "spider_collector_polls_total{kind=\"queue\",result=\"failed\"} 4"));
     assert_non_null(strstr((char *)text.data, "spider_collector_bad_ads_total{kind=\"queue\"} 2"));
+    /* Per schedd: the one that exits failed its queue poll, a good one did not. */
+    char line[256];
+    snprintf(line, sizeof(line), "spider_collector_schedd_polls_total{schedd=\"%s\",kind=\"queue\",result=\"failed\"} 1\n", names[0]);
+    assert_non_null(strstr((char *)text.data, line));
+    snprintf(line, sizeof(line), "spider_collector_schedd_polls_total{schedd=\"%s\",kind=\"queue\",result=\"ok\"} 0\n", names[0]);
+    assert_non_null(strstr((char *)text.data, line));
+    snprintf(line, sizeof(line), "spider_collector_schedd_polls_total{schedd=\"%s\",kind=\"history\",result=\"failed\"} 0\n", names[7]);
+    assert_non_null(strstr((char *)text.data, line));
+    snprintf(line, sizeof(line), "spider_collector_schedd_polls_total{schedd=\"%s\",kind=\"history\",result=\"ok\"} 1\n", names[7]);
+    assert_non_null(strstr((char *)text.data, line));
     sp_buf_free(&text);
     sp_collector_free(c);
     sp_metrics_free(m);

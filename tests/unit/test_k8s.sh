@@ -7,7 +7,9 @@
 #  2. deploy_check.py k8s: the structure a deployment needs (Deployments with
 #     replicas, probes on /healthz of the metrics port, Prometheus
 #     annotations, resources, non-root security contexts, images that are
-#     Dockerfile targets, ports of stack.env, --config files from the
+#     Dockerfile targets tagged by the version of lib/version.h, a metrics
+#     Service and a PodDisruptionBudget (one pod may go, one stays) per
+#     Deployment, ports of stack.env, --config files from the
 #     ConfigMap loaded by the real programs, Secrets as placeholders).
 set -uo pipefail
 ROOT=${SPIDER_SOURCE_DIR:?}

@@ -143,7 +143,8 @@ static void test_shortest_doubles(void **state)
     const struct { double v; const char *want; } cases[] = {
         { 0.1, "0.1" }, { 1e-7, "1e-07" }, { 123456789.125, "123456789.125" }, { 1e300, "1e+300" },
         { 0.1 + 0.2, "0.30000000000000004" }, { 5, "5" }, { -2.5, "-2.5" }, { 0, "0" },
-        { INFINITY, "+Inf" }, { -INFINITY, "-Inf" }, { NAN, "NaN" },
+        { 180, "180" }, { 10, "10" }, { 120, "120" }, { -300, "-300" }, { 1e20, "1e+20" },
+        { 104857600, "104857600" }, { 1e6, "1e+06" }, { INFINITY, "+Inf" }, { -INFINITY, "-Inf" }, { NAN, "NaN" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char buf[40];
