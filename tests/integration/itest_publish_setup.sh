@@ -30,7 +30,10 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-run_setup() { "$P" setup --es-conf "${CONF:-$tmp/es_conf.json}" --index-template "$tpl" "$@" 2>"$tmp/setup.err"; }
+run_setup() {  # its stderr in setup.err, and all of them in setup.all
+  "$P" setup --es-conf "${CONF:-$tmp/es_conf.json}" --index-template "$tpl" "$@" 2>"$tmp/setup.err"
+  local rc=$?; cat "$tmp/setup.err" >> "$tmp/setup.all"; return $rc
+}
 template() { cluster_curl "$1" "$(cluster_url "$1")/_index_template/$NAME" | jq -c '.index_templates[0].index_template'; }
 digest() { template "$1" | jq -r '._meta.digest'; }
 has_retention() {  # os|es: the cluster answers the ISM/ILM API (as setup asks it)
@@ -83,7 +86,7 @@ want=$(unique)
   --deadletter-topic "$T.dead" --batch-ms 300 --log-level warn 2>>"$tmp/publisher.log" &
 pub=$!
 check "run writes every document to both clusters ($want)" 'wait_count os "$want" 60 && wait_count es "$want" 60'
-kill "$pub"; wait "$pub" 2>/dev/null; pub=""
+check "run stops cleanly" 'stop_clean "$pub" "$tmp/publisher.log"'; pub=""
 for c in os es; do
   url=$(cluster_url $c) t=$(template $c)
   idx=$(cluster_curl $c "$url/_cat/indices/$tpl-*?h=index" | head -1)
@@ -119,5 +122,6 @@ check "a cluster refusing the login fails alone, named, exit 1" \
    [[ $out == *"$ES_NAME: index template $NAME unchanged"* ]] && [[ $out == *"1 failed"* ]]'
 run_setup --retention-days -1 >/dev/null; rc=$?
 check "--retention-days -1 is a usage error (exit 2)" '[ $rc -eq 2 ] && grep -q "retention-days" "$tmp/setup.err"'
+check "no sanitizer report from any setup" '! grep -qE "Sanitizer|runtime error" "$tmp/setup.all"'
 [ $fail -eq 0 ] || { echo "---- setup stderr"; cat "$tmp/setup.err"; echo "---- publisher log"; tail -20 "$tmp/publisher.log"; }
 exit $fail
