@@ -197,14 +197,42 @@ static int install(sp_http *h, const char *kind, const char *path, json_t *body,
     return 0;
 }
 
+/* 0 unless an index (not an alias) has the alias's name: a cluster refuses
+ * to create an index with such an alias, so run could write nothing. */
+static int check_alias(sp_http *h, const char *alias, char *err, size_t errlen)
+{
+    char path[400];
+    long status = 0;
+    json_t *got;
+    snprintf(path, sizeof(path), "/_resolve/index/%s", alias);
+    if (call(h, "GET", path, NULL, &status, &got, err, errlen) != 0)
+        return -1;
+    int clash = 0;
+    size_t i;
+    json_t *idx;
+    json_array_foreach(json_object_get(got, "indices"), i, idx) {
+        const char *name = json_string_value(json_object_get(idx, "name"));
+        clash |= name && !strcmp(name, alias);
+    }
+    json_decref(got);
+    if (status != 200 && status != 404)
+        return -1;
+    if (clash) {
+        snprintf(err, errlen, "an index named %s exists, so no new index could have the alias %s (the cluster would "
+                 "refuse to create it): delete or rename that index, or choose another --index-template", alias, alias);
+        return -1;
+    }
+    return 0;
+}
+
 int sp_setup_cluster(sp_http *h, int opensearch, const sp_setup_opts *o, sp_setup_result *r, char *err,
                      size_t errlen)
 {
     char path[600];
     sp_setup_names(o->index_template, r);
     r->policy = r->template = SP_SETUP_NONE;
-    int rc = 0;
-    if (o->retention_days > 0) {   /* first: the template names the policy */
+    int rc = check_alias(h, r->alias, err, errlen);
+    if (rc == 0 && o->retention_days > 0) {   /* first: the template names the policy */
         json_t *p = opensearch ? sp_setup_ism_body(o->index_template, o->retention_days)
                                : sp_setup_ilm_body(o->retention_days);
         snprintf(path, sizeof(path), opensearch ? "/_plugins/_ism/policies/%s" : "/_ilm/policy/%s", r->policy_name);

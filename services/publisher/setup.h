@@ -12,7 +12,8 @@
  *     so a family "cms-test" beside "cms" is not caught by cms's), priority
  *     200: the publisher's own index body (mapping.h, one source), the alias
  *     <t> over the family, and on Elasticsearch index.lifecycle.name.
- * Each object carries a digest of its body (the template's and the ILM
+ * An index named like the alias makes setup fail (no index of the family
+ * could be created with the alias). Each object carries a digest of its body (the template's and the ILM
  * policy's _meta.digest, the ISM policy's description): one that already
  * carries the digest of what would be written is left alone ("unchanged"),
  * so a second setup changes nothing.

@@ -9,8 +9,9 @@
 # (`_ilm/explain`, `_plugins/_ism/explain`); the local stack's integ-test
 # distributions have neither (no registry serves the modules), so there the
 # test checks that setup refuses, naming the cluster and the missing API,
-# with exit 1 and nothing changed. A cluster that refuses the login fails
-# alone and is named; a bad --retention-days is a usage error.
+# with exit 1 and nothing changed. A cluster that refuses the login, or
+# holds an index named like the alias, fails alone and is named; a bad
+# --retention-days is a usage error.
 set -uo pipefail
 . "$(dirname "$0")/clusters.sh"      # B, ROOT, tmp, the helpers
 T=itsetup$$
@@ -120,6 +121,12 @@ out=$(CONF=$tmp/bad_conf.json run_setup --retention-days $retention); rc=$?; err
 check "a cluster refusing the login fails alone, named, exit 1" \
   '[ $rc -eq 1 ] && [[ $err == *"$OS_NAME: FAILED:"*"answered 401"* ]] &&
    [[ $out == *"$ES_NAME: index template $NAME unchanged"* ]] && [[ $out == *"1 failed"* ]]'
+delete_indices es "$tpl-*"    # and so the alias
+curl -s -XPUT "$ELASTICSEARCH_URL/$tpl" >/dev/null
+out=$(run_setup --retention-days $retention); rc=$?; err=$(cat "$tmp/setup.err")
+check "an index named like the alias: that cluster fails, named, exit 1" \
+  '[ $rc -eq 1 ] && [[ $err == *"$ES_NAME: FAILED: an index named $tpl exists"* ]] && [[ $out == *"$OS_NAME: index template $NAME unchanged"*"unchanged, 1 failed"* ]]'
+curl -s -XDELETE "$ELASTICSEARCH_URL/$tpl" >/dev/null
 run_setup --retention-days -1 >/dev/null; rc=$?
 check "--retention-days -1 is a usage error (exit 2)" '[ $rc -eq 2 ] && grep -q "retention-days" "$tmp/setup.err"'
 check "no sanitizer report from any setup" '! grep -qE "Sanitizer|runtime error" "$tmp/setup.all"'
