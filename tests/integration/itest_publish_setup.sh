@@ -103,6 +103,15 @@ for c in os es; do
   check "$c: $idx has the template's settings (total_fields.limit 2000)" \
     '[ "$(jq -r .mapping.total_fields.limit <<<"$s")" = 2000 ]'
 done
+ism_attached() {  # ISM attaches by its ism_template as the index is created, asynchronously: 10 s
+  local i
+  for i in $(seq 20); do
+    [ "$(cluster_curl os "$OPENSEARCH_URL/_plugins/_ism/explain/$1" |
+         jq -r ".[\"$1\"][\"index.plugins.index_state_management.policy_id\"] // .[\"$1\"].policy_id")" = "$POLICY" ] && return 0
+    sleep 0.5
+  done
+  return 1
+}
 if [ $retention != 0 ]; then
   idx=$(curl -s "$ELASTICSEARCH_URL/_cat/indices/$tpl-*?h=index" | head -1)
   check "es: ILM policy $POLICY exists, deletes after ${retention}d, and manages $idx" \
@@ -111,7 +120,7 @@ if [ $retention != 0 ]; then
   idx=$(cluster_curl os "$OPENSEARCH_URL/_cat/indices/$tpl-*?h=index" | head -1)
   check "os: ISM policy $POLICY exists and manages $idx" \
     '[ "$(cluster_curl os "$OPENSEARCH_URL/_plugins/_ism/policies/$POLICY" | jq -r ._id)" = "$POLICY" ] &&
-     [ "$(cluster_curl os "$OPENSEARCH_URL/_plugins/_ism/explain/$idx" | jq -r ".[\"$idx\"][\"index.plugins.index_state_management.policy_id\"] // .[\"$idx\"].policy_id")" = "$POLICY" ]'
+     ism_attached "$idx"'
 fi
 
 # failures
