@@ -6,7 +6,9 @@
  *   spider-publisher purge --git-hash H [--since T] [--dry-run]
  *                          delete a bad build's documents from every cluster
  *   spider-publisher replay --cluster C --from T
- *                          rewind one output's consumer group to time T */
+ *                          rewind one output's consumer group to time T
+ *   spider-publisher setup [--retention-days N]
+ *                          index template, alias and retention policy on every cluster (setup.c) */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "metrics.h"
 #include "publish.h"
 #include "purge.h"
+#include "setup.h"
 #include "spider.h"
 
 static const sp_opt options[] = {
@@ -47,6 +50,7 @@ static const sp_opt options[] = {
     { "dry-run", SP_OPT_BOOL, "false", "dry-run", "purge: count what would be deleted, delete nothing" },
     { "cluster", SP_OPT_STRING, "", "cluster", "replay: the output to rewind: a cluster name of es_conf.json, or amq" },
     { "from", SP_OPT_STRING, "", "from", "replay: epoch seconds or YYYY-MM-DDTHH:MM:SSZ" },
+    { "retention-days", SP_OPT_INT, "39", "retention-days", "setup: delete a daily index this many days after its creation (0: no policy); 39 as the reference's history.py RETENTION_POLICY, past which it sends nothing" },
 };
 
 /* --from: epoch seconds, or an ISO 8601 UTC time. -1 when neither. */
@@ -178,6 +182,51 @@ static int purge(sp_config *cfg)
     return rc;
 }
 
+/* setup on every cluster; one line per cluster, then the counts. Exit
+ * status: 0, 1 when a cluster failed (the others are still set up). */
+static int setup(sp_config *cfg)
+{
+    char err[1024];
+    sp_clusters cl;
+    const char *ca = sp_config_str(cfg, "ca-file");
+    if (check_template(cfg) != 0)
+        return 2;
+    if (sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, &cl, err, sizeof(err)) != 0) {
+        fprintf(stderr, "spider-publisher: %s\n", err);
+        return 2;
+    }
+    sp_setup_opts o = { sp_config_str(cfg, "index-template"), (int)sp_config_int(cfg, "retention-days") };
+    int counts[4] = { 0 }, failed = 0;
+    for (size_t i = 0; i < cl.n; i++) {
+        const sp_cluster_conf *c = &cl.items[i];
+        sp_setup_result r;
+        sp_http *h = sp_cluster_http(c, 60000, err, sizeof(err));
+        if (!h || sp_setup_cluster(h, c->opensearch, &o, &r, err, sizeof(err)) != 0) {
+            fprintf(stderr, "%s: FAILED: %s\n", c->name, err);
+            sp_error("setup.failed", "cluster", c->name, "error", err);
+            failed++;
+        } else {
+            counts[r.policy]++;
+            counts[r.template]++;
+            if (o.retention_days > 0)
+                printf("%s: %s policy %s %s (delete %s %d days after creation)\n", c->name,
+                       c->opensearch ? "ISM" : "ILM", r.policy_name, sp_setup_change_name(r.policy), r.pattern,
+                       o.retention_days);
+            printf("%s: index template %s %s (%s, alias %s%s%s)\n", c->name, r.template_name,
+                   sp_setup_change_name(r.template), r.pattern, r.alias,
+                   c->opensearch || !o.retention_days ? "" : ", index.lifecycle.name ",
+                   c->opensearch || !o.retention_days ? "" : r.policy_name);
+            sp_info("setup.done", "cluster", c->name, "template", sp_setup_change_name(r.template), "policy",
+                    sp_setup_change_name(r.policy));
+        }
+        sp_http_free(h);
+    }
+    printf("setup: %zu clusters, %d created, %d updated, %d unchanged, %d failed\n", cl.n,
+           counts[SP_SETUP_CREATED], counts[SP_SETUP_UPDATED], counts[SP_SETUP_UNCHANGED], failed);
+    sp_clusters_free(&cl);
+    return failed ? 1 : 0;
+}
+
 static volatile sig_atomic_t stop;
 
 /* /readyz while the publisher starts (creating topics, asking clusters). */
@@ -266,13 +315,14 @@ static const sp_opt_rule rules[] = {
     { "dry-run", NULL, "purge" },
     { "cluster", NULL, "replay" },
     { "from", NULL, "replay" },
+    { "retention-days", "0..36500", "setup" },
     { "deadletter-topic", NULL, "run" },
     { "amq.destination", NULL, "run" },
     { "amq.producer", NULL, "run" },
     { "amq.type", NULL, "run" },
     { "topics", NULL, "run,replay" },
     { "group", NULL, "run,replay" },
-    { "index-template", NULL, "run,purge" },
+    { "index-template", NULL, "run,purge,setup" },
     { "metrics.port", "0..65535", NULL },
     { "amq.timeout_ms", "1..", NULL },
 };
@@ -284,6 +334,15 @@ static const sp_command commands[] = {
       "from every cluster of --es-conf, in the indices <index-template>-*.", 0, 0 },
     { "replay", "--cluster C --from T", "Rewinds output C (a cluster of --es-conf, or amq) on every topic to time T; the publishers\n"
       "must be stopped, and re-send from T when started.", 0, 0 },
+    { "setup", "[--retention-days N]", "Installs, on every cluster of --es-conf, what the daily indices <index-template>-YYYY-MM-DD\n"
+      "need before run creates them: the index template spider-<t>-daily (for <t>-2*: the mapping and\n"
+      "settings run creates an index with, and the alias <t>), and a retention policy spider-<t>-retention\n"
+      "deleting an index --retention-days after its creation (Elasticsearch ILM, attached by the\n"
+      "template's index.lifecycle.name; OpenSearch ISM, attached by its ism_template). The default, 39\n"
+      "days, is the reference spider's RETENTION_POLICY (history.py): it never sends a record older, so\n"
+      "an older index takes no more writes. Idempotent: what already carries the same digest is left\n"
+      "unchanged. Indices created before setup keep no policy. Exit 1 when a cluster failed (its error\n"
+      "names it; a cluster without ILM/ISM fails unless --retention-days 0).", 0, 0 },
 };
 
 int main(int argc, char **argv)
@@ -295,7 +354,9 @@ int main(int argc, char **argv)
         "  purge --git-hash H [--since T] [--dry-run]   delete the documents a bad collector build wrote,\n"
         "                                               from every cluster (the runbook in README.md)\n"
         "  replay --cluster C --from T                  rewind output C (a cluster, or amq) to time T; the\n"
-        "                                               publishers must be stopped, and re-send from T when started",
+        "                                               publishers must be stopped, and re-send from T when started\n"
+        "  setup [--retention-days N]                   index template, alias and retention policy (ILM/ISM)\n"
+        "                                               of the daily indices, on every cluster; idempotent",
         options, sizeof(options) / sizeof(options[0]));
     sp_config_commands(cfg, commands, sizeof(commands) / sizeof(commands[0]));
     sp_config_rules(cfg, rules, sizeof(rules) / sizeof(rules[0]));
@@ -307,6 +368,8 @@ int main(int argc, char **argv)
             rc = run(cfg);
         else if (!strcmp(args[0], "purge"))
             rc = purge(cfg);
+        else if (!strcmp(args[0], "setup"))
+            rc = setup(cfg);
         else
             rc = replay(cfg);
     }

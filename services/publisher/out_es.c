@@ -5,7 +5,8 @@
  * protobuf documents (docjson.h, with metadata.publisher_git_hash) into the
  * batch's reused body (prepare, while the previous batch is in flight),
  * creates each daily index it has not seen with the reference mapping
- * (mapping.h), sends the _bulk and reads the per-item results. Items the cluster can take
+ * (mapping.h; `setup`'s index template has the same body, and adds its
+ * alias and retention policy), sends the _bulk and reads the per-item results. Items the cluster can take
  * later (429, 5xx, timeouts, the cluster down) are sent again with backoff;
  * items it never can (mapping and parse errors) go to the dead-letter topic
  * with the cluster's reason. Document ids are the collector's, so a batch
