@@ -33,38 +33,6 @@ Spider__Source sp_source_parse(const char *name)
     return SPIDER__SOURCE__SOURCE_UNSPECIFIED;
 }
 
-int sp_buf_reserve(sp_buf *buf, size_t n)
-{
-    if (buf->len + n <= buf->cap)
-        return 0;
-    size_t cap = buf->cap ? buf->cap : 4096;
-    while (cap < buf->len + n)
-        cap *= 2;
-    uint8_t *data = realloc(buf->data, cap);
-    if (!data)
-        return -1;
-    buf->data = data;
-    buf->cap = cap;
-    return 0;
-}
-
-int sp_buf_append(sp_buf *buf, const void *data, size_t n)
-{
-    if (n == 0)
-        return 0;
-    if (sp_buf_reserve(buf, n) != 0)
-        return -1;
-    memcpy(buf->data + buf->len, data, n);
-    buf->len += n;
-    return 0;
-}
-
-void sp_buf_free(sp_buf *buf)
-{
-    free(buf->data);
-    memset(buf, 0, sizeof(*buf));
-}
-
 int sp_record_pack(const Spider__Record *rec, sp_buf *buf)
 {
     size_t n = spider__record__get_packed_size(rec);
