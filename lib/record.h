@@ -4,7 +4,8 @@
  * protoc-c at build time (gen/proto/spider.pb-c.h) and are used directly;
  * this file adds what every service needs on top: the snapshot checksum,
  * the names the reference spider uses, and packing into a reused buffer
- * (buf.h, included here for the callers that reach sp_buf through it). */
+ * (buf.h and hash.h, included here for the callers that reach sp_buf and
+ * sp_fnv1a64 through it). */
 #ifndef SPIDER_RECORD_H
 #define SPIDER_RECORD_H
 
@@ -13,9 +14,7 @@
 
 #include "proto/spider.pb-c.h"
 #include "buf.h"
-
-/* FNV-1a 64 of bytes. */
-uint64_t sp_fnv1a64(const void *data, size_t len);
+#include "hash.h"
 
 /* The SnapshotEnd checksum: order-independent sum mod 2^64 of FNV-1a-64 of
  * each document id. Start from 0 and add every id. */
