@@ -15,18 +15,12 @@
 
 #include "kafka.h"
 #include "log.h"
+#include "clock.h"
 
 #define N 1000
 
 static sp_kafka_props props;
 static char topic[96], group[128];
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int setup(void **state)
 {
@@ -40,7 +34,7 @@ static int setup(void **state)
     sp_kafka_props_init(&props);
     sp_kafka_props_set(&props, "bootstrap.servers", bootstrap);
     sp_kafka_props_set(&props, "socket.timeout.ms", "10000");
-    snprintf(topic, sizeof(topic), "itest.kafka.%d.%lld", (int)getpid(), (long long)now_ms());
+    snprintf(topic, sizeof(topic), "itest.kafka.%d.%lld", (int)getpid(), (long long)sp_clock_wall_ms());
     snprintf(group, sizeof(group), "%s.group", topic);
     char err[512];
     if (sp_kafka_create_topic(&props, topic, 3, NULL, 0, 15000, err, sizeof(err)) != 0) {
@@ -141,7 +135,7 @@ static void test_round_trip_resume_and_rewind(void **state)
 
     /* Rewind to just before a second batch: exactly that batch again. */
     sleep(1);
-    int64_t mark = now_ms();
+    int64_t mark = sp_clock_wall_ms();
     produce_range(N, N + 100);
     char err[512];
     assert_int_equal(consume(100, seen), 100);   /* the group reads the new batch */
