@@ -15,6 +15,7 @@
 #include "record.h"
 #include "snapdiff.h"
 #include "clock.h"
+#include "pbwire.h"
 
 #define MAX_META 4000                  /* commit metadata bytes (Kafka's default limit: 4096) */
 
@@ -320,7 +321,7 @@ static void drain_history(stream *st)
 static int handle(stream *st, rd_kafka_message_t *m, char *err, size_t errlen)
 {
     const uint8_t *data = m->payload;
-    if (m->len && data[0] == 0x12) {                  /* Record.snapshot_begin: where it starts */
+    if (m->len && data[0] == SP_PB_KEY_LEN(SP_PB_RECORD_SNAPSHOT_BEGIN)) {   /* where a snapshot starts */
         Spider__Record *r = sp_record_unpack(m->payload, m->len);
         schedd_pos *p = r && r->snapshot_begin ? pos_of(st, r->snapshot_begin->schedd, m->partition) : NULL;
         if (p)
