@@ -31,6 +31,7 @@
 #include "log.h"
 #include "pool.h"
 #include "record.h"
+#include "testenv.h"
 
 #define SCHEDDS 4
 #define JOBS 40
@@ -52,26 +53,17 @@ static int setup(void **state)
 {
     (void)state;
     sp_log_init("itest", SP_LOG_WARN, SP_LOG_FORMAT_KV);
-    const char *bootstrap = getenv("KAFKA_BOOTSTRAP");
-    if (!bootstrap || !getenv("SPIDER_BUILD_DIR")) {
-        fprintf(stderr, "KAFKA_BOOTSTRAP / SPIDER_BUILD_DIR not set (run through ctest)\n");
+    if (!getenv("SPIDER_BUILD_DIR")) {
+        fprintf(stderr, "SPIDER_BUILD_DIR not set (run through ctest)\n");
         return -1;
     }
-    sp_kafka_props_init(&props);
-    sp_kafka_props_set(&props, "bootstrap.servers", bootstrap);
-    snprintf(prefix, sizeof(prefix), "itest.differ.%d.%ld", (int)getpid(), (long)time(NULL));
+    if (tc_kafka_props(&props) != 0)
+        return -1;
+    tc_unique_name(prefix, sizeof(prefix), "differ");
     snprintf(tq, sizeof(tq), "%s.queue", prefix);
     snprintf(tc, sizeof(tc), "%s.changes", prefix);
     snprintf(th, sizeof(th), "%s.history", prefix);
-    char err[512];
-    if (sp_kafka_create_topic(&props, tq, 3, NULL, 0, 15000, err, sizeof(err)) != 0 ||
-        sp_kafka_create_topic(&props, tc, 3, NULL, 0, 15000, err, sizeof(err)) != 0 ||
-        sp_kafka_create_topic(&props, th, 3, NULL, 0, 15000, err, sizeof(err)) != 0) {
-        fprintf(stderr, "cannot create topics: %s\n", err);
-        return -1;
-    }
-    snprintf(dir, sizeof(dir), "/tmp/itest-differ-XXXXXX");
-    if (!mkdtemp(dir))
+    if (tc_kafka_topics(&props, 3, tq, tc, th, (char *)NULL) != 0 || tc_tempdir(dir, sizeof(dir), "itest-differ") != 0)
         return -1;
     snprintf(cp, sizeof(cp), "%s/checkpoint.json", dir);
     snprintf(stepfile, sizeof(stepfile), "%s/step", dir);
@@ -84,10 +76,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    tc_rmtree(dir);
     sp_kafka_props_free(&props);
     sp_log_shutdown();
     return 0;
@@ -199,9 +188,7 @@ static void read_topic(const char *topic, void (*take)(void *, const Spider__Rec
     static int round;
     snprintf(group, sizeof(group), "%s.reader.%d", prefix, round++);
     sp_kafka_props p;
-    sp_kafka_props_init(&p);
-    sp_kafka_props_set(&p, "bootstrap.servers", getenv("KAFKA_BOOTSTRAP"));
-    sp_kafka_props_set(&p, "enable.partition.eof", "true");
+    assert_int_equal(tc_kafka_reader_props(&p), 0);
     sp_kafka_consumer *c = sp_kafka_consumer_new(&p, group, (const char *[]){ topic }, 1, NULL, NULL, err, sizeof(err));
     assert_non_null(c);
     int eofs = 0, idle = 0;

@@ -16,6 +16,7 @@
 #include "kafka.h"
 #include "log.h"
 #include "clock.h"
+#include "testenv.h"
 
 #define N 1000
 
@@ -26,22 +27,12 @@ static int setup(void **state)
 {
     (void)state;
     sp_log_init("itest", SP_LOG_WARN, SP_LOG_FORMAT_KV);
-    const char *bootstrap = getenv("KAFKA_BOOTSTRAP");
-    if (!bootstrap) {
-        fprintf(stderr, "KAFKA_BOOTSTRAP is not set (run through tests/integration/run-with-stack.sh)\n");
+    if (tc_kafka_props(&props) != 0)
         return -1;
-    }
-    sp_kafka_props_init(&props);
-    sp_kafka_props_set(&props, "bootstrap.servers", bootstrap);
     sp_kafka_props_set(&props, "socket.timeout.ms", "10000");
-    snprintf(topic, sizeof(topic), "itest.kafka.%d.%lld", (int)getpid(), (long long)sp_clock_wall_ms());
+    tc_unique_name(topic, sizeof(topic), "kafka");
     snprintf(group, sizeof(group), "%s.group", topic);
-    char err[512];
-    if (sp_kafka_create_topic(&props, topic, 3, NULL, 0, 15000, err, sizeof(err)) != 0) {
-        fprintf(stderr, "cannot create topic on %s: %s\n", bootstrap, err);
-        return -1;
-    }
-    return 0;
+    return tc_kafka_topics(&props, 3, topic, (char *)NULL);
 }
 
 static int teardown(void **state)
