@@ -88,25 +88,15 @@ static int teardown(void **state)
  * history (and a checkpoint file) the history to th. */
 static void collector_run(int k, const char *fail, const char *history_cp)
 {
-    char exe[512], path[4096], now[32], sch[16], jobs[16];
-    snprintf(exe, sizeof(exe), "%s/spider-collector", getenv("SPIDER_BUILD_DIR"));
-    snprintf(path, sizeof(path), "%s/sim-bin:%s", getenv("SPIDER_BUILD_DIR"), getenv("PATH"));
+    char exe[512], now[32];
+    tc_sim sim = { stepfile, SCHEDDS, JOBS };
+    tc_build_path(exe, sizeof(exe), "spider-collector");
     snprintf(now, sizeof(now), "%lld", pool.t0 + (long long)k * pool.interval);
-    snprintf(sch, sizeof(sch), "%d", SCHEDDS);
-    snprintf(jobs, sizeof(jobs), "%d", JOBS);
-    FILE *f = fopen(stepfile, "w");
-    assert_non_null(f);
-    fprintf(f, "%d\n", k);
-    fclose(f);
+    assert_int_equal(tc_sim_set_step(&sim, k), 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        setenv("PATH", path, 1);
-        setenv("SPIDER_SIM_STEP_FILE", stepfile, 1);
-        setenv("SPIDER_SIM_SCHEDDS", sch, 1);
-        setenv("SPIDER_SIM_JOBS", jobs, 1);
-        if (fail)
-            setenv("SPIDER_SIM_FAIL", fail, 1);
+        tc_sim_child_env(&sim, fail);
         execl(exe, exe, "run", "--once", "--now", now, history_cp ? "--process-history=true" : "--process-history=false",
               "--checkpoint-file", history_cp ? history_cp : cp, "--topic-queue", tq, "--topic-history", th,
               "--kafka-brokers", getenv("KAFKA_BOOTSTRAP"), "--log-level", "error", (char *)NULL);
@@ -182,35 +172,12 @@ typedef struct {
 } snapshot_step;
 
 /* Every record of topic, handed to take(); until EOF on its 3 partitions. */
-static void read_topic(const char *topic, void (*take)(void *, const Spider__Record *), void *ctx)
+static void read_topic(const char *topic, tc_record_fn *take, void *ctx)
 {
-    char err[512], group[200];
+    char group[200];
     static int round;
     snprintf(group, sizeof(group), "%s.reader.%d", prefix, round++);
-    sp_kafka_props p;
-    assert_int_equal(tc_kafka_reader_props(&p), 0);
-    sp_kafka_consumer *c = sp_kafka_consumer_new(&p, group, (const char *[]){ topic }, 1, NULL, NULL, err, sizeof(err));
-    assert_non_null(c);
-    int eofs = 0, idle = 0;
-    while (eofs < 3 && idle < 200) {
-        rd_kafka_message_t *m = sp_kafka_consume(c, 100);
-        if (!m) {
-            idle++;
-            continue;
-        }
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            eofs++;
-        } else if (!m->err) {
-            Spider__Record *r = sp_record_unpack(m->payload, m->len);
-            assert_non_null(r);
-            take(ctx, r);
-            spider__record__free_unpacked(r, NULL);
-        }
-        rd_kafka_message_destroy(m);
-    }
-    assert_int_equal(eofs, 3);
-    sp_kafka_consumer_free(c);
-    sp_kafka_props_free(&p);
+    assert_int_equal(tc_kafka_read_records(group, (const char *[]){ topic }, 1, 3, take, ctx), 3);
 }
 
 typedef struct {
@@ -220,8 +187,9 @@ typedef struct {
     size_t ngot;
 } emitted;
 
-static void take_begin(void *ctx, const Spider__Record *r)
+static void take_begin(void *ctx, const char *topic, const Spider__Record *r)
 {
+    (void)topic;
     emitted *e = ctx;
     if (r->kind_case != SPIDER__RECORD__KIND_SNAPSHOT_BEGIN || e->nsnaps == 256)
         return;
@@ -230,8 +198,9 @@ static void take_begin(void *ctx, const Spider__Record *r)
     s->step = (int)((r->snapshot_begin->time_slot - pool.t0) / pool.interval);
 }
 
-static void take_change(void *ctx, const Spider__Record *r)
+static void take_change(void *ctx, const char *topic, const Spider__Record *r)
 {
+    (void)topic;
     emitted *e = ctx;
     assert_int_equal(r->kind_case, SPIDER__RECORD__KIND_CHANGE);
     assert_true(e->ngot < MAX_EVENTS);
