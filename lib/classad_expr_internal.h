@@ -22,7 +22,7 @@
 
 #include "classad_expr.h"
 
-
+/* Limits (see classad_expr.c). */
 #define MAX_PARSE_DEPTH 200
 #define MAX_TREE_HEIGHT 1000
 #define MAX_EVAL_DEPTH 2000
@@ -196,7 +196,6 @@ static inline int ci_cmp(const char *a, size_t an, const char *b, size_t bn, int
     }
     return an == bn ? 0 : an < bn ? -1 : 1;
 }
-
 
 /* ------------------------------------------------------------------ */
 /* Across the files.                                                    */

@@ -37,6 +37,8 @@ cross=$(sed -n '/^== includes of another service/,/^  (end)/p' "$tmp/structure.t
 check "no service or tool includes another's header ($cross)" '[ "$cross" -eq 0 ]'
 check "no include cycle between files" \
   'sed -n "/^== include cycles/,/^==/p" "$tmp/structure.txt" | grep -qx "  none"'
+nfuncs=$(sed -n '/^== largest functions/,/^  functions over/p' "$tmp/structure.txt" | grep -c '\.[ch]:[0-9][0-9]* ')
+check "docs/structure.sh measures functions (Universal Ctags): $nfuncs listed" '[ "$nfuncs" -gt 0 ]'
 big=$(sed -n '/^== largest files/,/^  files over/p' "$tmp/structure.txt" | awk '$2 ~ /^lib\// && $1 > 900 { print $2 }')
 check "no file of lib/ over 900 lines (${big:-none})" '[ -z "$big" ]'
 
