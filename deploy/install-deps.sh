@@ -27,6 +27,8 @@ PACKAGES=(
   prometheus
   # packaging: man pages from --help (cmake --install, cpack -G DEB)
   help2man
+  # docs/structure.sh (unit.structure): function extents
+  universal-ctags
 )
 
 missing=()

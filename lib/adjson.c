@@ -14,7 +14,7 @@
 #include <strings.h>
 
 #include "adjson.h"
-#include "record.h"
+#include "buf.h"
 #include "utf8.h"
 
 #define NONE ((size_t)-1)

@@ -18,7 +18,7 @@
 #include <strings.h>
 
 #include "adlong.h"
-#include "record.h"
+#include "buf.h"
 #include "utf8.h"
 
 #define NONE ((size_t)-1)

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "record.h"
+#include "buf.h"
 
 typedef struct {
     sp_buf buf;       /* NDJSON body */

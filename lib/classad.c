@@ -1,107 +1,10 @@
-/* classad.c - job ClassAds in memory: the arena, the case-insensitive
- * attribute index, and building an ad from parser events (see classad.h). */
+/* classad.c - job ClassAds in memory: the case-insensitive attribute index
+ * and building an ad from parser events (see classad.h; the arena is
+ * arena.c, the name hash hash.c). */
 #include "classad.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- arena ---- */
-
-struct sp_arena_chunk {
-    sp_arena_chunk *next;
-    size_t size;
-    _Alignas(16) unsigned char data[];
-};
-
-#define ARENA_CHUNK (256u << 10)
-#define ARENA_KEEP (4u << 20)     /* reset keeps up to this much for reuse */
-
-/* Chunks are kept in a list from `first`; `head` is the one in use.
- * A reset goes back to the first chunk, so an ad-sized arena stops
- * calling malloc after the first few ads. */
-void *sp_arena_alloc(sp_arena *a, size_t n)
-{
-    n = (n + 7) & ~(size_t)7;
-    if (a->head && a->used + n <= a->head->size) {
-        void *p = a->head->data + a->used;
-        a->used += n;
-        return p;
-    }
-    while (a->head && a->head->next) {          /* reuse a kept chunk that fits */
-        a->head = a->head->next;
-        a->used = 0;
-        if (n <= a->head->size) {
-            a->used = n;
-            return a->head->data;
-        }
-    }
-    size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-    sp_arena_chunk *c = malloc(sizeof(*c) + size);
-    if (!c)
-        return NULL;
-    c->size = size;
-    c->next = NULL;
-    if (a->head)
-        a->head->next = c;
-    else
-        a->first = c;
-    a->head = c;
-    a->used = n;
-    return c->data;
-}
-
-char *sp_arena_strndup(sp_arena *a, const char *s, size_t len)
-{
-    char *p = sp_arena_alloc(a, len + 1);
-    if (!p)
-        return NULL;
-    if (len)
-        memcpy(p, s, len);
-    p[len] = '\0';
-    return p;
-}
-
-void sp_arena_rewind(sp_arena *a)
-{
-    a->head = a->first;
-    a->used = 0;
-}
-
-void sp_arena_reset(sp_arena *a)
-{
-    size_t kept = 0;
-    sp_arena_chunk *c = a->first, *prev = NULL;
-    while (c && kept + c->size <= ARENA_KEEP) {  /* the first chunk is always kept */
-        kept += c->size;
-        prev = c;
-        c = c->next;
-    }
-    if (!prev && c) {
-        prev = c;
-        c = c->next;
-    }
-    if (prev)
-        prev->next = NULL;
-    while (c) {
-        sp_arena_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
-    a->head = a->first;
-    a->used = 0;
-}
-
-void sp_arena_free(sp_arena *a)
-{
-    sp_arena_chunk *c = a->first;
-    while (c) {
-        sp_arena_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
-    a->first = a->head = NULL;
-    a->used = 0;
-}
 
 /* ---- values ---- */
 
@@ -128,36 +31,6 @@ static void rebuild_slots(sp_ad *ad);
 static unsigned char lower(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
-/* Case-folding by | 0x20 maps letters to lower case and may merge a few
- * punctuation pairs ('@' and '`', ...), which only costs a collision:
- * names are compared properly after the hashes match. Eight bytes at a
- * time; the last eight overlap the words before them (with the length
- * hashed too, the same name always gives the same hash). */
-static uint64_t hash_word(uint64_t h, uint64_t w)
-{
-    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
-    return h ^ (h >> 29);
-}
-
-unsigned sp_name_hash(const char *s, size_t len)
-{
-    const uint64_t fold = 0x2020202020202020ull;
-    uint64_t h = len * 0x9E3779B97F4A7C15ull, w = 0;
-    if (len < 8) {
-        for (size_t i = 0; i < len; i++)
-            w = w << 8 | ((unsigned char)s[i] | 0x20u);
-        h = hash_word(h, w);
-    } else {
-        for (size_t i = 0; i + 8 < len; i += 8) {
-            memcpy(&w, s + i, 8);
-            h = hash_word(h, w | fold);
-        }
-        memcpy(&w, s + len - 8, 8);
-        h = hash_word(h, w | fold);
-    }
-    return (unsigned)(h ^ (h >> 32));
 }
 
 static int name_eq(const char *a, size_t alen, const char *b, size_t blen)

@@ -16,25 +16,8 @@
 #include <stddef.h>
 
 #include "adjson.h"
-
-/* A bump allocator in chunks; freed all at once. */
-typedef struct sp_arena_chunk sp_arena_chunk;
-typedef struct {
-    sp_arena_chunk *first;
-    sp_arena_chunk *head;  /* the chunk in use */
-    size_t used;           /* bytes used in head */
-} sp_arena;
-
-/* 8-aligned memory from the arena, NULL when out of memory. */
-void *sp_arena_alloc(sp_arena *a, size_t n);
-/* A NUL-terminated copy of s[0..len). */
-char *sp_arena_strndup(sp_arena *a, const char *s, size_t len);
-/* Forgets everything allocated; keeps up to 4 MiB of chunks for reuse. */
-void sp_arena_reset(sp_arena *a);
-/* Forgets everything allocated and keeps every chunk (a table refilled to
- * the same size: no memory returned and faulted in again). */
-void sp_arena_rewind(sp_arena *a);
-void sp_arena_free(sp_arena *a);
+#include "arena.h"
+#include "hash.h"
 
 typedef enum {
     SP_CV_UNDEFINED = 0,
@@ -88,8 +71,6 @@ sp_ad *sp_ad_new(void);
 void sp_ad_reset(sp_ad *ad);
 void sp_ad_free(sp_ad *ad);
 
-/* The hash of a name as the index keeps it (sp_attr.hash): case-folded. */
-unsigned sp_name_hash(const char *name, size_t len);
 /* The value of an attribute (case-insensitive), or NULL when absent. */
 const sp_cval *sp_ad_get(const sp_ad *ad, const char *name, size_t len);
 static inline const sp_cval *sp_ad_getz(const sp_ad *ad, const char *name)

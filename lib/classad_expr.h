@@ -7,7 +7,7 @@
  * Covered: literals (int, real, string, true/false, undefined, error,
  * lists), attribute references (MY.x, TARGET.x is UNDEFINED, nested ads),
  * every unary/binary operator, ?: and ?: (elvis), subscripts, and the
- * functions listed in classad_expr.c. Not covered (sp_expr_eval returns -1
+ * functions listed in classad_expr_fn.c. Not covered (sp_expr_eval returns -1
  * with a message so the caller can keep the text): unknown functions,
  * time-dependent functions and attributes (time(), CurrentTime), nested ad
  * literals [ a = 1 ].

@@ -8,7 +8,7 @@
 
 #include "http.h"
 #include "log.h"
-#include "record.h"
+#include "buf.h"
 
 struct sp_http {
     CURL *curl;

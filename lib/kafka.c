@@ -8,6 +8,7 @@
 
 #include "kafka.h"
 #include "log.h"
+#include "clock.h"
 
 static const char *producer_defaults[] = {
     "enable.idempotence", "true",
@@ -423,13 +424,6 @@ struct sp_kafka_consumer {
     long long next_check_ms;
 };
 
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* 1 when every subscribed topic is in the cluster's metadata. */
 static int all_topics_exist(const sp_kafka_consumer *c, const struct rd_kafka_metadata *md)
 {
@@ -450,7 +444,7 @@ static int all_topics_exist(const sp_kafka_consumer *c, const struct rd_kafka_me
  * 5 minutes). Once all are there, nothing more is asked. */
 static void check_missing_topics(sp_kafka_consumer *c)
 {
-    long long now = mono_ms();
+    long long now = sp_clock_mono_ms();
     if (!c->missing || now < c->next_check_ms)
         return;
     c->next_check_ms = now + 2000;

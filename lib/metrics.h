@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "record.h"
+#include "buf.h"
 
 typedef struct sp_metrics sp_metrics;
 typedef struct sp_metric sp_metric;

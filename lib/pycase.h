@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "record.h"
+#include "buf.h"
 
 /* Append upper(s[0..len)) / lower(s[0..len)); 0, or -1 when out of memory. */
 int sp_py_upper(sp_buf *out, const char *s, size_t len);

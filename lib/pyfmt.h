@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "classad.h"
-#include "record.h"
+#include "buf.h"
 
 /* repr(float) into out (at least 32 bytes); "inf", "-inf", "nan" when not finite.
  * Returns the length. */

@@ -4,17 +4,6 @@
 
 #include "record.h"
 
-uint64_t sp_fnv1a64(const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 const char *sp_source_name(Spider__Source source)
 {
     switch (source) {
@@ -31,38 +20,6 @@ Spider__Source sp_source_parse(const char *name)
     if (name && strcmp(name, "condor_history") == 0)
         return SPIDER__SOURCE__CONDOR_HISTORY;
     return SPIDER__SOURCE__SOURCE_UNSPECIFIED;
-}
-
-int sp_buf_reserve(sp_buf *buf, size_t n)
-{
-    if (buf->len + n <= buf->cap)
-        return 0;
-    size_t cap = buf->cap ? buf->cap : 4096;
-    while (cap < buf->len + n)
-        cap *= 2;
-    uint8_t *data = realloc(buf->data, cap);
-    if (!data)
-        return -1;
-    buf->data = data;
-    buf->cap = cap;
-    return 0;
-}
-
-int sp_buf_append(sp_buf *buf, const void *data, size_t n)
-{
-    if (n == 0)
-        return 0;
-    if (sp_buf_reserve(buf, n) != 0)
-        return -1;
-    memcpy(buf->data + buf->len, data, n);
-    buf->len += n;
-    return 0;
-}
-
-void sp_buf_free(sp_buf *buf)
-{
-    free(buf->data);
-    memset(buf, 0, sizeof(*buf));
 }
 
 int sp_record_pack(const Spider__Record *rec, sp_buf *buf)

@@ -3,7 +3,9 @@
  * The generated types (Spider__Record, Spider__Document, ...) come from
  * protoc-c at build time (gen/proto/spider.pb-c.h) and are used directly;
  * this file adds what every service needs on top: the snapshot checksum,
- * the names the reference spider uses, and packing into a reused buffer. */
+ * the names the reference spider uses, and packing into a reused buffer
+ * (buf.h and hash.h, included here for the callers that reach sp_buf and
+ * sp_fnv1a64 through it). */
 #ifndef SPIDER_RECORD_H
 #define SPIDER_RECORD_H
 
@@ -11,9 +13,8 @@
 #include <stdint.h>
 
 #include "proto/spider.pb-c.h"
-
-/* FNV-1a 64 of bytes. */
-uint64_t sp_fnv1a64(const void *data, size_t len);
+#include "buf.h"
+#include "hash.h"
 
 /* The SnapshotEnd checksum: order-independent sum mod 2^64 of FNV-1a-64 of
  * each document id. Start from 0 and add every id. */
@@ -27,23 +28,10 @@ const char *sp_source_name(Spider__Source source);
 /* The inverse; SPIDER__SOURCE__SOURCE_UNSPECIFIED when unknown. */
 Spider__Source sp_source_parse(const char *name);
 
-/* A growing byte buffer, owned by the caller, reused across packs. */
-typedef struct {
-    uint8_t *data;
-    size_t len;
-    size_t cap;
-} sp_buf;
-
 /* Packs a record into buf (replacing its content). 0, or -1 when out of memory. */
 int sp_record_pack(const Spider__Record *rec, sp_buf *buf);
 /* Unpacks; the caller frees with spider__record__free_unpacked(r, NULL).
  * NULL when the bytes are not a valid Record. */
 Spider__Record *sp_record_unpack(const void *data, size_t len);
-
-/* Ensures room for n more bytes. 0, or -1 when out of memory. */
-int sp_buf_reserve(sp_buf *buf, size_t n);
-/* Appends n bytes. 0, or -1 when out of memory. */
-int sp_buf_append(sp_buf *buf, const void *data, size_t n);
-void sp_buf_free(sp_buf *buf);
 
 #endif

@@ -1,5 +1,6 @@
-/* service.c - common start-up of the services: configuration, logging, and
- * the Kafka and metrics options several of them share. */
+/* service.c - common start-up of the services: configuration, logging,
+ * command dispatch and signals, and the Kafka and metrics options several of
+ * them share. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,54 @@ int sp_service_init(sp_config *cfg, const char *service, int argc, char **argv)
     }
     sp_log_init(service, level, format);
     return -1;
+}
+
+int sp_service_main(const sp_service_def *def, int argc, char **argv)
+{
+    sp_config *cfg = sp_config_new(def->program, def->synopsis, def->about, def->options, def->noptions);
+    if (!cfg) {
+        fprintf(stderr, "%s: out of memory\n", def->program);
+        return 2;
+    }
+    if (def->ncommands)
+        sp_config_commands(cfg, def->commands, def->ncommands);
+    if (def->nrules)
+        sp_config_rules(cfg, def->rules, def->nrules);
+    int rc = sp_service_init(cfg, def->service, argc, argv);
+    if (rc < 0) {
+        char **args;
+        int n = sp_config_args(cfg, &args);    /* checked against def->commands */
+        const sp_service_cmd *cmd = NULL;
+        for (size_t i = 0; n > 0 && i < def->nrun && !cmd; i++)
+            if (strcmp(args[0], def->run[i].name) == 0)
+                cmd = &def->run[i];
+        if (cmd) {
+            rc = cmd->run(cfg);
+        } else {
+            if (n > 0)
+                fprintf(stderr, "%s: unknown command \"%s\" (see %s --help)\n", def->program, args[0], def->program);
+            else
+                fprintf(stderr, "%s: missing COMMAND (see %s --help)\n", def->program, def->program);
+            rc = 2;
+        }
+    }
+    sp_config_free(cfg);
+    sp_log_shutdown();
+    return rc;
+}
+
+volatile sig_atomic_t sp_service_stop;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    sp_service_stop = 1;
+}
+
+void sp_service_catch_signals(void)
+{
+    signal(SIGINT, on_stop_signal);
+    signal(SIGTERM, on_stop_signal);
 }
 
 /* The properties of one option; want is 'P', 'C' or '*' (--kafka-property:

@@ -1,9 +1,13 @@
 /* service.h - what every spider service does first: load configuration
  * (--help and --version included), set up logging from it, and tell the
- * caller whether to run, exit 0 or exit 2. Services declare their options
- * after SP_SERVICE_OPTIONS in one table. */
+ * caller whether to run, exit 0 or exit 2; then run the command the first
+ * argument names (sp_service_main, one table of commands per service) and
+ * stop on SIGINT/SIGTERM. Services declare their options after
+ * SP_SERVICE_OPTIONS in one table. */
 #ifndef SPIDER_SERVICE_H
 #define SPIDER_SERVICE_H
+
+#include <signal.h>
 
 #include "config.h"
 #include "kafka.h"
@@ -64,5 +68,36 @@ int sp_service_metrics(sp_config *cfg, sp_metrics *m, sp_health_fn *health, void
  * Returns -1 when the service should run, otherwise the exit code (0 after
  * --help/--version, 2 after an error, already printed to stderr). */
 int sp_service_init(sp_config *cfg, const char *service, int argc, char **argv);
+
+/* What runs one command of a service (args: sp_config_args). Exit status. */
+typedef struct {
+    const char *name;                 /* as in the sp_command table */
+    int (*run)(sp_config *cfg);
+} sp_service_cmd;
+
+/* A service's main(): its program name, --help text, option, command and
+ * rule tables (all static, outliving the call), and what runs each command. */
+typedef struct {
+    const char *program;              /* "spider-collector" */
+    const char *service;              /* the log's service name: "collector" */
+    const char *synopsis, *about;
+    const sp_opt *options;
+    size_t noptions;
+    const sp_command *commands;
+    size_t ncommands;
+    const sp_opt_rule *rules;
+    size_t nrules;
+    const sp_service_cmd *run;
+    size_t nrun;
+} sp_service_def;
+
+/* Builds the configuration, loads it (sp_service_init), runs the command
+ * named by the first argument, and shuts logging down. The exit status. */
+int sp_service_main(const sp_service_def *def, int argc, char **argv);
+
+/* Set to 1 by SIGINT and SIGTERM once sp_service_catch_signals() ran: the
+ * daemons' loops stop when it is. */
+extern volatile sig_atomic_t sp_service_stop;
+void sp_service_catch_signals(void);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "stomp.h"
+#include "clock.h"
 
 struct sp_stomp_client {
     char **brokers;
@@ -43,13 +44,6 @@ struct sp_stomp_client {
     size_t qlen, qcap;
     char broken[256];          /* why the connection is unusable, or "" */
 };
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -183,7 +177,7 @@ static int write_all(sp_stomp_client *c, const void *data, size_t len)
         p += n;
         len -= (size_t)n;
     }
-    c->last_sent = now_ms();
+    c->last_sent = sp_clock_mono_ms();
     return 0;
 }
 
@@ -256,9 +250,9 @@ static int pump(sp_stomp_client *c, int timeout_ms)
 {
     if (c->broken[0])
         return -1;
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = sp_clock_mono_ms() + timeout_ms;
     for (;;) {
-        long long now = now_ms();
+        long long now = sp_clock_mono_ms();
         if (c->send_hb_ms && now - c->last_sent >= c->send_hb_ms && write_all(c, "\n", 1) != 0)
             return -1;
         /* silent for two periods, and at least 2 s more than one: a busy
@@ -292,7 +286,7 @@ static int pump(sp_stomp_client *c, int timeout_ms)
                     snprintf(c->broken, sizeof(c->broken), "connection to %s closed", c->brokers[c->current]);
                 return -1;
             }
-            c->last_recv = now_ms();
+            c->last_recv = sp_clock_mono_ms();
             sp_stomp_parser_feed(c->parser, buf, (size_t)n);
             sp_stomp_frame *f;
             char why[200];
@@ -307,7 +301,7 @@ static int pump(sp_stomp_client *c, int timeout_ms)
                 return -1;
             return 0;
         }
-        if (now_ms() >= deadline)
+        if (sp_clock_mono_ms() >= deadline)
             return 0;
     }
 }
@@ -342,10 +336,10 @@ static int handshake(sp_stomp_client *c, const char *host, char *err, size_t err
         set_err(err, errlen, "%s", c->broken[0] ? c->broken : "out of memory");
         return -1;
     }
-    long long deadline = now_ms() + c->timeout_ms;
-    while (now_ms() < deadline) {
+    long long deadline = sp_clock_mono_ms() + c->timeout_ms;
+    while (sp_clock_mono_ms() < deadline) {
         struct pollfd pfd = { c->fd, POLLIN, 0 };
-        if (!(c->ssl && SSL_pending(c->ssl)) && poll(&pfd, 1, (int)(deadline - now_ms())) <= 0)
+        if (!(c->ssl && SSL_pending(c->ssl)) && poll(&pfd, 1, (int)(deadline - sp_clock_mono_ms())) <= 0)
             break;
         char buf[8192];
         ssize_t r = c->ssl ? SSL_read(c->ssl, buf, sizeof(buf)) : recv(c->fd, buf, sizeof(buf), 0);
@@ -371,7 +365,7 @@ static int handshake(sp_stomp_client *c, const char *host, char *err, size_t err
             set_err(err, errlen, "%s: %s", f->command, msg ? msg : "(no message)");
         }
         sp_stomp_frame_free(f);
-        c->last_recv = now_ms();
+        c->last_recv = sp_clock_mono_ms();
         return ok ? 0 : -1;
     }
     set_err(err, errlen, "no CONNECTED within %d ms", c->timeout_ms);
@@ -530,9 +524,9 @@ static int send_with_receipt(sp_stomp_client *c, const char *command, const sp_s
 
 int sp_stomp_wait_receipts(sp_stomp_client *c, int timeout_ms, char *err, size_t errlen)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = sp_clock_mono_ms() + timeout_ms;
     while (c->pending > 0) {
-        long long left = deadline - now_ms();
+        long long left = deadline - sp_clock_mono_ms();
         if (left <= 0) {
             set_err(err, errlen, "%zu receipts from %s not received within %d ms", c->pending,
                     c->brokers[c->current], timeout_ms);
@@ -593,9 +587,9 @@ int sp_stomp_unsubscribe(sp_stomp_client *c, const char *id, char *err, size_t e
 sp_stomp_frame *sp_stomp_receive(sp_stomp_client *c, int timeout_ms, char *err, size_t errlen)
 {
     err[0] = '\0';
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = sp_clock_mono_ms() + timeout_ms;
     while (c->qlen == 0) {
-        long long left = deadline - now_ms();
+        long long left = deadline - sp_clock_mono_ms();
         if (left <= 0)
             return NULL;
         if (pump(c, (int)left) != 0) {

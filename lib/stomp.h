@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 
-#include "record.h"
+#include "buf.h"
 
 typedef struct {
     char *name;

@@ -2,6 +2,8 @@
 #ifndef SPIDER_VERSION_H
 #define SPIDER_VERSION_H
 
+#include <stdio.h>
+
 #define SPIDER_VERSION "0.1.0"
 
 /* The full git hash of the source tree ("<hash>" or "<hash>-dirty", or

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pbwire.h"
 #include "version.h"
 
 void sp_document_index(const char *index_template, long long t, char *out, size_t outlen)
@@ -174,34 +175,9 @@ Spider__Document *sp_document_build(sp_arena *a, const sp_ad *res, const sp_docu
 }
 
 /* ---- direct protobuf encoding (proto/spider.proto), no message tree ----
- * Wire types: 0 varint, 1 fixed64, 2 length-delimited. Proto3 scalar fields
- * equal to their default are left out, as protobuf-c does; oneof members and
- * message fields are written when set. */
-
-static size_t varint_len(uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static uint8_t *put_varint(uint8_t *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-static size_t len_field(size_t body)            /* tag (one byte here) + length + body */
-{
-    return 1 + varint_len(body) + body;
-}
+ * through lib/pbwire.h. Proto3 scalar fields equal to their default are left
+ * out, as protobuf-c does; oneof members and message fields are written when
+ * set. Every key is one byte (field numbers below 16). */
 
 static size_t attrs_size(const sp_ad *ad);
 
@@ -209,17 +185,17 @@ static size_t value_size(const sp_cval *v)
 {
     switch (v->type) {
     case SP_CV_BOOL: return 2;
-    case SP_CV_INT: return 1 + varint_len((uint64_t)v->u.i);
+    case SP_CV_INT: return 1 + sp_pb_varint_len((uint64_t)v->u.i);
     case SP_CV_REAL: return 9;
     case SP_CV_STRING:
-    case SP_CV_EXPR: return len_field(v->u.str.len);
+    case SP_CV_EXPR: return sp_pb_len_field_size(v->u.str.len);
     case SP_CV_LIST: {
         size_t body = 0;
         for (size_t i = 0; i < v->u.list.n; i++)
-            body += len_field(value_size(&v->u.list.items[i]));
-        return len_field(body);
+            body += sp_pb_len_field_size(value_size(&v->u.list.items[i]));
+        return sp_pb_len_field_size(body);
     }
-    case SP_CV_AD: return len_field(attrs_size(v->u.ad));
+    case SP_CV_AD: return sp_pb_len_field_size(attrs_size(v->u.ad));
     default: return 2;                          /* null_value = 0 */
     }
 }
@@ -227,21 +203,21 @@ static size_t value_size(const sp_cval *v)
 /* An Attribute's body, its value's size known. */
 static size_t attr_size(const sp_attr *a, size_t value)
 {
-    return (a->name_len ? len_field(a->name_len) : 0) + len_field(value);
+    return (a->name_len ? sp_pb_len_field_size(a->name_len) : 0) + sp_pb_len_field_size(value);
 }
 
 static size_t attrs_size(const sp_ad *ad)
 {
     size_t n = 0;
     for (size_t i = 0; i < ad->n; i++)
-        n += len_field(attr_size(&ad->attrs[i], value_size(&ad->attrs[i].v)));
+        n += sp_pb_len_field_size(attr_size(&ad->attrs[i], value_size(&ad->attrs[i].v)));
     return n;
 }
 
 static uint8_t *put_bytes(uint8_t *p, unsigned field, const void *s, size_t len)
 {
-    *p++ = (uint8_t)(field << 3 | 2);
-    p = put_varint(p, len);
+    *p++ = (uint8_t)SP_PB_KEY_LEN(field);
+    p = sp_pb_put_varint(p, len);
     memcpy(p, s, len);
     return p + len;
 }
@@ -252,41 +228,41 @@ static uint8_t *put_value(uint8_t *p, const sp_cval *v)
 {
     switch (v->type) {
     case SP_CV_BOOL:
-        *p++ = 4 << 3;
+        *p++ = SP_PB_KEY_VARINT(SP_PB_VALUE_BOOL_VALUE);
         *p++ = (uint8_t)(v->u.b != 0);
         return p;
     case SP_CV_INT:
-        *p++ = 2 << 3;
-        return put_varint(p, (uint64_t)v->u.i);
+        *p++ = SP_PB_KEY_VARINT(SP_PB_VALUE_INT_VALUE);
+        return sp_pb_put_varint(p, (uint64_t)v->u.i);
     case SP_CV_REAL: {
         uint64_t bits;
         memcpy(&bits, &v->u.r, 8);
-        *p++ = 3 << 3 | 1;
+        *p++ = SP_PB_KEY_I64(SP_PB_VALUE_DOUBLE_VALUE);
         for (int i = 0; i < 8; i++)
             *p++ = (uint8_t)(bits >> (8 * i));
         return p;
     }
     case SP_CV_STRING:
-    case SP_CV_EXPR: return put_bytes(p, 5, v->u.str.s, v->u.str.len);
+    case SP_CV_EXPR: return put_bytes(p, SP_PB_VALUE_STRING_VALUE, v->u.str.s, v->u.str.len);
     case SP_CV_LIST: {
         size_t body = 0;
         for (size_t i = 0; i < v->u.list.n; i++)
-            body += len_field(value_size(&v->u.list.items[i]));
-        *p++ = 6 << 3 | 2;
-        p = put_varint(p, body);
+            body += sp_pb_len_field_size(value_size(&v->u.list.items[i]));
+        *p++ = SP_PB_KEY_LEN(SP_PB_VALUE_LIST_VALUE);
+        p = sp_pb_put_varint(p, body);
         for (size_t i = 0; i < v->u.list.n; i++) {
-            *p++ = 1 << 3 | 2;
-            p = put_varint(p, value_size(&v->u.list.items[i]));
+            *p++ = SP_PB_KEY_LEN(SP_PB_VALUELIST_VALUES);
+            p = sp_pb_put_varint(p, value_size(&v->u.list.items[i]));
             p = put_value(p, &v->u.list.items[i]);
         }
         return p;
     }
     case SP_CV_AD:
-        *p++ = 7 << 3 | 2;
-        p = put_varint(p, attrs_size(v->u.ad));
-        return put_attrs(p, 1, v->u.ad);
+        *p++ = SP_PB_KEY_LEN(SP_PB_VALUE_MAP_VALUE);
+        p = sp_pb_put_varint(p, attrs_size(v->u.ad));
+        return put_attrs(p, SP_PB_ATTRIBUTEMAP_ATTRIBUTES, v->u.ad);
     default:
-        *p++ = 1 << 3;
+        *p++ = SP_PB_KEY_VARINT(SP_PB_VALUE_NULL_VALUE);
         *p++ = 0;
         return p;
     }
@@ -298,12 +274,12 @@ static uint8_t *put_attrs(uint8_t *p, unsigned field, const sp_ad *ad)
     for (size_t i = 0; i < ad->n; i++) {
         const sp_attr *a = &ad->attrs[i];
         size_t value = value_size(&a->v);
-        *p++ = (uint8_t)(field << 3 | 2);
-        p = put_varint(p, attr_size(a, value));
+        *p++ = (uint8_t)SP_PB_KEY_LEN(field);
+        p = sp_pb_put_varint(p, attr_size(a, value));
         if (a->name_len)
-            p = put_bytes(p, 1, a->name, a->name_len);
-        *p++ = 2 << 3 | 2;
-        p = put_varint(p, value);
+            p = put_bytes(p, SP_PB_ATTRIBUTE_NAME, a->name, a->name_len);
+        *p++ = SP_PB_KEY_LEN(SP_PB_ATTRIBUTE_VALUE);
+        p = sp_pb_put_varint(p, value);
         p = put_value(p, &a->v);
     }
     return p;
@@ -311,7 +287,7 @@ static uint8_t *put_attrs(uint8_t *p, unsigned field, const sp_ad *ad)
 
 static size_t str_field(const char *s)
 {
-    return s && *s ? len_field(strlen(s)) : 0;
+    return s && *s ? sp_pb_len_field_size(strlen(s)) : 0;
 }
 
 static uint8_t *put_str(uint8_t *p, unsigned field, const char *s)
@@ -323,13 +299,13 @@ static uint8_t *put_int_field(uint8_t *p, unsigned field, long long v)
 {
     if (!v)
         return p;
-    *p++ = (uint8_t)(field << 3);
-    return put_varint(p, (uint64_t)v);
+    *p++ = (uint8_t)SP_PB_KEY_VARINT(field);
+    return sp_pb_put_varint(p, (uint64_t)v);
 }
 
 static size_t int_field(long long v)
 {
-    return v ? 1 + varint_len((uint64_t)v) : 0;
+    return v ? 1 + sp_pb_varint_len((uint64_t)v) : 0;
 }
 
 int sp_document_pack(const sp_ad *res, const sp_document_meta *meta, sp_buf *out,
@@ -347,28 +323,28 @@ int sp_document_pack(const sp_ad *res, const sp_document_meta *meta, sp_buf *out
     const char *hash = sp_git_hash(), *host = meta->hostname ? meta->hostname : "";
     size_t md = str_field(hash) + str_field(host) + int_field(meta->runtime_ms) + int_field(meta->source);
     size_t doc = str_field(id) + str_field(index) + str_field(h.schedd) + str_field(h.gjid) +
-                 int_field(h.record_time) + attrs_size(res) + len_field(md) + str_field(meta->snapshot_id);
+                 int_field(h.record_time) + attrs_size(res) + sp_pb_len_field_size(md) + str_field(meta->snapshot_id);
     out->len = 0;
-    if (sp_buf_reserve(out, len_field(doc)) != 0) {
+    if (sp_buf_reserve(out, sp_pb_len_field_size(doc)) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     uint8_t *p = out->data;
-    *p++ = 1 << 3 | 2;                           /* Record.document */
-    p = put_varint(p, doc);
-    p = put_str(p, 1, id);
-    p = put_str(p, 2, index);
-    p = put_str(p, 3, h.schedd);
-    p = put_str(p, 4, h.gjid);
-    p = put_int_field(p, 5, h.record_time);
-    p = put_attrs(p, 6, res);
-    *p++ = 7 << 3 | 2;                           /* metadata */
-    p = put_varint(p, md);
-    p = put_str(p, 1, hash);
-    p = put_str(p, 2, host);
-    p = put_int_field(p, 3, meta->runtime_ms);
-    p = put_int_field(p, 4, meta->source);
-    p = put_str(p, 8, meta->snapshot_id);
+    *p++ = SP_PB_KEY_LEN(SP_PB_RECORD_DOCUMENT);
+    p = sp_pb_put_varint(p, doc);
+    p = put_str(p, SP_PB_DOCUMENT_ID, id);
+    p = put_str(p, SP_PB_DOCUMENT_INDEX, index);
+    p = put_str(p, SP_PB_DOCUMENT_SCHEDD, h.schedd);
+    p = put_str(p, SP_PB_DOCUMENT_GLOBAL_JOB_ID, h.gjid);
+    p = put_int_field(p, SP_PB_DOCUMENT_RECORD_TIME, h.record_time);
+    p = put_attrs(p, SP_PB_DOCUMENT_ATTRIBUTES, res);
+    *p++ = SP_PB_KEY_LEN(SP_PB_DOCUMENT_METADATA);
+    p = sp_pb_put_varint(p, md);
+    p = put_str(p, SP_PB_METADATA_SPIDER_GIT_HASH, hash);
+    p = put_str(p, SP_PB_METADATA_SPIDER_HOSTNAME, host);
+    p = put_int_field(p, SP_PB_METADATA_SPIDER_RUNTIME, meta->runtime_ms);
+    p = put_int_field(p, SP_PB_METADATA_SPIDER_SOURCE, meta->source);
+    p = put_str(p, SP_PB_DOCUMENT_SNAPSHOT_ID, meta->snapshot_id);
     out->len = (size_t)(p - out->data);
     return 0;
 }

@@ -4,7 +4,6 @@
  *   spider-collector run [--once]     poll every interval (or once, for cron)
  * Configuration, logging and --help come from the shared library; the
  * cycle itself is collector.c. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,14 +55,6 @@ static const sp_opt options[] = {
     SP_METRICS_OPTIONS,
 };
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop = 1;
-}
-
 static char **list_or_null(sp_config *cfg, const char *key)
 {
     json_t *l = sp_config_json(cfg, key);
@@ -79,7 +70,7 @@ static char **list_or_null(sp_config *cfg, const char *key)
 /* Sleeps until epoch second t or a signal. */
 static void sleep_until(long long t)
 {
-    while (!stop && (long long)time(NULL) < t)
+    while (!sp_service_stop && (long long)time(NULL) < t)
         sleep(1);
 }
 
@@ -162,8 +153,7 @@ static int run(sp_config *cfg)
     }
     sp_metrics_server_set_ready(server, sp_collector_ready, c);
     if (c && rc == 0) {
-        signal(SIGINT, on_signal);
-        signal(SIGTERM, on_signal);
+        sp_service_catch_signals();
         long long interval = sp_config_int(cfg, "interval");
         long long offset = sp_config_int(cfg, "history-offset");
         int once = sp_config_bool(cfg, "once");
@@ -173,14 +163,14 @@ static int run(sp_config *cfg)
             offset = 0;
         if (!sp_collector_wait_ready(c, 60000))
             sp_warn("scaleout.not_ready", "hint", "no partitions of the checkpoint topic yet: polling nothing until the group assigns some");
-        while (!stop) {
+        while (!sp_service_stop) {
             if (once || offset == 0) {
                 long long now = once && sp_config_int(cfg, "now") > 0 ? sp_config_int(cfg, "now") : (long long)time(NULL);
                 rc = sp_collector_cycle(c, now, SP_POLL_QUEUE | SP_POLL_HISTORY, &st) == 0 ? 0 : 1;
             } else {                     /* queue now, history offset seconds later */
                 rc = sp_collector_cycle(c, (long long)time(NULL), SP_POLL_QUEUE, &st) == 0 ? 0 : 1;
                 sleep_until(next + offset);
-                if (!stop)
+                if (!sp_service_stop)
                     rc |= sp_collector_cycle(c, (long long)time(NULL), SP_POLL_HISTORY, &st) == 0 ? 0 : 1;
             }
             if (once)
@@ -222,20 +212,21 @@ static const sp_command commands[] = {
       "succeeded, 1 when one failed (a schedd, Kafka, a checkpoint that could not be saved), 2 on a usage error.", 0, 0 },
 };
 
+static const sp_service_cmd run_table[] = {
+    { "run", run },
+};
+
+static const sp_service_def service = {
+    "spider-collector", "collector", "run [--once]",
+    "Polls HTCondor schedd queues and history and turns job ClassAds into documents on Kafka\n"
+    "(jobs.queue: one framed snapshot per schedd poll; jobs.history: since each schedd's checkpoint).\n"
+    "Documents match the reference spider's (dmwm/cms-htcondor-es); checkpoint.json is read as it is.\n\n"
+    "Commands:\n  run    poll every --interval seconds, or one cycle with --once (cron)",
+    options, sizeof(options) / sizeof(options[0]), commands, sizeof(commands) / sizeof(commands[0]),
+    rules, sizeof(rules) / sizeof(rules[0]), run_table, sizeof(run_table) / sizeof(run_table[0]),
+};
+
 int main(int argc, char **argv)
 {
-    sp_config *cfg = sp_config_new("spider-collector", "run [--once]",
-        "Polls HTCondor schedd queues and history and turns job ClassAds into documents on Kafka\n"
-        "(jobs.queue: one framed snapshot per schedd poll; jobs.history: since each schedd's checkpoint).\n"
-        "Documents match the reference spider's (dmwm/cms-htcondor-es); checkpoint.json is read as it is.\n\n"
-        "Commands:\n  run    poll every --interval seconds, or one cycle with --once (cron)",
-        options, sizeof(options) / sizeof(options[0]));
-    sp_config_commands(cfg, commands, sizeof(commands) / sizeof(commands[0]));
-    sp_config_rules(cfg, rules, sizeof(rules) / sizeof(rules[0]));
-    int rc = sp_service_init(cfg, "collector", argc, argv);
-    if (rc < 0)
-        rc = run(cfg);
-    sp_config_free(cfg);
-    sp_log_shutdown();
-    return rc;
+    return sp_service_main(&service, argc, argv);
 }

@@ -26,13 +26,6 @@ struct sp_source {
 
 static int http_url(CURL *c, const char *base, const sp_query *q, char *url, size_t len);
 
-long long sp_source_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 sp_source *sp_source_new(const char *spec, char *err, size_t errlen)
 {
     sp_source *s = calloc(1, sizeof(*s));

@@ -25,6 +25,8 @@
 
 #include <stddef.h>
 
+#include "clock.h"
+
 typedef enum { SP_QUERY_QUEUE, SP_QUERY_HISTORY, SP_QUERY_SCHEDDS } sp_query_kind;
 
 typedef struct {
@@ -47,7 +49,7 @@ void sp_source_free(sp_source *s);
 int sp_source_run(sp_source *s, const sp_query *q, sp_source_bytes_fn *cb, void *ctx, char *err, size_t errlen);
 /* The command line an exec source would run, for --dry-run and logs. */
 void sp_source_describe(const sp_source *s, const sp_query *q, char *out, size_t outlen);
-/* Monotonic milliseconds. */
-long long sp_source_now_ms(void);
+/* Monotonic milliseconds (lib/clock.h; the old name kept for its callers). */
+static inline long long sp_source_now_ms(void) { return sp_clock_mono_ms(); }
 
 #endif

@@ -100,9 +100,6 @@ int differ_jscan_key(const differ_opts *o, const char *line, size_t n, char *key
 
 /* Appends one Record{document} to f, length-delimited. 0 or -1. */
 int differ_dump_write(FILE *f, const Spider__Document *d, sp_buf *scratch);
-/* A protobuf varint from f: 1, 0 at a clean end, -1 when truncated or too
- * long (the framing of dumps and of the partition files). */
-int differ_read_varint(FILE *f, uint64_t *out);
 /* A reference JSON document -> a Document (caller frees with
  * spider__document__free_unpacked(d, NULL)); NULL with err. */
 Spider__Document *differ_document_from_json(json_t *doc, const char *id, char *err, size_t errlen);

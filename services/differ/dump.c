@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "differ.h"
+#include "pbwire.h"
 
 static char *xstrdup(const char *s)
 {
@@ -148,15 +149,8 @@ int differ_dump_write(FILE *f, const Spider__Document *d, sp_buf *scratch)
     rec.document = (Spider__Document *)d;
     if (sp_record_pack(&rec, scratch) != 0)
         return -1;
-    uint8_t hdr[10];
-    size_t n = 0;
-    uint64_t v = scratch->len;
-    while (v >= 0x80) {
-        hdr[n++] = (uint8_t)(v & 0x7f) | 0x80;
-        v >>= 7;
-    }
-    hdr[n++] = (uint8_t)v;
-    return fwrite(hdr, 1, n, f) == n && fwrite(scratch->data, 1, scratch->len, f) == scratch->len ? 0 : -1;
+    return sp_pb_file_put_varint(f, scratch->len) == 0 &&
+           fwrite(scratch->data, 1, scratch->len, f) == scratch->len ? 0 : -1;
 }
 
 long long differ_dump_jsonl(const char *in, const char *out, const differ_opts *o, char *err, size_t errlen)

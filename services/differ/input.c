@@ -31,6 +31,7 @@
 #include "docjson.h"
 #include "esinput.h"
 #include "log.h"
+#include "pbwire.h"
 
 enum { IN_JSONL, IN_PB, IN_KAFKA, IN_ES };
 
@@ -253,22 +254,6 @@ static int next_jsonl(differ_input *in, differ_rec *rec, char *err, size_t errle
     return 0;
 }
 
-int differ_read_varint(FILE *f, uint64_t *out)
-{
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        int c = getc(f);
-        if (c == EOF)
-            return shift == 0 ? 0 : -1;
-        v |= (uint64_t)(c & 0x7f) << shift;
-        if (!(c & 0x80)) {
-            *out = v;
-            return 1;
-        }
-    }
-    return -1;
-}
-
 /* The document a record carries: a document, or a change event's. */
 static const Spider__Document *record_document(const Spider__Record *r)
 {
@@ -310,7 +295,7 @@ static int next_pb(differ_input *in, differ_rec *rec, char *err, size_t errlen)
     char what[256];
     for (;;) {
         uint64_t len;
-        int v = differ_read_varint(in->f, &len);
+        int v = sp_pb_file_read_varint(in->f, &len);
         if (v == 0)
             return ferror(in->f) ? (snprintf(err, errlen, "%s: read error", in->name), -1) : 0;
         in->line++;

@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pbwire.h"
+
 #define MAX_COLS 65535u
-#define LEN(f) ((f) << 3 | 2)                 /* a length-delimited field's key */
-#define VARINT(f) ((f) << 3)
+#define LEN(f) SP_PB_KEY_LEN(f)               /* a length-delimited field's key */
+#define VARINT(f) SP_PB_KEY_VARINT(f)
 
 static uint64_t mix(uint64_t x)
 {
@@ -195,53 +197,7 @@ static long column(sp_names *n, const char *name, size_t len)
 
 /* ---------- one job ---------- */
 
-/* ---- the protobuf wire format, read in place ---- */
-
-typedef struct {
-    const uint8_t *p, *end;
-} wire;
-
-static int varint(wire *w, uint64_t *v)
-{
-    *v = 0;
-    for (int shift = 0; w->p < w->end && shift < 64; shift += 7) {
-        uint8_t b = *w->p++;
-        *v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            return 0;
-    }
-    return -1;
-}
-
-/* The next field: its number (with the wire type: field << 3 | type),
- * and its bytes (varints: *v). 1, 0 at the end, -1 when malformed. */
-static int next_field(wire *w, unsigned *field, uint64_t *v, const uint8_t **bytes, size_t *len)
-{
-    uint64_t key;
-    if (w->p == w->end)
-        return 0;
-    if (varint(w, &key) != 0 || key > 0xffffffffu)
-        return -1;
-    *field = (unsigned)key;
-    *bytes = NULL;
-    *len = 0;
-    switch (key & 7) {
-    case 0: return varint(w, v) == 0 ? 1 : -1;
-    case 1: *len = 8; break;
-    case 5: *len = 4; break;
-    case 2:
-        if (varint(w, v) != 0 || *v > (uint64_t)(w->end - w->p))
-            return -1;
-        *len = (size_t)*v;
-        break;
-    default: return -1;
-    }
-    if (*len > (size_t)(w->end - w->p))
-        return -1;
-    *bytes = w->p;
-    w->p += *len;
-    return 1;
-}
+/* ---- the protobuf wire format, read in place (lib/pbwire.h) ---- */
 
 /* The column of the attribute at position pos: the one seen there last
  * time when the name matches, else the hash table's. */
@@ -280,13 +236,13 @@ static void add_attribute(reading *r, const uint8_t *name, size_t name_len, cons
     if ((unsigned)col + 1 > r->width)
         r->width = (unsigned)col + 1;
     if ((unsigned)col + 1 == n->status_col) {                    /* Value{int_value = 2} */
-        wire vw = { value, value + value_len };
+        sp_pb_reader vw = { value, value + value_len };
         const uint8_t *b;
         size_t l;
         uint64_t v;
         unsigned f;
-        while (next_field(&vw, &f, &v, &b, &l) == 1)
-            if (f == VARINT(2))
+        while (sp_pb_next_field(&vw, &f, &v, &b, &l) == 1)
+            if (f == VARINT(SP_PB_VALUE_INT_VALUE))
                 r->out->status = (int32_t)v;
     }
 }
@@ -294,18 +250,18 @@ static void add_attribute(reading *r, const uint8_t *name, size_t name_len, cons
 /* One Attribute{name = 1, value = 2}, any encoding. */
 static int attribute(reading *r, const uint8_t *p, size_t len)
 {
-    wire w = { p, p + len };
+    sp_pb_reader w = { p, p + len };
     const uint8_t *name = NULL, *value = p, *b;         /* no value: empty */
     size_t name_len = 0, value_len = 0, l;
     uint64_t v;
     unsigned f;
     int rc;
-    while ((rc = next_field(&w, &f, &v, &b, &l)) == 1) {
-        if (f == LEN(1))
+    while ((rc = sp_pb_next_field(&w, &f, &v, &b, &l)) == 1) {
+        if (f == LEN(SP_PB_ATTRIBUTE_NAME))
             name = b, name_len = l;
-        else if (f == LEN(2))
+        else if (f == LEN(SP_PB_ATTRIBUTE_VALUE))
             value = b, value_len = l;
-        else if (f >> 3 == 1 || f >> 3 == 2)
+        else if (SP_PB_FIELD_OF(f) == SP_PB_ATTRIBUTE_NAME || SP_PB_FIELD_OF(f) == SP_PB_ATTRIBUTE_VALUE)
             return -1;                           /* a known field with the wrong wire type */
     }
     if (rc < 0 || !name)
@@ -317,14 +273,14 @@ static int attribute(reading *r, const uint8_t *p, size_t len)
 /* Document.attributes (6) = Attribute{name = 1, value = 2} as our encoder
  * writes most of them, every length in one byte: read without the general
  * reader. 1 when it was (w moves past it), 0 to read it generally. */
-static int short_attribute(reading *r, wire *w)
+static int short_attribute(reading *r, sp_pb_reader *w)
 {
     const uint8_t *p = w->p;
-    if (w->end - p < 6 || p[0] != LEN(6) || p[1] > 0x7f || p[2] != LEN(1) || p[3] > 0x7f)
+    if (w->end - p < 6 || p[0] != LEN(SP_PB_DOCUMENT_ATTRIBUTES) || p[1] > 0x7f || p[2] != LEN(SP_PB_ATTRIBUTE_NAME) || p[3] > 0x7f)
         return 0;
     size_t len = p[1], name_len = p[3];
     const uint8_t *name = p + 4, *value = name + name_len + 2, *end = p + 2 + len;
-    if (end > w->end || value > end || value[-2] != LEN(2) || value[-1] > 0x7f || value + value[-1] != end)
+    if (end > w->end || value > end || value[-2] != LEN(SP_PB_ATTRIBUTE_VALUE) || value[-1] > 0x7f || value + value[-1] != end)
         return 0;
     add_attribute(r, name, name_len, value, value[-1]);
     w->p = end;
@@ -340,7 +296,7 @@ int sp_job_of(sp_names *n, const uint8_t *doc, size_t len, sp_job *out, uint16_t
     out->status = -1;
     out->cols = scratch;
     out->gjid = gjid;
-    wire w = { doc, doc + len };
+    sp_pb_reader w = { doc, doc + len };
     reading r = { n, out, scratch, 0, 0, doc + len };
     unsigned f;
     uint64_t v;
@@ -350,21 +306,21 @@ int sp_job_of(sp_names *n, const uint8_t *doc, size_t len, sp_job *out, uint16_t
     while (rc == 1) {
         if (short_attribute(&r, &w))
             continue;
-        if ((rc = next_field(&w, &f, &v, &b, &l)) != 1)
+        if ((rc = sp_pb_next_field(&w, &f, &v, &b, &l)) != 1)
             break;
         sp_str s = { (const char *)b, l };
         switch (f) {
-        case LEN(1): ref->id = s; break;
-        case LEN(3): ref->schedd = s; break;
-        case LEN(4): ref->gjid = s; break;
-        case LEN(8): ref->snapshot_id = s; break;
-        case LEN(6):
+        case LEN(SP_PB_DOCUMENT_ID): ref->id = s; break;
+        case LEN(SP_PB_DOCUMENT_SCHEDD): ref->schedd = s; break;
+        case LEN(SP_PB_DOCUMENT_GLOBAL_JOB_ID): ref->gjid = s; break;
+        case LEN(SP_PB_DOCUMENT_SNAPSHOT_ID): ref->snapshot_id = s; break;
+        case LEN(SP_PB_DOCUMENT_ATTRIBUTES):
             if (attribute(&r, b, l) != 0)
                 rc = -1;
             break;
-        case LEN(2): case VARINT(5): case LEN(7): break;
+        case LEN(SP_PB_DOCUMENT_INDEX): case VARINT(SP_PB_DOCUMENT_RECORD_TIME): case LEN(SP_PB_DOCUMENT_METADATA): break;
         default:
-            if ((f >> 3) >= 1 && (f >> 3) <= 8)
+            if (SP_PB_FIELD_OF(f) >= 1 && SP_PB_FIELD_OF(f) <= SP_PB_DOCUMENT_LAST_FIELD)
                 rc = -1;                         /* a known field with the wrong wire type */
             break;
         }

@@ -7,7 +7,6 @@
  *   spider-differ merge REPORT...      parcel reports -> one report and verdict
  *   spider-differ dump IN.jsonl OUT.pb JSON lines -> protobuf dump
  * The comparison itself is partition.c and compare.c. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,13 +257,6 @@ static int cmd_dump(setup *s, char **args, int n)
     return 0;
 }
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop = 1;
-}
 
 /* spider-differ stream until SIGINT/SIGTERM. Exit status. */
 static int stream(sp_config *cfg)
@@ -298,10 +290,9 @@ static int stream(sp_config *cfg)
                              sp_config_str(cfg, "topic.history"), sp_config_int(cfg, "lost.grace"),
                              amq.stomp.nbrokers ? &amq.stomp : NULL, amq.timeout_ms,
                              sp_config_str(cfg, "alerts.destination"), server };
-        signal(SIGINT, on_signal);
-        signal(SIGTERM, on_signal);
+        sp_service_catch_signals();
         sp_info("stream.start", "from", o.topic_queue, "to", o.topic_changes, "group", o.group);
-        if (sp_stream_run(&o, m, &stop, err, sizeof(err)) != 0) {
+        if (sp_stream_run(&o, m, &sp_service_stop, err, sizeof(err)) != 0) {
             sp_error("stream.failed", "error", err);
             fprintf(stderr, "spider-differ: %s\n", err);
             rc = 1;
@@ -316,20 +307,11 @@ static int stream(sp_config *cfg)
     return rc;
 }
 
-static int dispatch(sp_config *cfg)
+/* compare, merge and dump: the options they share, then the command. */
+static int offline(sp_config *cfg)
 {
     char **args;
     int n = sp_config_args(cfg, &args);
-    if (n == 0) {
-        fprintf(stderr, "spider-differ: missing COMMAND (see spider-differ --help)\n");
-        return 2;
-    }
-    if (!strcmp(args[0], "stream"))
-        return stream(cfg);
-    if (strcmp(args[0], "compare") && strcmp(args[0], "merge") && strcmp(args[0], "dump")) {
-        fprintf(stderr, "spider-differ: unknown command \"%s\" (see spider-differ --help)\n", args[0]);
-        return 2;
-    }
     setup s = { 0 };
     int rc = load_opts(cfg, &s);
     if (rc != 0)
@@ -388,16 +370,20 @@ static const sp_command commands[] = {
     { "dump", "IN.jsonl OUT.pb", "Writes JSON lines as a protobuf dump.", 2, 2 },
 };
 
+static const sp_service_cmd run_table[] = {
+    { "stream", stream },
+    { "compare", offline },
+    { "merge", offline },
+    { "dump", offline },
+};
+
+static const sp_service_def service = {
+    "spider-differ", "differ", "COMMAND [ARGS]", about,
+    options, sizeof(options) / sizeof(options[0]), commands, sizeof(commands) / sizeof(commands[0]),
+    rules, sizeof(rules) / sizeof(rules[0]), run_table, sizeof(run_table) / sizeof(run_table[0]),
+};
+
 int main(int argc, char **argv)
 {
-    sp_config *cfg = sp_config_new("spider-differ", "COMMAND [ARGS]", about,
-                                   options, sizeof(options) / sizeof(options[0]));
-    sp_config_commands(cfg, commands, sizeof(commands) / sizeof(commands[0]));
-    sp_config_rules(cfg, rules, sizeof(rules) / sizeof(rules[0]));
-    int rc = sp_service_init(cfg, "differ", argc, argv);
-    if (rc < 0)
-        rc = dispatch(cfg);
-    sp_config_free(cfg);
-    sp_log_shutdown();
-    return rc;
+    return sp_service_main(&service, argc, argv);
 }

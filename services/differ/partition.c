@@ -22,6 +22,7 @@
 
 #include "differ.h"
 #include "log.h"
+#include "pbwire.h"
 #include "table.h"
 
 #define MAX_PARTITIONS 400
@@ -35,26 +36,16 @@ typedef struct {
     uint64_t read;             /* records returned */
 } source;
 
-static int put_varint(FILE *f, uint64_t v)
-{
-    while (v >= 0x80) {
-        if (putc((int)(v & 0x7f) | 0x80, f) == EOF)
-            return -1;
-        v >>= 7;
-    }
-    return putc((int)v, f) == EOF ? -1 : 0;
-}
-
 /* A spilled record: varint id length, id, varint body length, body. */
 static int spill_read(source *s, differ_rec *rec, char *err, size_t errlen)
 {
     uint64_t idlen, bodylen;
-    int v = differ_read_varint(s->f, &idlen);
+    int v = sp_pb_file_read_varint(s->f, &idlen);
     if (v == 0)
         return 0;
     s->buf.len = 0;
     if (v < 0 || sp_buf_reserve(&s->buf, idlen + 1) != 0 || fread(s->buf.data, 1, idlen, s->f) != idlen ||
-        differ_read_varint(s->f, &bodylen) != 1 || sp_buf_reserve(&s->buf, idlen + bodylen + 2) != 0 ||
+        sp_pb_file_read_varint(s->f, &bodylen) != 1 || sp_buf_reserve(&s->buf, idlen + bodylen + 2) != 0 ||
         fread(s->buf.data + idlen + 1, 1, bodylen, s->f) != bodylen) {
         snprintf(err, errlen, "temporary partition file: short read");
         return -1;
@@ -224,8 +215,8 @@ static FILE **spill(source *s, int k, const char *dir, char *err, size_t errlen)
     int rc;
     while ((rc = source_next(s, &rec, err, errlen)) == 1) {
         FILE *f = files[mix(differ_id_hash(rec.id, rec.idlen)) % (uint64_t)k];
-        if (put_varint(f, rec.idlen) || fwrite(rec.id, 1, rec.idlen, f) != rec.idlen ||
-            put_varint(f, rec.bodylen) || fwrite(rec.body, 1, rec.bodylen, f) != rec.bodylen) {
+        if (sp_pb_file_put_varint(f, rec.idlen) || fwrite(rec.id, 1, rec.idlen, f) != rec.idlen ||
+            sp_pb_file_put_varint(f, rec.bodylen) || fwrite(rec.body, 1, rec.bodylen, f) != rec.bodylen) {
             snprintf(err, errlen, "writing a temporary partition file: %s", strerror(errno));
             rc = -1;
             break;

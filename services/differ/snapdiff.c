@@ -6,6 +6,7 @@
 
 #include "jobstate.h"
 #include "log.h"
+#include "pbwire.h"
 #include "record.h"
 
 #define MAX_FIELDS 256               /* changed fields named per event */
@@ -159,17 +160,6 @@ static const char *status_name(int32_t st)
     return st >= 0 && st < 8 ? names[st] : "";
 }
 
-static int put_varint(sp_buf *b, uint64_t v)
-{
-    uint8_t tmp[10];
-    size_t n = 0;
-    do {
-        tmp[n++] = (uint8_t)(v & 0x7f) | (v > 0x7f ? 0x80 : 0);
-        v >>= 7;
-    } while (v);
-    return sp_buf_append(b, tmp, n);
-}
-
 /* Emits Record{change = ev} with the document appended as it was packed
  * (ChangeEvent.document = 6): fields may come in any order on the wire,
  * so the kept bytes need no unpacking and packing again. */
@@ -183,16 +173,13 @@ static void emit(sp_snapdiff *d, const Spider__ChangeEvent *ev, const uint8_t *d
         sp_error("differ.emit", "error", "out of memory");
         return;
     }
-    uint8_t key_change = 4 << 3 | 2, key_doc = 6 << 3 | 2;
-    size_t varint_len = 0;
-    for (uint64_t v = doclen; varint_len == 0 || v; v >>= 7)
-        varint_len++;
+    uint8_t key_change = SP_PB_KEY_LEN(SP_PB_RECORD_CHANGE), key_doc = SP_PB_KEY_LEN(SP_PB_CHANGEEVENT_DOCUMENT);
     sp_buf_append(b, &key_change, 1);
-    put_varint(b, evlen + (doc ? 1 + varint_len + doclen : 0));
+    sp_pb_buf_put_varint(b, evlen + (doc ? sp_pb_len_field_size(doclen) : 0));
     b->len += spider__change_event__pack(ev, b->data + b->len);
     if (doc) {
         sp_buf_append(b, &key_doc, 1);
-        put_varint(b, doclen);
+        sp_pb_buf_put_varint(b, doclen);
         sp_buf_append(b, doc, doclen);
     }
     d->o.emit(d->o.ctx, ev->global_job_id, b->data, b->len);
@@ -250,22 +237,14 @@ static int begin(sp_snapdiff *d, const Spider__SnapshotBegin *b)
     return s->sid && s->next ? 0 : -1;
 }
 
-/* The Document's bytes inside a packed Record{document} (field 1). */
+/* The Document's bytes inside a packed Record{document}. */
 static int document_bytes(const uint8_t *data, size_t len, const uint8_t **doc, size_t *doclen)
 {
-    if (len < 2 || data[0] != 0x0a)
+    sp_pb_reader r = { data, data + len };
+    unsigned key;
+    uint64_t n;
+    if (sp_pb_next_field(&r, &key, &n, doc, doclen) != 1 || key != SP_PB_KEY_LEN(SP_PB_RECORD_DOCUMENT))
         return -1;
-    uint64_t n = 0;
-    size_t i = 1;
-    for (int shift = 0; i < len && shift < 64; shift += 7) {
-        n |= (uint64_t)(data[i] & 0x7f) << shift;
-        if (!(data[i++] & 0x80))
-            break;
-    }
-    if (n > len - i)
-        return -1;
-    *doc = data + i;
-    *doclen = (size_t)n;
     return 0;
 }
 

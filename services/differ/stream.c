@@ -14,6 +14,8 @@
 #include "lost.h"
 #include "record.h"
 #include "snapdiff.h"
+#include "clock.h"
+#include "pbwire.h"
 
 #define MAX_META 4000                  /* commit metadata bytes (Kafka's default limit: 4096) */
 
@@ -53,13 +55,6 @@ typedef struct {
     sp_snapdiff_stats last;
     atomic_llong loop_ms;              /* the loop's last round (/readyz) */
 } stream;
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static uint32_t hash32(const char *s) { return (uint32_t)sp_fnv1a64(s, strlen(s)); }
 
@@ -326,7 +321,7 @@ static void drain_history(stream *st)
 static int handle(stream *st, rd_kafka_message_t *m, char *err, size_t errlen)
 {
     const uint8_t *data = m->payload;
-    if (m->len && data[0] == 0x12) {                  /* Record.snapshot_begin: where it starts */
+    if (m->len && data[0] == SP_PB_KEY_LEN(SP_PB_RECORD_SNAPSHOT_BEGIN)) {   /* where a snapshot starts */
         Spider__Record *r = sp_record_unpack(m->payload, m->len);
         schedd_pos *p = r && r->snapshot_begin ? pos_of(st, r->snapshot_begin->schedd, m->partition) : NULL;
         if (p)
@@ -340,7 +335,7 @@ static int handle(stream *st, rd_kafka_message_t *m, char *err, size_t errlen)
     }
     st->msg = m;
     st->done_partition = -1;
-    if (sp_snapdiff_feed(st->diff, m->payload, m->len, now_ms()) != 0)
+    if (sp_snapdiff_feed(st->diff, m->payload, m->len, sp_clock_wall_ms()) != 0)
         sp_warn("differ.undecodable", "partition", SP_INT(m->partition), "offset", SP_INT(m->offset));
     if (st->done_partition < 0)
         return 0;
@@ -359,7 +354,7 @@ static int handle(stream *st, rd_kafka_message_t *m, char *err, size_t errlen)
 static int stream_ready(void *ctx, char *why, size_t whylen)
 {
     stream *st = ctx;
-    long long idle = (now_ms() - atomic_load(&st->loop_ms)) / 1000;
+    long long idle = (sp_clock_wall_ms() - atomic_load(&st->loop_ms)) / 1000;
     if (idle >= 60) {
         snprintf(why, whylen, "stream loop stuck for %lld s (waiting for Kafka to take changes?)", idle);
         return 0;
@@ -396,17 +391,17 @@ int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t 
         rc = 0;
     if (rc == 0 && o->lost_grace_s > 0) {
         char group[512];
-        snprintf(group, sizeof(group), "%s.history.%d.%lld", o->group, (int)getpid(), now_ms());
+        snprintf(group, sizeof(group), "%s.history.%d.%lld", o->group, (int)getpid(), sp_clock_wall_ms());
         const char *ht[] = { o->topic_history };
         if (!(st.lost = sp_lost_new(o->lost_grace_s, on_alert, &st)) ||
             !(st.history = sp_kafka_consumer_new(o->kafka, group, ht, 1, NULL, NULL, err, errlen)))
             rc = -1;
     }
-    atomic_store(&st.loop_ms, now_ms());
+    atomic_store(&st.loop_ms, sp_clock_wall_ms());
     if (rc == 0)
         sp_metrics_server_set_ready(o->server, stream_ready, &st);
     while (rc == 0 && !*stop) {
-        atomic_store(&st.loop_ms, now_ms());
+        atomic_store(&st.loop_ms, sp_clock_wall_ms());
         drain_history(&st);
         rd_kafka_message_t *msg = sp_kafka_consume(st.consumer, 200);
         if (!msg)

@@ -9,7 +9,6 @@
  *                          rewind one output's consumer group to time T
  *   spider-publisher setup [--retention-days N]
  *                          index template, alias and retention policy on every cluster (setup.c) */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,20 +226,12 @@ static int setup(sp_config *cfg)
     return failed ? 1 : 0;
 }
 
-static volatile sig_atomic_t stop;
-
 /* /readyz while the publisher starts (creating topics, asking clusters). */
 static int starting(void *ctx, char *why, size_t whylen)
 {
     (void)ctx;
     snprintf(why, whylen, "starting");
     return 0;
-}
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop = 1;
 }
 
 /* The publishing loop until SIGINT/SIGTERM. Exit status. */
@@ -287,9 +278,8 @@ static int run(sp_config *cfg)
     }
     if (p) {
         sp_metrics_server_set_ready(server, sp_publisher_ready, p);
-        signal(SIGINT, on_signal);
-        signal(SIGTERM, on_signal);
-        while (!stop)
+        sp_service_catch_signals();
+        while (!sp_service_stop)
             pause();
         sp_info("publish.stopping");
         sp_metrics_server_set_ready(server, NULL, NULL);
@@ -345,35 +335,29 @@ static const sp_command commands[] = {
       "names it; a cluster without ILM/ISM fails unless --retention-days 0).", 0, 0 },
 };
 
+static const sp_service_cmd run_table[] = {
+    { "run", run },
+    { "purge", purge },
+    { "replay", replay },
+    { "setup", setup },
+};
+
+static const sp_service_def service = {
+    "spider-publisher", "publisher", "COMMAND [ARGS]",
+    "Writes documents from Kafka to every Elasticsearch and OpenSearch cluster of es_conf.json, and to ActiveMQ.\n\n"
+    "Commands:\n"
+    "  run                                          publish from Kafka to every cluster until SIGTERM\n"
+    "  purge --git-hash H [--since T] [--dry-run]   delete the documents a bad collector build wrote,\n"
+    "                                               from every cluster (the runbook in README.md)\n"
+    "  replay --cluster C --from T                  rewind output C (a cluster, or amq) to time T; the\n"
+    "                                               publishers must be stopped, and re-send from T when started\n"
+    "  setup [--retention-days N]                   index template, alias and retention policy (ILM/ISM)\n"
+    "                                               of the daily indices, on every cluster; idempotent",
+    options, sizeof(options) / sizeof(options[0]), commands, sizeof(commands) / sizeof(commands[0]),
+    rules, sizeof(rules) / sizeof(rules[0]), run_table, sizeof(run_table) / sizeof(run_table[0]),
+};
+
 int main(int argc, char **argv)
 {
-    sp_config *cfg = sp_config_new("spider-publisher", "COMMAND [ARGS]",
-        "Writes documents from Kafka to every Elasticsearch and OpenSearch cluster of es_conf.json, and to ActiveMQ.\n\n"
-        "Commands:\n"
-        "  run                                          publish from Kafka to every cluster until SIGTERM\n"
-        "  purge --git-hash H [--since T] [--dry-run]   delete the documents a bad collector build wrote,\n"
-        "                                               from every cluster (the runbook in README.md)\n"
-        "  replay --cluster C --from T                  rewind output C (a cluster, or amq) to time T; the\n"
-        "                                               publishers must be stopped, and re-send from T when started\n"
-        "  setup [--retention-days N]                   index template, alias and retention policy (ILM/ISM)\n"
-        "                                               of the daily indices, on every cluster; idempotent",
-        options, sizeof(options) / sizeof(options[0]));
-    sp_config_commands(cfg, commands, sizeof(commands) / sizeof(commands[0]));
-    sp_config_rules(cfg, rules, sizeof(rules) / sizeof(rules[0]));
-    int rc = sp_service_init(cfg, "publisher", argc, argv);
-    if (rc < 0) {
-        char **args;
-        sp_config_args(cfg, &args);
-        if (!strcmp(args[0], "run"))
-            rc = run(cfg);
-        else if (!strcmp(args[0], "purge"))
-            rc = purge(cfg);
-        else if (!strcmp(args[0], "setup"))
-            rc = setup(cfg);
-        else
-            rc = replay(cfg);
-    }
-    sp_config_free(cfg);
-    sp_log_shutdown();
-    return rc;
+    return sp_service_main(&service, argc, argv);
 }

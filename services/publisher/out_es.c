@@ -30,6 +30,7 @@
 #include "mapping.h"
 #include "output.h"
 #include "version.h"
+#include "clock.h"
 
 #define MAX_INDICES 64              /* remembered (daily indices: plenty) */
 
@@ -47,13 +48,6 @@ typedef struct {
 } es_output;
 
 #define DEFAULT_MAX_REQUEST (100ull * 1024 * 1024)   /* http.max_content_length's default */
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---------- indices ---------- */
 
@@ -233,10 +227,10 @@ static int send_bulk(es_output *c, sp_batch *b, char *err, size_t errlen)
 {
     const char *l[] = { c->base.name };
     sp_http_response r;
-    long long t0 = now_ms();
+    long long t0 = sp_clock_mono_ms();
     int rc = sp_http_request(c->http, "POST", "/_bulk", "application/x-ndjson", b->body.buf.data,
                              b->body.buf.len, &r, err, errlen);
-    sp_metric_observe(sp_publish_metrics_of(c->p)->bulk_seconds, l, (double)(now_ms() - t0) / 1000.0);
+    sp_metric_observe(sp_publish_metrics_of(c->p)->bulk_seconds, l, (double)(sp_clock_mono_ms() - t0) / 1000.0);
     if (rc == 0 && r.status == 413)
         return 413;
     sp_bulk_result res;

@@ -15,6 +15,7 @@
 #include "classad.h"               /* sp_arena */
 #include "log.h"
 #include "record.h"
+#include "clock.h"
 
 /* A batch with the arena its records are unpacked in. */
 typedef struct {
@@ -61,13 +62,6 @@ struct sp_publisher {
     char kafka_error[256];
 };
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---------- what outputs get (output.h) ---------- */
 
 const sp_publish_metrics *sp_publish_metrics_of(const sp_publisher *p) { return &p->m; }
@@ -93,8 +87,8 @@ int sp_publish_backoff(sp_publisher *p, const char *output, const char *why, lon
         snprintf(ln->last_error, sizeof(ln->last_error), "%s", why);
         pthread_mutex_unlock(&ln->lock);
     }
-    long long until = now_ms() + *backoff_ms + random() % (*backoff_ms / 2 + 1);
-    while (now_ms() < until && !atomic_load(&p->stop)) {
+    long long until = sp_clock_mono_ms() + *backoff_ms + random() % (*backoff_ms / 2 + 1);
+    while (sp_clock_mono_ms() < until && !atomic_load(&p->stop)) {
         struct timespec ts = { 0, 50 * 1000000L };
         nanosleep(&ts, NULL);
     }
@@ -211,8 +205,8 @@ static size_t read_batch(lane *ln, lane_batch *lb)
     sp_publisher *p = ln->p;
     sp_item *items = lb->b.items;
     size_t n = 0, bytes = 0;
-    long long deadline = now_ms() + p->o.batch_ms;
-    while (n < (size_t)p->o.batch_docs && bytes < p->o.batch_bytes && now_ms() < deadline && !atomic_load(&p->stop)) {
+    long long deadline = sp_clock_mono_ms() + p->o.batch_ms;
+    while (n < (size_t)p->o.batch_docs && bytes < p->o.batch_bytes && sp_clock_mono_ms() < deadline && !atomic_load(&p->stop)) {
         rd_kafka_message_t *m = sp_kafka_consume(ln->consumer, 100);
         if (!m)
             continue;
@@ -297,7 +291,7 @@ static double stalled_seconds(lane *ln, long long now)
  * the stall gauge is at most a second old whatever Kafka does. */
 static void watch_lane(lane *ln)
 {
-    long long now = now_ms();
+    long long now = sp_clock_mono_ms();
     pthread_mutex_lock(&ln->lock);
     int inflight = ln->inflight != NULL;
     pthread_mutex_unlock(&ln->lock);
@@ -366,7 +360,7 @@ int sp_publisher_ready(void *ctx, char *why, size_t whylen)
     pthread_mutex_unlock(&p->ready_lock);
     if (!ok)
         return 0;
-    long long now = now_ms();
+    long long now = sp_clock_mono_ms();
     for (size_t i = 0; i < p->n; i++) {
         lane *ln = &p->lanes[i];
         double stalled = stalled_seconds(ln, now);
@@ -408,7 +402,7 @@ static void settle(lane *ln, int block)
         const char *l[] = { ln->out->name };
         commit(ln, lb->b.items, lb->b.n);
         sp_metric_add(ln->p->m_batches, l, 1);
-        atomic_store(&ln->last_commit_ms, now_ms());
+        atomic_store(&ln->last_commit_ms, sp_clock_mono_ms());
     }
     free_batch(lb);
 }
@@ -419,7 +413,7 @@ static void hand(lane *ln, lane_batch *lb)
     ln->inflight = lb;
     ln->inflight_done = 0;
     if (!atomic_load(&ln->wait_since_ms))
-        atomic_store(&ln->wait_since_ms, now_ms());   /* messages wait from now */
+        atomic_store(&ln->wait_since_ms, sp_clock_mono_ms());   /* messages wait from now */
     pthread_cond_broadcast(&ln->cond);
     pthread_mutex_unlock(&ln->lock);
 }
@@ -512,7 +506,7 @@ static int start_lane(sp_publisher *p, sp_output *out, char *err, size_t errlen)
     char group[512];
     ln->p = p;
     ln->out = out;
-    atomic_store(&ln->last_commit_ms, now_ms());
+    atomic_store(&ln->last_commit_ms, sp_clock_mono_ms());
     atomic_store(&ln->lag, 0);
     pthread_mutex_init(&ln->lock, NULL);
     pthread_cond_init(&ln->cond, NULL);

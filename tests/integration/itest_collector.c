@@ -29,6 +29,7 @@
 #include "log.h"
 #include "pool.h"
 #include "record.h"
+#include "testenv.h"
 
 #define SCHEDDS 4
 #define JOBS 40
@@ -46,24 +47,16 @@ static int setup(void **state)
 {
     (void)state;
     sp_log_init("itest", SP_LOG_WARN, SP_LOG_FORMAT_KV);
-    const char *bootstrap = getenv("KAFKA_BOOTSTRAP");
-    if (!bootstrap || !getenv("SPIDER_BUILD_DIR")) {
-        fprintf(stderr, "KAFKA_BOOTSTRAP / SPIDER_BUILD_DIR not set (run through ctest)\n");
+    if (!getenv("SPIDER_BUILD_DIR")) {
+        fprintf(stderr, "SPIDER_BUILD_DIR not set (run through ctest)\n");
         return -1;
     }
-    sp_kafka_props_init(&props);
-    sp_kafka_props_set(&props, "bootstrap.servers", bootstrap);
-    snprintf(prefix, sizeof(prefix), "itest.collector.%d.%ld", (int)getpid(), (long)time(NULL));
+    if (tc_kafka_props(&props) != 0)
+        return -1;
+    tc_unique_name(prefix, sizeof(prefix), "collector");
     snprintf(tq, sizeof(tq), "%s.queue", prefix);
     snprintf(th, sizeof(th), "%s.history", prefix);
-    char err[512];
-    if (sp_kafka_create_topic(&props, tq, 3, NULL, 0, 15000, err, sizeof(err)) != 0 ||
-        sp_kafka_create_topic(&props, th, 3, NULL, 0, 15000, err, sizeof(err)) != 0) {
-        fprintf(stderr, "cannot create topics: %s\n", err);
-        return -1;
-    }
-    snprintf(dir, sizeof(dir), "/tmp/itest-collector-XXXXXX");
-    if (!mkdtemp(dir))
+    if (tc_kafka_topics(&props, 3, tq, th, (char *)NULL) != 0 || tc_tempdir(dir, sizeof(dir), "itest-collector") != 0)
         return -1;
     snprintf(cp, sizeof(cp), "%s/checkpoint.json", dir);
     snprintf(stepfile, sizeof(stepfile), "%s/step", dir);
@@ -76,10 +69,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    tc_rmtree(dir);
     sp_kafka_props_free(&props);
     sp_log_shutdown();
     return 0;
@@ -87,34 +77,23 @@ static int teardown(void **state)
 
 static void set_step(int k)
 {
-    FILE *f = fopen(stepfile, "w");
-    assert_non_null(f);
-    fprintf(f, "%d\n", k);
-    fclose(f);
+    tc_sim sim = { stepfile, SCHEDDS, JOBS };
+    assert_int_equal(tc_sim_set_step(&sim, k), 0);
 }
 
 /* Runs spider-collector run --once at step k; kill_after_ms > 0 kills it
  * with SIGKILL then. Returns the exit status, or -9 when killed. */
 static int collector(int k, const char *fail, int kill_after_ms)
 {
-    char exe[512], path[4096], now[32], sch[16], jobs[16];
-    snprintf(exe, sizeof(exe), "%s/spider-collector", getenv("SPIDER_BUILD_DIR"));
-    snprintf(path, sizeof(path), "%s/sim-bin:%s", getenv("SPIDER_BUILD_DIR"), getenv("PATH"));
+    char exe[512], now[32];
+    tc_sim sim = { stepfile, SCHEDDS, JOBS };
+    tc_build_path(exe, sizeof(exe), "spider-collector");
     snprintf(now, sizeof(now), "%lld", step_time(k));
-    snprintf(sch, sizeof(sch), "%d", SCHEDDS);
-    snprintf(jobs, sizeof(jobs), "%d", JOBS);
     set_step(k);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        setenv("PATH", path, 1);
-        setenv("SPIDER_SIM_STEP_FILE", stepfile, 1);
-        setenv("SPIDER_SIM_SCHEDDS", sch, 1);
-        setenv("SPIDER_SIM_JOBS", jobs, 1);
-        if (fail)
-            setenv("SPIDER_SIM_FAIL", fail, 1);
-        else
-            unsetenv("SPIDER_SIM_FAIL");
+        tc_sim_child_env(&sim, fail);
         execl(exe, exe, "run", "--once", "--now", now, "--checkpoint-file", cp, "--topic-queue", tq,
               "--topic-history", th, "--kafka-brokers", getenv("KAFKA_BOOTSTRAP"), "--workers", "3",
               "--schedd-timeout", "8", "--log-level", "error", (char *)NULL);
@@ -163,8 +142,9 @@ static snapshot *find_snapshot(seen *out, const char *id)
     return s;
 }
 
-static void take(seen *out, const char *topic, const Spider__Record *r)
+static void take(void *ctx, const char *topic, const Spider__Record *r)
 {
+    seen *out = ctx;
     if (!strcmp(topic, th)) {
         assert_int_equal(r->kind_case, SPIDER__RECORD__KIND_DOCUMENT);
         out->history = realloc(out->history, (out->nhistory + 1) * sizeof(char *));
@@ -198,36 +178,11 @@ static void take(seen *out, const char *topic, const Spider__Record *r)
 
 static void read_all(seen *out)
 {
-    char err[512], group[160];
+    char group[160];
     static int round;
     memset(out, 0, sizeof(*out));
     snprintf(group, sizeof(group), "%s.reader.%d", prefix, round++);
-    sp_kafka_props p;
-    sp_kafka_props_init(&p);
-    sp_kafka_props_set(&p, "bootstrap.servers", getenv("KAFKA_BOOTSTRAP"));
-    sp_kafka_props_set(&p, "enable.partition.eof", "true");
-    sp_kafka_consumer *c = sp_kafka_consumer_new(&p, group, (const char *[]){ tq, th }, 2, NULL, NULL, err, sizeof(err));
-    assert_non_null(c);
-    int eofs = 0, idle = 0;
-    while (eofs < 6 && idle < 200) {
-        rd_kafka_message_t *m = sp_kafka_consume(c, 100);
-        if (!m) {
-            idle++;
-            continue;
-        }
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            eofs++;
-        } else if (!m->err) {
-            Spider__Record *r = sp_record_unpack(m->payload, m->len);
-            assert_non_null(r);
-            take(out, rd_kafka_topic_name(m->rkt), r);
-            spider__record__free_unpacked(r, NULL);
-        }
-        rd_kafka_message_destroy(m);
-    }
-    assert_int_equal(eofs, 6);
-    sp_kafka_consumer_free(c);
-    sp_kafka_props_free(&p);
+    assert_int_equal(tc_kafka_read_records(group, (const char *[]){ tq, th }, 2, 6, take, out), 6);
 }
 
 static void free_seen(seen *s)

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "pool.h"
 #include "record.h"
+#include "testenv.h"
 
 #define SCHEDDS 4
 #define JOBS 40
@@ -52,26 +53,17 @@ static int setup(void **state)
 {
     (void)state;
     sp_log_init("itest", SP_LOG_WARN, SP_LOG_FORMAT_KV);
-    const char *bootstrap = getenv("KAFKA_BOOTSTRAP");
-    if (!bootstrap || !getenv("SPIDER_BUILD_DIR")) {
-        fprintf(stderr, "KAFKA_BOOTSTRAP / SPIDER_BUILD_DIR not set (run through ctest)\n");
+    if (!getenv("SPIDER_BUILD_DIR")) {
+        fprintf(stderr, "SPIDER_BUILD_DIR not set (run through ctest)\n");
         return -1;
     }
-    sp_kafka_props_init(&props);
-    sp_kafka_props_set(&props, "bootstrap.servers", bootstrap);
-    snprintf(prefix, sizeof(prefix), "itest.differ.%d.%ld", (int)getpid(), (long)time(NULL));
+    if (tc_kafka_props(&props) != 0)
+        return -1;
+    tc_unique_name(prefix, sizeof(prefix), "differ");
     snprintf(tq, sizeof(tq), "%s.queue", prefix);
     snprintf(tc, sizeof(tc), "%s.changes", prefix);
     snprintf(th, sizeof(th), "%s.history", prefix);
-    char err[512];
-    if (sp_kafka_create_topic(&props, tq, 3, NULL, 0, 15000, err, sizeof(err)) != 0 ||
-        sp_kafka_create_topic(&props, tc, 3, NULL, 0, 15000, err, sizeof(err)) != 0 ||
-        sp_kafka_create_topic(&props, th, 3, NULL, 0, 15000, err, sizeof(err)) != 0) {
-        fprintf(stderr, "cannot create topics: %s\n", err);
-        return -1;
-    }
-    snprintf(dir, sizeof(dir), "/tmp/itest-differ-XXXXXX");
-    if (!mkdtemp(dir))
+    if (tc_kafka_topics(&props, 3, tq, tc, th, (char *)NULL) != 0 || tc_tempdir(dir, sizeof(dir), "itest-differ") != 0)
         return -1;
     snprintf(cp, sizeof(cp), "%s/checkpoint.json", dir);
     snprintf(stepfile, sizeof(stepfile), "%s/step", dir);
@@ -84,10 +76,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    tc_rmtree(dir);
     sp_kafka_props_free(&props);
     sp_log_shutdown();
     return 0;
@@ -99,25 +88,15 @@ static int teardown(void **state)
  * history (and a checkpoint file) the history to th. */
 static void collector_run(int k, const char *fail, const char *history_cp)
 {
-    char exe[512], path[4096], now[32], sch[16], jobs[16];
-    snprintf(exe, sizeof(exe), "%s/spider-collector", getenv("SPIDER_BUILD_DIR"));
-    snprintf(path, sizeof(path), "%s/sim-bin:%s", getenv("SPIDER_BUILD_DIR"), getenv("PATH"));
+    char exe[512], now[32];
+    tc_sim sim = { stepfile, SCHEDDS, JOBS };
+    tc_build_path(exe, sizeof(exe), "spider-collector");
     snprintf(now, sizeof(now), "%lld", pool.t0 + (long long)k * pool.interval);
-    snprintf(sch, sizeof(sch), "%d", SCHEDDS);
-    snprintf(jobs, sizeof(jobs), "%d", JOBS);
-    FILE *f = fopen(stepfile, "w");
-    assert_non_null(f);
-    fprintf(f, "%d\n", k);
-    fclose(f);
+    assert_int_equal(tc_sim_set_step(&sim, k), 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        setenv("PATH", path, 1);
-        setenv("SPIDER_SIM_STEP_FILE", stepfile, 1);
-        setenv("SPIDER_SIM_SCHEDDS", sch, 1);
-        setenv("SPIDER_SIM_JOBS", jobs, 1);
-        if (fail)
-            setenv("SPIDER_SIM_FAIL", fail, 1);
+        tc_sim_child_env(&sim, fail);
         execl(exe, exe, "run", "--once", "--now", now, history_cp ? "--process-history=true" : "--process-history=false",
               "--checkpoint-file", history_cp ? history_cp : cp, "--topic-queue", tq, "--topic-history", th,
               "--kafka-brokers", getenv("KAFKA_BOOTSTRAP"), "--log-level", "error", (char *)NULL);
@@ -193,37 +172,12 @@ typedef struct {
 } snapshot_step;
 
 /* Every record of topic, handed to take(); until EOF on its 3 partitions. */
-static void read_topic(const char *topic, void (*take)(void *, const Spider__Record *), void *ctx)
+static void read_topic(const char *topic, tc_record_fn *take, void *ctx)
 {
-    char err[512], group[200];
+    char group[200];
     static int round;
     snprintf(group, sizeof(group), "%s.reader.%d", prefix, round++);
-    sp_kafka_props p;
-    sp_kafka_props_init(&p);
-    sp_kafka_props_set(&p, "bootstrap.servers", getenv("KAFKA_BOOTSTRAP"));
-    sp_kafka_props_set(&p, "enable.partition.eof", "true");
-    sp_kafka_consumer *c = sp_kafka_consumer_new(&p, group, (const char *[]){ topic }, 1, NULL, NULL, err, sizeof(err));
-    assert_non_null(c);
-    int eofs = 0, idle = 0;
-    while (eofs < 3 && idle < 200) {
-        rd_kafka_message_t *m = sp_kafka_consume(c, 100);
-        if (!m) {
-            idle++;
-            continue;
-        }
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            eofs++;
-        } else if (!m->err) {
-            Spider__Record *r = sp_record_unpack(m->payload, m->len);
-            assert_non_null(r);
-            take(ctx, r);
-            spider__record__free_unpacked(r, NULL);
-        }
-        rd_kafka_message_destroy(m);
-    }
-    assert_int_equal(eofs, 3);
-    sp_kafka_consumer_free(c);
-    sp_kafka_props_free(&p);
+    assert_int_equal(tc_kafka_read_records(group, (const char *[]){ topic }, 1, 3, take, ctx), 3);
 }
 
 typedef struct {
@@ -233,8 +187,9 @@ typedef struct {
     size_t ngot;
 } emitted;
 
-static void take_begin(void *ctx, const Spider__Record *r)
+static void take_begin(void *ctx, const char *topic, const Spider__Record *r)
 {
+    (void)topic;
     emitted *e = ctx;
     if (r->kind_case != SPIDER__RECORD__KIND_SNAPSHOT_BEGIN || e->nsnaps == 256)
         return;
@@ -243,8 +198,9 @@ static void take_begin(void *ctx, const Spider__Record *r)
     s->step = (int)((r->snapshot_begin->time_slot - pool.t0) / pool.interval);
 }
 
-static void take_change(void *ctx, const Spider__Record *r)
+static void take_change(void *ctx, const char *topic, const Spider__Record *r)
 {
+    (void)topic;
     emitted *e = ctx;
     assert_int_equal(r->kind_case, SPIDER__RECORD__KIND_CHANGE);
     assert_true(e->ngot < MAX_EVENTS);

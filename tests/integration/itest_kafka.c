@@ -15,39 +15,24 @@
 
 #include "kafka.h"
 #include "log.h"
+#include "clock.h"
+#include "testenv.h"
 
 #define N 1000
 
 static sp_kafka_props props;
 static char topic[96], group[128];
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int setup(void **state)
 {
     (void)state;
     sp_log_init("itest", SP_LOG_WARN, SP_LOG_FORMAT_KV);
-    const char *bootstrap = getenv("KAFKA_BOOTSTRAP");
-    if (!bootstrap) {
-        fprintf(stderr, "KAFKA_BOOTSTRAP is not set (run through tests/integration/run-with-stack.sh)\n");
+    if (tc_kafka_props(&props) != 0)
         return -1;
-    }
-    sp_kafka_props_init(&props);
-    sp_kafka_props_set(&props, "bootstrap.servers", bootstrap);
     sp_kafka_props_set(&props, "socket.timeout.ms", "10000");
-    snprintf(topic, sizeof(topic), "itest.kafka.%d.%lld", (int)getpid(), (long long)now_ms());
+    tc_unique_name(topic, sizeof(topic), "kafka");
     snprintf(group, sizeof(group), "%s.group", topic);
-    char err[512];
-    if (sp_kafka_create_topic(&props, topic, 3, NULL, 0, 15000, err, sizeof(err)) != 0) {
-        fprintf(stderr, "cannot create topic on %s: %s\n", bootstrap, err);
-        return -1;
-    }
-    return 0;
+    return tc_kafka_topics(&props, 3, topic, (char *)NULL);
 }
 
 static int teardown(void **state)
@@ -141,7 +126,7 @@ static void test_round_trip_resume_and_rewind(void **state)
 
     /* Rewind to just before a second batch: exactly that batch again. */
     sleep(1);
-    int64_t mark = now_ms();
+    int64_t mark = sp_clock_wall_ms();
     produce_range(N, N + 100);
     char err[512];
     assert_int_equal(consume(100, seen), 100);   /* the group reads the new batch */

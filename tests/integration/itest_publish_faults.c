@@ -24,6 +24,7 @@
 #include "metrics.h"
 #include "publish.h"
 #include "record.h"
+#include "testenv.h"
 
 #define DOCS 200
 
@@ -107,19 +108,13 @@ static int setup(void **state)
 {
     (void)state;
     sp_log_init("itest", SP_LOG_ERROR, SP_LOG_FORMAT_KV);
-    const char *bootstrap = getenv("KAFKA_BOOTSTRAP");
-    if (!bootstrap)
+    if (tc_kafka_props(&props) != 0)
         return -1;
-    sp_kafka_props_init(&props);
-    sp_kafka_props_set(&props, "bootstrap.servers", bootstrap);
-    snprintf(topic, sizeof(topic), "itest.publish.%d.%ld", (int)getpid(), (long)time(NULL));
+    tc_unique_name(topic, sizeof(topic), "publish");
     snprintf(dead, sizeof(dead), "%s.dead", topic);
     snprintf(tpl, sizeof(tpl), "itpubf%d", (int)getpid());
-    char err[512];
-    if (sp_kafka_create_topic(&props, topic, 2, NULL, 0, 15000, err, sizeof(err)) != 0 ||
-        sp_kafka_create_topic(&props, dead, 1, NULL, 0, 15000, err, sizeof(err)) != 0)
-        return -1;
-    return 0;
+    return tc_kafka_topics(&props, 2, topic, (char *)NULL) == 0 && tc_kafka_topics(&props, 1, dead, (char *)NULL) == 0
+               ? 0 : -1;
 }
 
 static int teardown(void **state)

@@ -150,7 +150,7 @@ BINARY = ["+", "-", "*", "/", "%", "<", "<=", ">", ">=", "==", "!=", "=?=", "=!=
           "is", "isnt", "&&", "||", "&", "|", "^", "<<", ">>", ">>>"]
 UNARY = ["-", "+", "!", "~"]
 
-# Each function of lib/classad_expr.c with how many arguments it takes
+# Each function of lib/classad_expr_fn.c with how many arguments it takes
 # (and one count it does not take, for the ERROR of a wrong call).
 FUNCTIONS = {
     "isUndefined": [1, 2], "isError": [1, 0], "isString": [1], "isInteger": [1],

@@ -1,5 +1,6 @@
-/* esconf.h - the search clusters to publish to, from es_conf.json in the
- * reference spider's format (seed 001), read as it is:
+/* esconf.h - the search clusters, from es_conf.json in the reference
+ * spider's format (seed 001), read as it is; the publisher writes to them,
+ * the differ reads indices from them:
  *
  *   [ {"host": "es-cmsX.cern.ch", "port": 9203, "username": "u", "password": "p"},
  *     {"host": "es-cmsY.cern.ch/es", "username": "u", "password": "p"} ]
@@ -13,8 +14,8 @@
  * Errors name the entry (1-based), its host and the field.
  *
  * Ownership: sp_clusters owns every string; sp_clusters_free frees them. */
-#ifndef SPIDER_PUBLISHER_ESCONF_H
-#define SPIDER_PUBLISHER_ESCONF_H
+#ifndef SPIDER_ESCONF_H
+#define SPIDER_ESCONF_H
 
 #include <stddef.h>
 
