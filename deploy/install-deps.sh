@@ -27,6 +27,8 @@ PACKAGES=(
   prometheus
   # packaging: man pages from --help (cmake --install, cpack -G DEB)
   help2man
+  # the compare report rendered in a real browser (tests/unit/test_compare_html.sh)
+  chromium
 )
 
 missing=()
