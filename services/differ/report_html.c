@@ -293,7 +293,7 @@ static void histogram(FILE *out, const differ_report *r, const differ_field *f)
     fputs("</h3>\n<svg class=\"deltas\" data-field=\"", out);
     differ_html_escape(out, f->field);
     fprintf(out, "\" data-other-deltas=\"%" PRIu64 "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" role=\"img\">\n",
-            f->other_deltas, HIST_W, HIST_H + 40);
+            f->other_deltas, HIST_W, HIST_H + 52);
     fprintf(out, "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>\n", HIST_H, HIST_W, HIST_H);
     for (size_t i = 0; i < bars; i++) {
         int other = i == n;
@@ -315,7 +315,8 @@ static void histogram(FILE *out, const differ_report *r, const differ_field *f)
         if (i % stride == 0 || other || shift)     /* labels where they fit, two rows */
             fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%" PRIu64 "</text>"
                          "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>",
-                    x + bw / 2, HIST_H - h - 3, c, x + bw / 2, HIST_H + 16 + (int)(i / stride % 2) * 14, label);
+                    x + bw / 2, HIST_H - h - 3, c, x + bw / 2,
+                    HIST_H + 16 + (i % stride ? 28 : (int)(i / stride % 2) * 14), label);
         fputs("</g>\n", out);
     }
     fputs("</svg>\n", out);
