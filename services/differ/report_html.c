@@ -110,7 +110,7 @@ static void head(FILE *out, const differ_report *r)
     fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n", style);
 }
 
-/* The four criteria of differ_report_finish, and merge's own. */
+/* The four criteria of differ_report_finish (merge adds "missing parcels": listed after them). */
 static const char *const criteria[] = { "identical share", "lost ids", "extra ids", "bad records" };
 
 static const differ_failure *failure_of(const differ_report *r, const char *criterion)
@@ -119,6 +119,26 @@ static const differ_failure *failure_of(const differ_report *r, const char *crit
         if (strcmp(r->failed[i].criterion, criterion) == 0)
             return &r->failed[i];
     return NULL;
+}
+
+/* What a criterion that held measured (criteria[i]). */
+static void held(FILE *out, const differ_report *r, size_t i)
+{
+    switch (i) {
+    case 0:
+        fprintf(out, ": %" PRIu64 " of %" PRIu64 " matched documents identical (%.3f%%)", r->identical,
+                r->matched, pct(r->identical, r->matched));
+        break;
+    case 1:
+    case 2:
+        fprintf(out, ": %" PRIu64 " of %" PRIu64 " %s documents matched (%.3f%%)", r->matched,
+                i == 1 ? r->left_count : r->right_count, i == 1 ? "left" : "right",
+                pct(r->matched, i == 1 ? r->left_count : r->right_count));
+        break;
+    default:
+        fprintf(out, ": %" PRIu64 " unreadable records on the left, %" PRIu64 " on the right", r->bad_left,
+                r->bad_right);
+    }
 }
 
 static void verdict(FILE *out, const differ_report *r)
@@ -150,6 +170,8 @@ static void verdict(FILE *out, const differ_report *r)
         if (f) {
             fputs(": ", out);
             differ_html_escape(out, f->reason);
+        } else {
+            held(out, r, i);
         }
         fputs("</li>\n", out);
     }
