@@ -29,6 +29,8 @@ PACKAGES=(
   help2man
   # docs/structure.sh (unit.structure): function extents
   universal-ctags
+  # the compare report rendered in a real browser (tests/unit/test_compare_html.sh)
+  chromium
 )
 
 missing=()

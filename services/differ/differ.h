@@ -11,6 +11,7 @@
  *                --memory-limit, then comparing partition by partition
  *   compare.c    one document against another: fields, tolerance, dates
  *   report.c     the DiffReport being filled, its verdict, JSON and text
+ *   report_html.c the same report as one self-contained HTML page
  *   merge.c      parcel reports -> one report
  *
  * Ownership is stated in each file's header comment. */
@@ -185,6 +186,17 @@ json_t *differ_report_to_json(const differ_report *r);
 int differ_report_from_json(differ_report *r, json_t *j, char *err, size_t errlen);
 int differ_report_write(const differ_report *r, const char *path, char *err, size_t errlen);
 void differ_report_summary(const differ_report *r, FILE *out);
+/* 1 when delta is a shift of f: seen in at least shift-min documents. */
+int differ_field_is_shift(const differ_report *r, const differ_field *f, long long delta);
+
+/* ---- the report as HTML (report_html.c) ---- */
+
+/* s as HTML text or attribute value: & < > " ' as entities, control
+ * characters (but tab and newline) as U+FFFD. */
+void differ_html_escape(FILE *out, const char *s);
+/* The finished report as one self-contained page (inline CSS and SVG). */
+void differ_report_html(const differ_report *r, FILE *out);
+int differ_report_write_html(const differ_report *r, const char *path, char *err, size_t errlen);
 
 /* ---- compare ---- */
 

@@ -26,6 +26,7 @@
 static const sp_opt options[] = {
     SP_SERVICE_OPTIONS,
     { "report", SP_OPT_STRING, "", "report", "write the JSON report (DiffReport fields) to this file" },
+    { "html", SP_OPT_STRING, "", "html", "write the report as one self-contained HTML page to this file" },
     { "key", SP_OPT_LIST, NULL, "key", "id fields joined by '#' (default: _id, else GlobalJobId,RecordTime)" },
     { "ignore", SP_OPT_LIST, NULL, "ignore", "fields not compared: glob patterns of dotted paths (compare; default metadata.*), "
                                                "names or prefix* whose change alone is no change (stream; default the clock-driven fields)" },
@@ -178,15 +179,16 @@ static int send_amq(sp_config *cfg, const differ_report *r)
     return rc;
 }
 
-/* Prints the summary, writes the report, sends it: the exit code of the
+/* Prints the summary, writes the reports (JSON, HTML), sends it: the exit code of the
  * verdict, or 2 when the report could not be written or sent. */
 static int conclude(sp_config *cfg, differ_report *r)
 {
     char err[512];
-    const char *path = sp_config_str(cfg, "report");
+    const char *path = sp_config_str(cfg, "report"), *html = sp_config_str(cfg, "html");
     differ_report_summary(r, stdout);
     fflush(stdout);
-    if (*path && differ_report_write(r, path, err, sizeof(err)) != 0) {
+    if ((*path && differ_report_write(r, path, err, sizeof(err)) != 0) ||
+        (*html && differ_report_write_html(r, html, err, sizeof(err)) != 0)) {
         fprintf(stderr, "spider-differ: %s\n", err);
         return 2;
     }
@@ -329,6 +331,7 @@ static int offline(sp_config *cfg)
 /* Ranges of the numeric options, and the commands an option is for. */
 static const sp_opt_rule rules[] = {
     { "report", NULL, "compare,merge" },
+    { "html", NULL, "compare,merge" },
     { "key", NULL, "compare,dump" },
     { "date-fields", NULL, "compare,dump" },
     { "tolerance", NULL, "compare" },

@@ -224,7 +224,7 @@ static void add_finding(differ_report *r, const char *text)
     r->findings[r->nfindings++] = dup(text);
 }
 
-static int is_shift(const differ_report *r, const differ_field *f, long long delta)
+int differ_field_is_shift(const differ_report *r, const differ_field *f, long long delta)
 {
     for (size_t i = 0; i < f->ndeltas; i++)
         if (f->deltas[i].delta == delta)
@@ -236,7 +236,7 @@ static void finish_field(differ_report *r, differ_field *f)
 {
     f->count = f->raw_count;
     for (size_t i = 0; i < f->ndeltas; i++) {
-        if (!is_shift(r, f, f->deltas[i].delta))
+        if (!differ_field_is_shift(r, f, f->deltas[i].delta))
             continue;
         char text[512];
         snprintf(text, sizeof(text), "date field %s shifted by %+lld s in %" PRIu64 " documents",
@@ -485,7 +485,7 @@ static void print_field(FILE *out, const differ_report *r, const differ_field *f
     fprintf(out, "    %-32s %10" PRIu64, f->field, f->count);
     for (size_t i = 0; i < f->nexamples; i++) {
         const differ_example *e = &f->examples[i];
-        if (e->has_delta && is_shift(r, f, e->delta))
+        if (e->has_delta && differ_field_is_shift(r, f, e->delta))
             continue;
         fprintf(out, "  e.g. %.60s: %.40s -> %.40s", e->id, e->left, e->right);
         break;
