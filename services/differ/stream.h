@@ -24,6 +24,7 @@
 #include "kafka.h"
 #include "metrics.h"
 #include "stomp.h"
+#include "summary.h"
 
 typedef struct {
     const sp_kafka_props *kafka;
@@ -39,6 +40,8 @@ typedef struct {
     int amq_timeout_ms;
     const char *alerts_destination;   /* /topic/spider.alerts */
     sp_metrics_server *server;        /* its /readyz is the stream's while it runs; NULL: none */
+    const char *topic_summary;        /* jobs.summary (summary.h), key = the document's id; "" or NULL: none */
+    const sp_summary_opts *summary;
 } sp_stream_opts;
 
 /* Runs until *stop. /readyz (o->server): Kafka answers, and the loop came
