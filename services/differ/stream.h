@@ -1,5 +1,6 @@
 /* stream.h - spider-differ stream: jobs.queue in, jobs.changes out, through
- * Kafka, with the logic of snapdiff.h.
+ * Kafka, with the logic of snapdiff.h; and the summary documents of each
+ * complete snapshot (summary.h) to jobs.summary, flushed with its changes.
  *
  * Instances share the schedds through one consumer group (a schedd's
  * snapshots are on one partition: the collector keys them by schedd). A
