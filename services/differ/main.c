@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "amq.h"
+#include "bulk.h"
 #include "differ.h"
 #include "spider.h"
 #include "stream.h"
@@ -56,6 +57,10 @@ static const sp_opt options[] = {
     { "emit-initial", SP_OPT_BOOL, "false", "emit-initial", "stream: a schedd's first snapshot emits every job as ADDED" },
     { "topic.history", SP_OPT_STRING, "jobs.history", "topic-history", "stream: where removed jobs must show up" },
     { "lost.grace", SP_OPT_INT, "1440", "lost-grace", "stream: seconds (of the pool's time) a removed job's history may take; 0: no tracking" },
+    { "topic.summary", SP_OPT_STRING, "jobs.summary", "topic-summary", "stream: summary documents per schedd, poll and group (\"\": none)" },
+    { "summary.by", SP_OPT_LIST, SP_SUMMARY_BY, "summary-by", "stream: the dimensions of the summary groups" },
+    { "summary.sums", SP_OPT_LIST, SP_SUMMARY_SUMS, "summary-sums", "stream: attributes summed per group (with Count)" },
+    { "index-template", SP_OPT_STRING, "cms", "index-template", "stream: summaries go to <template>-summary-YYYY-MM-DD" },
     { "alerts.destination", SP_OPT_STRING, "/topic/spider.alerts", "alerts-destination", "stream: ActiveMQ destination of lost-job alerts" },
 };
 
@@ -286,12 +291,24 @@ static int stream(sp_config *cfg)
         fprintf(stderr, "spider-differ: %s\n", err);
         rc = 2;
     }
+    size_t nby, nsums;
+    const char **by = strings(cfg, "summary.by", &nby), **sums = strings(cfg, "summary.sums", &nsums);
+    sp_summary_opts so = { by, nby, sums, nsums, sp_config_str(cfg, "index-template") };
+    char why[256];
+    if (!rc && sp_index_template_check(so.index_template, why, sizeof(why)) != 0) {
+        fprintf(stderr, "spider-differ: --index-template \"%s\": %s\n", so.index_template, why);
+        rc = 2;
+    }
+    if (!rc && (nby > 64 || nsums > 64)) {
+        fprintf(stderr, "spider-differ: --summary-by and --summary-sums take at most 64 names each\n");
+        rc = 2;
+    }
     if (!rc) {
         sp_stream_opts o = { &props, sp_config_str(cfg, "topic.queue"), sp_config_str(cfg, "topic.changes"),
                              sp_config_str(cfg, "group"), ignore, n, sp_config_bool(cfg, "emit-initial"),
                              sp_config_str(cfg, "topic.history"), sp_config_int(cfg, "lost.grace"),
                              amq.stomp.nbrokers ? &amq.stomp : NULL, amq.timeout_ms,
-                             sp_config_str(cfg, "alerts.destination"), server };
+                             sp_config_str(cfg, "alerts.destination"), server, sp_config_str(cfg, "topic.summary"), &so };
         sp_service_catch_signals();
         sp_info("stream.start", "from", o.topic_queue, "to", o.topic_changes, "group", o.group);
         if (sp_stream_run(&o, m, &sp_service_stop, err, sizeof(err)) != 0) {
@@ -306,6 +323,8 @@ static int stream(sp_config *cfg)
     sp_service_amq_free(&amq);
     free(ignore);
     free(clock);
+    free(by);
+    free(sums);
     return rc;
 }
 

@@ -33,6 +33,7 @@ typedef struct {
     uint64_t count, checksum;
     pending *pend;
     size_t npend, cappend;
+    sp_summary *sum;                 /* its groups (summary.h); NULL: no summaries */
 } schedd_state;
 
 struct sp_snapdiff {
@@ -73,6 +74,7 @@ static void drop_pending(schedd_state *s)
 static void drop_progress(schedd_state *s)
 {
     drop_pending(s);
+    sp_summary_reset(s->sum);
     if (s->next)
         sp_jobtable_reset(s->next);
     free(s->sid);
@@ -92,6 +94,8 @@ static void clear_schedd(schedd_state *s)
     s->next = NULL;
     free(s->resume_sid);
     s->resume_sid = NULL;
+    sp_summary_free(s->sum);
+    s->sum = NULL;
 }
 
 void sp_snapdiff_free(sp_snapdiff *d)
@@ -234,7 +238,9 @@ static int begin(sp_snapdiff *d, const Spider__SnapshotBegin *b)
     s->number++;
     if (!s->next)
         s->next = sp_jobtable_new();
-    return s->sid && s->next ? 0 : -1;
+    if (!s->sum && d->o.summary_emit)
+        s->sum = sp_summary_new(d->o.summary);
+    return s->sid && s->next && (s->sum || !d->o.summary_emit) ? 0 : -1;
 }
 
 /* The Document's bytes inside a packed Record{document}. */
@@ -311,6 +317,8 @@ static int document(sp_snapdiff *d, const uint8_t *doc, size_t doclen)
     s->count++;
     s->checksum = sp_snapshot_checksum_add(s->checksum, ref.id.p, ref.id.len);
     int rc = 0;
+    if (s->sum && !s->resume_sid && sp_summary_add(s->sum, doc, doclen) != 0)
+        sp_warn("differ.summary", "schedd", s->schedd, "error", "document not summed (not decodable, or out of memory)");
     sp_job *old = s->state ? sp_jobtable_get(s->state, job.gjid) : NULL;
     /* an unchanged job listed once stays as it is in the state */
     int stays = old && old->seen != s->number && old->hash == job.hash && old->status == job.status;
@@ -385,6 +393,13 @@ static void complete(sp_snapdiff *d, schedd_state *s, long long now_ms)
             d->st.changed++;
     }
     update_state(d, s, now_ms, baseline);
+    if (s->sum && !s->resume_sid) {          /* a snapshot diffed before a restart had its summary sent */
+        long n = sp_summary_emit(s->sum, s->schedd, s->time_slot, d->o.summary_emit, d->o.ctx);
+        if (n < 0)
+            sp_error("differ.summary", "schedd", s->schedd, "snapshot", s->sid, "error", "out of memory");
+        else
+            d->st.summaries += (uint64_t)n;
+    }
     if (baseline)
         d->st.baselines++;
     d->st.snapshots++;

@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "summary.h"
+
 /* One change event: a packed spider Record{change}, keyed by GlobalJobId. */
 typedef void sp_snapdiff_emit_fn(void *ctx, const char *key, const void *record, size_t len);
 /* A snapshot of schedd (of that time slot) completed and its events were
@@ -47,11 +49,16 @@ typedef struct {
     sp_snapdiff_done_fn *done;        /* may be NULL */
     sp_snapdiff_removed_fn *removed;  /* may be NULL */
     void *ctx;
+    /* Summary documents (summary.h) of every complete snapshot that was not
+     * diffed before a restart; summary_emit NULL: none. */
+    const sp_summary_opts *summary;
+    sp_summary_emit_fn *summary_emit;
 } sp_snapdiff_opts;
 
 typedef struct {
     uint64_t snapshots, baselines, incomplete, inconsistent, stray, undecodable;
     uint64_t added, changed, removed;
+    uint64_t summaries;               /* summary documents emitted */
     uint64_t jobs, state_bytes;       /* held in the schedds' states */
 } sp_snapdiff_stats;
 

@@ -98,6 +98,15 @@ static void on_change(void *ctx, const char *key, const void *record, size_t len
     sp_kafka_producer_poll(st->producer, 0);
 }
 
+static void on_summary(void *ctx, const char *key, const void *record, size_t len)
+{
+    stream *st = ctx;
+    while (sp_kafka_produce(st->producer, st->o->topic_summary, key, strlen(key), record, len, NULL) ==
+           RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        sp_kafka_producer_poll(st->producer, 100);
+    sp_kafka_producer_poll(st->producer, 0);
+}
+
 static void on_removed(void *ctx, const char *schedd, const char *gjid, long long time_slot)
 {
     stream *st = ctx;
@@ -264,6 +273,7 @@ static void update_metrics(stream *st)
         { "added", s.added, st->last.added, st->m_changes },
         { "changed", s.changed, st->last.changed, st->m_changes },
         { "removed", s.removed, st->last.removed, st->m_changes },
+        { "summary", s.summaries, st->last.summaries, st->m_changes },
         { "stray", s.stray, st->last.stray, st->m_records },
         { "undecodable", s.undecodable, st->last.undecodable, st->m_records },
     };
@@ -287,12 +297,12 @@ static void update_metrics(stream *st)
 static void declare_known(stream *st)
 {
     static const char *const snaps[] = { "complete", "baseline", "incomplete", "inconsistent" };
-    static const char *const changes[] = { "added", "changed", "removed" };
+    static const char *const changes[] = { "added", "changed", "removed", "summary" };
     static const char *const records[] = { "stray", "undecodable" };
     static const char *const alerts[] = { "LOST_JOB", "LOST_JOB_RESOLVED" };
     for (size_t i = 0; i < 4; i++)
         sp_metric_declare(st->m_snap, (const char *[]){ snaps[i] });
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 4; i++)
         sp_metric_declare(st->m_changes, (const char *[]){ changes[i] });
     for (size_t i = 0; i < 2; i++) {
         sp_metric_declare(st->m_records, (const char *[]){ records[i] });
@@ -342,7 +352,8 @@ static int handle(stream *st, rd_kafka_message_t *m, char *err, size_t errlen)
     uint64_t failed = sp_kafka_producer_failed(st->producer);
     sp_kafka_producer_flush(st->producer, 60000);
     if (sp_kafka_producer_failed(st->producer) != failed) {
-        snprintf(err, errlen, "Kafka refused changes for %s: stopping before committing past them", st->o->topic_changes);
+        snprintf(err, errlen, "Kafka refused changes for %s (or summaries): stopping before committing past them",
+                 st->o->topic_changes);
         return -1;
     }
     commit_partition(st, st->done_partition);
@@ -373,7 +384,7 @@ int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t 
     static const char *const result[] = { "result", NULL }, *const kind[] = { "kind", NULL }, *const none[] = { NULL };
     stream st = { .o = o, .done_partition = -1 };
     st.m_snap = sp_metrics_counter(m, "spider_differ_snapshots_total", "Queue snapshots by result", result);
-    st.m_changes = sp_metrics_counter(m, "spider_differ_changes_total", "Change events emitted", kind);
+    st.m_changes = sp_metrics_counter(m, "spider_differ_changes_total", "Change events (kind=summary: summary documents) emitted", kind);
     st.m_records = sp_metrics_counter(m, "spider_differ_records_skipped_total", "Records outside a snapshot or not decodable", kind);
     st.m_jobs = sp_metrics_gauge(m, "spider_differ_state_jobs", "Jobs held in the schedds' last snapshots", none);
     st.m_bytes = sp_metrics_gauge(m, "spider_differ_state_bytes", "Bytes of that state", none);
@@ -381,7 +392,8 @@ int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t 
     st.m_alerts_failed = sp_metrics_counter(m, "spider_differ_alerts_failed_total", "Alerts ActiveMQ did not confirm", none);
     st.m_pending = sp_metrics_gauge(m, "spider_differ_lost_pending", "Removed jobs waiting for their history", none);
     declare_known(&st);
-    sp_snapdiff_opts so = { o->ignore, o->nignore, o->emit_initial, on_change, on_done, on_removed, &st };
+    sp_snapdiff_opts so = { o->ignore, o->nignore, o->emit_initial, on_change, on_done, on_removed, &st, o->summary,
+                            o->topic_summary && *o->topic_summary && o->summary ? on_summary : NULL };
     const char *topics[] = { o->topic_queue };
     int rc = -1;
     if (!(st.diff = sp_snapdiff_new(&so)))

@@ -1,5 +1,6 @@
 /* stream.h - spider-differ stream: jobs.queue in, jobs.changes out, through
- * Kafka, with the logic of snapdiff.h.
+ * Kafka, with the logic of snapdiff.h; and the summary documents of each
+ * complete snapshot (summary.h) to jobs.summary, flushed with its changes.
  *
  * Instances share the schedds through one consumer group (a schedd's
  * snapshots are on one partition: the collector keys them by schedd). A
@@ -24,6 +25,7 @@
 #include "kafka.h"
 #include "metrics.h"
 #include "stomp.h"
+#include "summary.h"
 
 typedef struct {
     const sp_kafka_props *kafka;
@@ -39,6 +41,8 @@ typedef struct {
     int amq_timeout_ms;
     const char *alerts_destination;   /* /topic/spider.alerts */
     sp_metrics_server *server;        /* its /readyz is the stream's while it runs; NULL: none */
+    const char *topic_summary;        /* jobs.summary (summary.h), key = the document's id; "" or NULL: none */
+    const sp_summary_opts *summary;
 } sp_stream_opts;
 
 /* Runs until *stop. /readyz (o->server): Kafka answers, and the loop came

@@ -38,6 +38,8 @@ static const sp_opt options[] = {
     { "batch.ms", SP_OPT_INT, "1000", "batch-ms", "send a batch at least this often (ms)" },
     { "prefetch.bytes", SP_OPT_INT, "16777216", "prefetch-bytes", "per output, bytes read ahead from Kafka at most (with batch.bytes: the memory bound)" },
     { "max.request.bytes", SP_OPT_INT, "0", "max-request-bytes", "a _bulk body at most (0: each cluster's http.max_content_length); a document alone over it is dead-lettered" },
+    { "current", SP_OPT_BOOL, "false", "current", "also keep a current-state index per cluster: one document per queued job (jobs.changes)" },
+    { "current-index", SP_OPT_STRING, "", "current-index", "its name (default: <index-template>-current)" },
     { "stall.seconds", SP_OPT_INT, "120", "stall-seconds", "/readyz fails when an output has not committed for this long while messages wait" },
     SP_AMQ_OPTIONS,
     { "amq.destination", SP_OPT_STRING, "/topic/spider.jobs", "amq-destination", "where notifications go (the reference's CMS_HTCONDOR_TOPIC)" },
@@ -259,11 +261,15 @@ static int run(sp_config *cfg)
     sp_publish_opts o = { &props, tl, nt, sp_config_str(cfg, "group"), sp_config_str(cfg, "deadletter-topic"),
                           (int)sp_config_int(cfg, "batch.docs"), (size_t)sp_config_int(cfg, "batch.bytes"),
                           (int)sp_config_int(cfg, "batch.ms"), (size_t)sp_config_int(cfg, "prefetch.bytes"),
-                          NULL, sp_config_int(cfg, "max.request.bytes"), (int)sp_config_int(cfg, "stall.seconds") };
+                          NULL, sp_config_int(cfg, "max.request.bytes"), (int)sp_config_int(cfg, "stall.seconds"), NULL };
     sp_amq_conf amq_conf = { &amq.stomp, amq.timeout_ms, sp_config_str(cfg, "amq.destination"),
                              sp_config_str(cfg, "amq.producer"), sp_config_str(cfg, "amq.type") };
     if (amq.stomp.nbrokers)
         o.amq = &amq_conf;
+    char current[300];
+    snprintf(current, sizeof(current), "%s-current", sp_config_str(cfg, "index-template"));
+    if (sp_config_bool(cfg, "current"))
+        o.current_index = *sp_config_str(cfg, "current-index") ? sp_config_str(cfg, "current-index") : current;
     sp_metrics *m = sp_metrics_new();
     sp_metrics_server *server = NULL;
     sp_publisher *p = NULL;
@@ -313,6 +319,8 @@ static const sp_opt_rule rules[] = {
     { "topics", NULL, "run,replay" },
     { "group", NULL, "run,replay" },
     { "index-template", NULL, "run,purge,setup" },
+    { "current", NULL, "run" },
+    { "current-index", NULL, "run" },
     { "metrics.port", "0..65535", NULL },
     { "amq.timeout_ms", "1..", NULL },
 };

@@ -140,7 +140,7 @@ sp_output *sp_out_amq_new(sp_publisher *p, const sp_amq_conf *conf, char *err, s
         free(a);
         return snprintf(err, errlen, "out of memory"), NULL;
     }
-    a->base = (sp_output){ "amq", NULL, amq_deliver, amq_free };
+    a->base = (sp_output){ "amq", NULL, amq_deliver, amq_free, 0 };
     a->p = p;
     a->conf = conf;
     a->stomp = *conf->stomp;

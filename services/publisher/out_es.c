@@ -45,7 +45,21 @@ typedef struct {
     size_t max_request;             /* bytes of one document's _bulk item at most: the cluster's limit */
     atomic_size_t bulk_cap;         /* bytes of one _bulk body at most: max_request, or less once a
                                      * 413 (a proxy's smaller limit) taught us; kept across batches */
+    char *current;                  /* the current-state index; NULL: the documents' own indices */
+    char *name;                     /* "<cluster>.current"; NULL: the cluster's name */
 } es_output;
+
+/* Where an item goes, and under which id: the document's own, or for a
+ * current-state output the current index and the GlobalJobId. */
+static const char *index_of(const es_output *c, const sp_item *it) { return c->current ? c->current : it->doc->index; }
+static const char *id_of(const es_output *c, const sp_item *it) { return c->current ? it->doc->global_job_id : it->doc->id; }
+
+/* A REMOVED change event (only a current-state output gets them). */
+static int is_removed(const sp_item *it)
+{
+    return it->rec && it->rec->kind_case == SPIDER__RECORD__KIND_CHANGE &&
+           it->rec->change->kind == SPIDER__CHANGE_EVENT__KIND__REMOVED;
+}
 
 #define DEFAULT_MAX_REQUEST (100ull * 1024 * 1024)   /* http.max_content_length's default */
 
@@ -84,7 +98,7 @@ static void dead_letter_index(es_output *c, sp_batch *b, const char *index, cons
 {
     for (size_t i = 0; i < b->n; i++) {
         sp_item *it = &b->items[i];
-        if (!it->done && !strcmp(it->doc->index, index)) {
+        if (!it->done && !strcmp(index_of(c, it), index)) {
             it->done = 1;
             sp_publish_dead_letter(c->p, c->base.name, it, type, reason);
         }
@@ -100,7 +114,7 @@ static int ensure_index(es_output *c, sp_batch *b, const char *index, char *err,
         return 0;
     char path[512];
     snprintf(path, sizeof(path), "/%s", index);
-    json_t *body = sp_mapping_index_body();
+    json_t *body = !c->current && strstr(index, "-summary-") ? sp_mapping_summary_body() : sp_mapping_index_body();
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     sp_http_response r;
@@ -131,7 +145,7 @@ static int ensure_indices(es_output *c, sp_batch *b, char *err, size_t errlen)
     for (size_t i = 0; i < b->n; i++) {
         if (b->items[i].done || b->items[i].slot < 0)
             continue;
-        int rc = ensure_index(c, b, b->items[i].doc->index, err, errlen);
+        int rc = ensure_index(c, b, index_of(c, &b->items[i]), err, errlen);
         if (rc < 0)
             return -1;
         dead |= rc;
@@ -143,9 +157,9 @@ static int ensure_indices(es_output *c, sp_batch *b, char *err, size_t errlen)
 
 /* The bytes an item takes in a _bulk: its action line and source, with
  * room for escaping. */
-static size_t item_bytes(const sp_item *it, size_t json_len)
+static size_t item_bytes(const es_output *c, const sp_item *it, size_t json_len)
 {
-    return json_len + strlen(it->doc->index) * 6 + strlen(it->doc->id) * 6 + 48;
+    return json_len + strlen(index_of(c, it)) * 6 + strlen(id_of(c, it)) * 6 + 48;
 }
 
 /* The _bulk of the items not done yet into b->body, each item's slot set,
@@ -163,7 +177,25 @@ static void build_bulk(es_output *c, sp_batch *b, sp_buf *json, size_t cap)
         it->slot = -1;
         if (it->done || full)
             continue;
-        if (sp_index_name_check(it->doc->index, why, sizeof(why)) != 0) {
+        if (c->current && (!it->rec || it->rec->kind_case != SPIDER__RECORD__KIND_CHANGE)) {
+            it->done = 1;                  /* history, queue documents, summaries: not the queue's state */
+            continue;
+        }
+        if (c->current && (!it->doc->global_job_id || !*it->doc->global_job_id)) {
+            it->done = 1;
+            sp_publish_dead_letter(c->p, c->base.name, it, "missing_id", "change event without a GlobalJobId");
+            continue;
+        }
+        if (is_removed(it)) {
+            if (b->body.items && b->body.buf.len + item_bytes(c, it, 0) > cap) {
+                full = 1;
+                continue;
+            }
+            it->slot = (int)b->body.items;
+            sp_bulk_delete(&b->body, c->current, it->doc->global_job_id);
+            continue;
+        }
+        if (sp_index_name_check(index_of(c, it), why, sizeof(why)) != 0) {
             it->done = 1;
             sp_publish_dead_letter(c->p, c->base.name, it, "invalid_index_name_exception", why);
             continue;
@@ -174,7 +206,7 @@ static void build_bulk(es_output *c, sp_batch *b, sp_buf *json, size_t cap)
             sp_publish_dead_letter(c->p, c->base.name, it, "unencodable_document", "the document cannot be written as JSON");
             continue;
         }
-        size_t need = item_bytes(it, json->len - 1);
+        size_t need = item_bytes(c, it, json->len - 1);
         if (need > c->max_request) {
             snprintf(why, sizeof(why), "document of %zu bytes in a _bulk, more than the %zu the cluster takes", need,
                      c->max_request);
@@ -187,7 +219,7 @@ static void build_bulk(es_output *c, sp_batch *b, sp_buf *json, size_t cap)
             continue;
         }
         it->slot = (int)b->body.items;
-        sp_bulk_index(&b->body, it->doc->index, it->doc->id, (const char *)json->data, json->len - 1);
+        sp_bulk_index(&b->body, index_of(c, it), id_of(c, it), (const char *)json->data, json->len - 1);
     }
 }
 
@@ -324,6 +356,8 @@ static void es_free(sp_output *o)
     sp_buf_free(&c->json_deliver);
     for (size_t k = 0; k < c->nknown; k++)
         free(c->known[k]);
+    free(c->current);
+    free(c->name);
     free(c);
 }
 
@@ -396,7 +430,7 @@ sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, long long
     es_output *c = calloc(1, sizeof(*c));
     if (!c)
         return snprintf(err, errlen, "out of memory"), NULL;
-    c->base = (sp_output){ conf->name, es_prepare, es_deliver, es_free };
+    c->base = (sp_output){ conf->name, es_prepare, es_deliver, es_free, 0 };
     c->p = p;
     c->conf = conf;
     unsigned long long limit = 0;
@@ -413,5 +447,26 @@ sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, long long
         sp_metric_set(sp_publish_metrics_of(p)->max_request_bytes, l, (double)c->max_request);
     sp_info("publish.cluster", "output", conf->name, "max_request_bytes", SP_INT((long long)c->max_request),
             "cluster_limit", SP_INT((long long)limit));
+    return &c->base;
+}
+
+sp_output *sp_out_es_current_new(sp_publisher *p, const sp_cluster_conf *conf, long long max_request,
+                                 const char *current, char *err, size_t errlen)
+{
+    char why[512];
+    if (sp_index_name_check(current, why, sizeof(why)) != 0)
+        return snprintf(err, errlen, "current-state index \"%s\": %s", current, why), NULL;
+    es_output *c = (es_output *)sp_out_es_new(p, conf, max_request, err, errlen);
+    if (!c)
+        return NULL;
+    size_t n = strlen(conf->name) + sizeof(".current");
+    c->current = strdup(current);
+    if (!c->current || !(c->name = malloc(n))) {
+        es_free(&c->base);
+        return snprintf(err, errlen, "out of memory"), NULL;
+    }
+    snprintf(c->name, n, "%s.current", conf->name);
+    c->base.name = c->name;
+    c->base.removed = 1;
     return &c->base;
 }

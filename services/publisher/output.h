@@ -50,6 +50,7 @@ struct sp_output {
      * when the publisher stops first (nothing is committed then). */
     int (*deliver)(sp_output *o, sp_batch *b);
     void (*free)(sp_output *o);
+    int removed;                      /* also gets REMOVED change events, their identity document as doc */
 };
 
 /* ---- what the loop offers outputs ---- */
@@ -89,6 +90,11 @@ int sp_publish_stopping(const sp_publisher *p);
  * err naming the cluster on a configuration error (TLS, login refused). */
 sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, long long max_request, char *err,
                          size_t errlen);
+/* The same cluster's current-state index (named current): one document per
+ * queued job, _id its GlobalJobId, indexed on ADDED and CHANGED, deleted on
+ * REMOVED; every other record is skipped. Output name "<cluster>.current". */
+sp_output *sp_out_es_current_new(sp_publisher *p, const sp_cluster_conf *conf, long long max_request,
+                                 const char *current, char *err, size_t errlen);
 
 /* ActiveMQ. Each document becomes one MONIT notification:
  *   {"data": <the document, dates in epoch ms>,

@@ -191,7 +191,8 @@ static void screen(sp_publisher *p, const char *output, sp_item *it)
     else if (r->kind_case == SPIDER__RECORD__KIND_CHANGE && r->change &&
              r->change->kind != SPIDER__CHANGE_EVENT__KIND__REMOVED && !r->change->document)
         type = "missing_document", why = "change event without its document";
-    else if (it->doc && (!it->doc->id || !*it->doc->id))
+    else if (it->doc && (!it->doc->id || !*it->doc->id) &&
+             !(r->kind_case == SPIDER__RECORD__KIND_CHANGE && r->change->kind == SPIDER__CHANGE_EVENT__KIND__REMOVED))
         type = "missing_id", why = "document without an id";
     if (!type)
         return;
@@ -223,9 +224,10 @@ static size_t read_batch(lane *ln, lane_batch *lb)
         if (it->rec && it->rec->kind_case == SPIDER__RECORD__KIND_DOCUMENT)
             it->doc = it->rec->document;
         else if (it->rec && it->rec->kind_case == SPIDER__RECORD__KIND_CHANGE && it->rec->change &&
-                 it->rec->change->kind != SPIDER__CHANGE_EVENT__KIND__REMOVED)
+                 (it->rec->change->kind != SPIDER__CHANGE_EVENT__KIND__REMOVED || ln->out->removed))
             it->doc = it->rec->change->document;
-        it->done = !it->doc;                     /* markers, REMOVED (history has the end): nothing to deliver */
+        it->done = !it->doc;                     /* markers, REMOVED (history has the end): nothing to deliver,
+                                                    but for a current-state output */
         bytes += m->len;
         screen(p, ln->out->name, it);
     }
@@ -560,7 +562,7 @@ sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *cl
     pthread_mutex_init(&p->dlq_lock, NULL);
     pthread_mutex_init(&p->ready_lock, NULL);
     define_metrics(p, m);
-    size_t want = clusters->n + (o->amq ? 1 : 0);
+    size_t want = clusters->n * (o->current_index ? 2 : 1) + (o->amq ? 1 : 0);
     if (consumer_props(p, o->kafka) != 0 || !(p->lanes = calloc(want, sizeof(*p->lanes)))) {
         snprintf(err, errlen, "out of memory");
         sp_publisher_stop(p);
@@ -572,6 +574,10 @@ sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *cl
         sp_warn("publish.deadletter_topic", "topic", o->deadletter_topic, "error", why);
     for (size_t i = 0; rc == 0 && i < clusters->n; i++)
         if ((rc = start_lane(p, sp_out_es_new(p, &clusters->items[i], o->max_request_bytes, err, errlen), err, errlen)) == 0)
+            declare_known(p, p->lanes[p->n - 1].out->name, 0);
+    for (size_t i = 0; rc == 0 && o->current_index && i < clusters->n; i++)
+        if ((rc = start_lane(p, sp_out_es_current_new(p, &clusters->items[i], o->max_request_bytes, o->current_index,
+                                                      err, errlen), err, errlen)) == 0)
             declare_known(p, p->lanes[p->n - 1].out->name, 0);
     if (rc == 0 && o->amq && (rc = start_lane(p, sp_out_amq_new(p, o->amq, err, errlen), err, errlen)) == 0)
         declare_known(p, p->lanes[p->n - 1].out->name, 1);

@@ -35,6 +35,7 @@ typedef struct {
     const sp_amq_conf *amq;          /* NULL: no ActiveMQ output */
     long long max_request_bytes;     /* a _bulk body at most; 0: the cluster's http.max_content_length */
     int stall_s;                     /* /readyz fails for an output stalled this long */
+    const char *current_index;       /* per cluster, a current-state output into it (out_es.c); NULL: none */
 } sp_publish_opts;
 
 sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *clusters, sp_metrics *m,

@@ -167,7 +167,7 @@ static void test_dead_letter_and_dead_cluster(void **state)
     const char *topics[] = { topic };
     char group[200];
     snprintf(group, sizeof(group), "%s.group", topic);
-    sp_publish_opts o = { &props, topics, 1, group, dead, 100, 1 << 20, 200, 1 << 20, NULL, 0, 120 };
+    sp_publish_opts o = { &props, topics, 1, group, dead, 100, 1 << 20, 200, 1 << 20, NULL, 0, 120, NULL };
     sp_metrics *m = sp_metrics_new();
     sp_publisher *p = sp_publisher_start(&o, &cl, m, err, sizeof(err));
     assert_non_null(p);
