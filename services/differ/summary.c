@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pbwire.h"
 #include "record.h"
 
 #define MAX_NAMES 64                     /* dimensions and sums, each */
@@ -76,52 +77,6 @@ size_t sp_summary_groups(const sp_summary *s) { return s ? s->n : 0; }
 
 /* ---------- reading a packed Document ---------- */
 
-typedef struct {
-    const uint8_t *p, *end;
-} wire;
-
-static int varint(wire *w, uint64_t *v)
-{
-    *v = 0;
-    for (int shift = 0; w->p < w->end && shift < 64; shift += 7) {
-        uint8_t b = *w->p++;
-        *v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            return 0;
-    }
-    return -1;
-}
-
-/* The next field (number << 3 | wire type) and its bytes (varints: *v).
- * 1, 0 at the end, -1 when malformed. */
-static int next_field(wire *w, unsigned *field, uint64_t *v, const uint8_t **bytes, size_t *len)
-{
-    uint64_t key;
-    if (w->p == w->end)
-        return 0;
-    if (varint(w, &key) != 0 || key > 0xffffffffu)
-        return -1;
-    *field = (unsigned)key;
-    *bytes = NULL;
-    *len = 0;
-    switch (key & 7) {
-    case 0: return varint(w, v) == 0 ? 1 : -1;
-    case 1: *len = 8; break;
-    case 5: *len = 4; break;
-    case 2:
-        if (varint(w, v) != 0 || *v > (uint64_t)(w->end - w->p))
-            return -1;
-        *len = (size_t)*v;
-        break;
-    default: return -1;
-    }
-    if (*len > (size_t)(w->end - w->p))
-        return -1;
-    *bytes = w->p;
-    w->p += *len;
-    return 1;
-}
-
 static int named(const char *want, const uint8_t *name, size_t len)
 {
     return strlen(want) == len && !memcmp(want, name, len);
@@ -131,17 +86,17 @@ static int named(const char *want, const uint8_t *name, size_t len)
  * bool_value (4, as 0/1). 0, or -1 when it is none. */
 static int number_of(const uint8_t *p, size_t len, sum_acc *out)
 {
-    wire w = { p, p + len };
+    sp_pb_reader w = { p, p + len };
     unsigned f;
     uint64_t v;
     const uint8_t *b;
     size_t l;
-    while (next_field(&w, &f, &v, &b, &l) == 1) {
-        if (f == (2u << 3 | 0) || f == (4u << 3 | 0)) {
+    while (sp_pb_next_field(&w, &f, &v, &b, &l) == 1) {
+        if (f == SP_PB_KEY_VARINT(SP_PB_VALUE_INT_VALUE) || f == SP_PB_KEY_VARINT(SP_PB_VALUE_BOOL_VALUE)) {
             out->i = (int64_t)v, out->is_double = 0, out->any = 1;
             return 0;
         }
-        if (f == (3u << 3 | 1)) {
+        if (f == SP_PB_KEY_I64(SP_PB_VALUE_DOUBLE_VALUE)) {
             memcpy(&out->d, b, 8);       /* little-endian, as protobuf is */
             out->is_double = 1, out->any = 1;
             return 0;
@@ -153,16 +108,16 @@ static int number_of(const uint8_t *p, size_t len, sum_acc *out)
 /* One Attribute{name = 1, value = 2}: a dimension or a summed field. */
 static int attribute(sp_summary *s, const uint8_t *p, size_t len)
 {
-    wire w = { p, p + len };
+    sp_pb_reader w = { p, p + len };
     const uint8_t *name = NULL, *value = p, *b;
     size_t name_len = 0, value_len = 0, l;
     unsigned f;
     uint64_t v;
     int rc;
-    while ((rc = next_field(&w, &f, &v, &b, &l)) == 1) {
-        if (f == (1u << 3 | 2))
+    while ((rc = sp_pb_next_field(&w, &f, &v, &b, &l)) == 1) {
+        if (f == SP_PB_KEY_LEN(SP_PB_ATTRIBUTE_NAME))
             name = b, name_len = l;
-        else if (f == (2u << 3 | 2))
+        else if (f == SP_PB_KEY_LEN(SP_PB_ATTRIBUTE_VALUE))
             value = b, value_len = l;
     }
     if (rc < 0 || !name)
@@ -176,17 +131,6 @@ static int attribute(sp_summary *s, const uint8_t *p, size_t len)
         if (named(s->o.sums[i], name, name_len))
             number_of(value, value_len, &s->val[i]);
     return 0;
-}
-
-static int put_varint(sp_buf *b, uint64_t v)
-{
-    uint8_t tmp[10];
-    size_t n = 0;
-    do {
-        tmp[n++] = (uint8_t)(v & 0x7f) | (v > 0x7f ? 0x80 : 0);
-        v >>= 7;
-    } while (v);
-    return sp_buf_append(b, tmp, n);
 }
 
 /* ---------- groups ---------- */
@@ -260,20 +204,20 @@ int sp_summary_add(sp_summary *s, const uint8_t *doc, size_t len)
 {
     memset(s->dim, 0, sizeof(s->dim[0]) * s->o.nby);
     memset(s->val, 0, sizeof(s->val[0]) * s->o.nsums);
-    wire w = { doc, doc + len };
+    sp_pb_reader w = { doc, doc + len };
     unsigned f;
     uint64_t v;
     const uint8_t *b;
     size_t l;
     int rc;
-    while ((rc = next_field(&w, &f, &v, &b, &l)) == 1)
-        if (f == (6u << 3 | 2) && attribute(s, b, l) != 0)
+    while ((rc = sp_pb_next_field(&w, &f, &v, &b, &l)) == 1)
+        if (f == SP_PB_KEY_LEN(SP_PB_DOCUMENT_ATTRIBUTES) && attribute(s, b, l) != 0)
             return -1;
     if (rc < 0)
         return -1;
     s->key.len = 0;
     for (size_t i = 0; i < s->o.nby; i++)      /* absent: 0; present: its length + 1 */
-        if (put_varint(&s->key, s->dim[i] ? s->dimlen[i] + 1 : 0) != 0 ||
+        if (sp_pb_buf_put_varint(&s->key, s->dim[i] ? s->dimlen[i] + 1 : 0) != 0 ||
             (s->dim[i] && sp_buf_append(&s->key, s->dim[i], s->dimlen[i]) != 0))
             return -1;
     group *g = group_of(s);
@@ -290,11 +234,11 @@ int sp_summary_add(sp_summary *s, const uint8_t *doc, size_t len)
 /* The dimension values of a key, unpacked into vals (NULL: absent). */
 static int unpack_key(const sp_summary *s, const group *g, Spider__Value **vals)
 {
-    wire w = { g->key, g->key + g->keylen };
+    sp_pb_reader w = { g->key, g->key + g->keylen };
     memset(vals, 0, s->o.nby * sizeof(*vals));
     for (size_t i = 0; i < s->o.nby; i++) {
         uint64_t n;
-        if (varint(&w, &n) != 0 || (n && n - 1 > (uint64_t)(w.end - w.p)))
+        if (sp_pb_read_varint(&w, &n) != 0 || (n && n - 1 > (uint64_t)(w.end - w.p)))
             return -1;
         if (!n)
             continue;
