@@ -20,8 +20,8 @@
 /* Attributes of a queue document that move with the clock alone (the
  * collector derives them from the poll time), so "changed" means changed:
  * stream's --ignore unless given. */
-#define CLOCK_FIELDS "RecordTime,QueueHrs,CoreHr,CommittedCoreHr,WallClockHr,CommittedWallClockHr,CpuTimeHr," \
-                     "CpuBadput,Badput,CpuEff,CpuEffOutlier,EventRate,TimePerEvent,KEvents,MegaEvents," \
+#define CLOCK_FIELDS "RecordTime,DataCollection,DataCollectionDate,QueueHrs,CoreHr,CommittedCoreHr,WallClockHr," \
+                     "CommittedWallClockHr,CpuTimeHr,CpuBadput,Badput,CpuEff,CpuEffOutlier,EventRate,TimePerEvent,KEvents,MegaEvents," \
                      "CMSSWWallHrs,CRAB_TaskCreationDate"
 
 static const sp_opt options[] = {
