@@ -147,11 +147,10 @@ int main(void)
     size_t nby, nsums;
     const char **by = names_of(SP_SUMMARY_BY, &nby, &byc), **sums = names_of(SP_SUMMARY_SUMS, &nsums, &sumc);
     sp_summary_opts so = { by, nby, sums, nsums, "cms" };
-    static const char *ignore[] = { "RecordTime", "QueueHrs", "CoreHr", "CommittedCoreHr", "WallClockHr",
-                                    "CommittedWallClockHr", "CpuTimeHr", "CpuBadput", "Badput", "CpuEff",
-                                    "CpuEffOutlier", "EventRate", "TimePerEvent", "KEvents", "MegaEvents",
-                                    "CMSSWWallHrs", "CRAB_TaskCreationDate" };  /* the differ's default --ignore */
-    sp_snapdiff_opts o = { ignore, sizeof(ignore) / sizeof(ignore[0]), 1, on_change, NULL, NULL, NULL, &so, on_summary };
+    char *clockc;
+    size_t nignore;
+    const char **ignore = names_of(SP_SNAPDIFF_CLOCK_FIELDS, &nignore, &clockc);   /* the differ's default --ignore */
+    sp_snapdiff_opts o = { ignore, nignore, 1, on_change, NULL, NULL, NULL, &so, on_summary };
     feeder f = { .conv = sp_converter_new(NULL, err, sizeof(err)), .cache = sp_expr_cache_new(), .res = sp_ad_new(),
                  .diff = sp_snapdiff_new(&o) };
     if (!f.conv || !f.diff)
@@ -170,6 +169,6 @@ int main(void)
                (unsigned long long)total, (double)total / (double)ref, k == 0 ? "  (first poll: every job ADDED)" : "");
     }
     sp_snapdiff_free(f.diff);
-    free(by), free(sums), free(byc), free(sumc);
+    free(by), free(sums), free(byc), free(sumc), free(ignore), free(clockc);
     return 0;
 }

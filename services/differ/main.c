@@ -14,15 +14,10 @@
 #include "amq.h"
 #include "bulk.h"
 #include "differ.h"
+#include "snapdiff.h"
 #include "spider.h"
 #include "stream.h"
 
-/* Attributes of a queue document that move with the clock alone (the
- * collector derives them from the poll time), so "changed" means changed:
- * stream's --ignore unless given. */
-#define CLOCK_FIELDS "RecordTime,DataCollection,DataCollectionDate,QueueHrs,CoreHr,CommittedCoreHr,WallClockHr," \
-                     "CommittedWallClockHr,CpuTimeHr,CpuBadput,Badput,CpuEff,CpuEffOutlier,EventRate,TimePerEvent,KEvents,MegaEvents," \
-                     "CMSSWWallHrs,CRAB_TaskCreationDate"
 
 static const sp_opt options[] = {
     SP_SERVICE_OPTIONS,
@@ -272,7 +267,7 @@ static int stream(sp_config *cfg)
     sp_kafka_props props;
     size_t n;
     const char **ignore = strings(cfg, "ignore", &n);
-    char *clock = strdup(CLOCK_FIELDS), *save = NULL;
+    char *clock = strdup(SP_SNAPDIFF_CLOCK_FIELDS), *save = NULL;
     if (!n && ignore && clock)                         /* the default: the clock-driven fields */
         for (char *f = strtok_r(clock, ",", &save); f && n < 32; f = strtok_r(NULL, ",", &save)) {
             const char **more = realloc(ignore, (n + 2) * sizeof(char *));

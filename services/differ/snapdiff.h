@@ -41,6 +41,13 @@ typedef void sp_snapdiff_done_fn(void *ctx, const char *schedd, const char *snap
 /* A job left schedd's queue in the snapshot of that time slot. */
 typedef void sp_snapdiff_removed_fn(void *ctx, const char *schedd, const char *gjid, long long time_slot);
 
+/* Attributes of a queue document that move with the clock alone (the
+ * collector derives them from the poll time), so "changed" means changed:
+ * stream's --ignore unless given (main.c), and bench_summary_docs'. */
+#define SP_SNAPDIFF_CLOCK_FIELDS "RecordTime,DataCollection,DataCollectionDate,QueueHrs,CoreHr,CommittedCoreHr,WallClockHr," \
+                     "CommittedWallClockHr,CpuTimeHr,CpuBadput,Badput,CpuEff,CpuEffOutlier,EventRate,TimePerEvent,KEvents,MegaEvents," \
+                     "CMSSWWallHrs,CRAB_TaskCreationDate"
+
 typedef struct {
     const char *const *ignore;        /* attributes that never make a change (exact or prefix*) */
     size_t nignore;
