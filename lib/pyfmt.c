@@ -34,17 +34,21 @@ static int int_digits(unsigned long long k, char *digits)
  * is what strtod makes of the decimal; no other decimal of at most 15
  * digits (DBL_DIG) reads back as a, so it is the one the slow path finds.
  * a * 10^d is within 0.11 of a * 10^d exactly, and a decimal that reads
- * back as a within 0.11 of it too, so that k is never missed. 0 when a
- * needs more than 15 digits or more than 22 places (10^22 is the largest
- * exact power). */
+ * back as a within 0.11 of it too, so that k is never missed. -1 when a
+ * needs more than 15 digits (a * 10^d reached 10^15 first: a is under
+ * 10^15 and not integral, so no decimal without places is a), 0 when a is
+ * over 10^15 or needs more than 22 places (10^22 is the largest exact
+ * power). */
 static int short_decimal(double a, char *digits, int *exp)
 {
     static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+    if (a >= 1e15)
+        return 0;
     for (int d = 1; d <= 22; d++) {
         double x = a * p10[d];
         if (x >= 1e15)
-            return 0;
+            return -1;
         double k = nearbyint(x);
         if (k >= 1 && k / p10[d] == a) {
             int nd = int_digits((unsigned long long)k, digits);
@@ -58,15 +62,15 @@ static int short_decimal(double a, char *digits, int *exp)
 static int shortest_digits(double v, char *digits, int *exp)
 {
     double a = fabs(v);
-    int nd;
+    int nd, fast = 0;
     if (a < 1e15 && a == floor(a)) {
         nd = int_digits((unsigned long long)a, digits);
         *exp = nd - 1;
-    } else if (a >= DBL_MIN && (nd = short_decimal(a, digits, exp)) > 0) {
-        /* digits and exp are set */
+    } else if (a >= DBL_MIN && (fast = short_decimal(a, digits, exp)) > 0) {
+        nd = fast;                                 /* digits and exp are set */
     } else {
         char sci[40];
-        for (int prec = a < DBL_MIN ? 1 : 15;; prec++) {     /* subnormals have fewer digits */
+        for (int prec = fast < 0 ? 16 : a < DBL_MIN ? 1 : 15;; prec++) {     /* subnormals have fewer digits */
             snprintf(sci, sizeof(sci), "%.*e", prec - 1, a);
             if (prec == 17 || strtod(sci, NULL) == a)
                 break;
