@@ -44,7 +44,7 @@ collector() { # SOURCE WORKERS OUTPUT
     kafka) out=(--kafka-brokers "$KAFKA_BOOTSTRAP" --topic-queue "$prefix.$n.queue" --topic-history "$prefix.$n.history") ;;
     *) out=(--output "$3" --output-file "$work/out.$3" --read-only) ;;
   esac
-  rm -f "$work/out.$3" "$work/checkpoint.json"
+  rm -f "$work/out.$3" "$work"/checkpoint.json*   # and its .back: each run polls from scratch
   "$BUILD"/spider-collector run --once --now "$now" --source "$1" --workers "$2" \
     --checkpoint-file "$work/checkpoint.json" "${out[@]}" --log-level info --log-format kv 2>"$work/log" ||
     { tail -20 "$work/log" >&2; exit 1; }
