@@ -15,16 +15,62 @@
  * 15, so when 15 read back the shortest is those without trailing zeros;
  * otherwise 16, otherwise 17 (subnormals, with less precision, are tried
  * from 1 digit up). Integral values need no reading back. */
+/* The decimal digits of k > 0 into digits; returns how many. */
+static int int_digits(unsigned long long k, char *digits)
+{
+    char tmp[24];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + k % 10);
+    while (k /= 10);
+    for (int i = 0; i < n; i++)
+        digits[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* The fast path of shortest_digits for a (normal, not integral): the first
+ * d (decimal places) where k = round(a * 10^d), under 10^15, reads back as
+ * a. k / 10^d is one correctly rounded division of two exact doubles, so it
+ * is what strtod makes of the decimal; no other decimal of at most 15
+ * digits (DBL_DIG) reads back as a, so it is the one the slow path finds.
+ * a * 10^d is within 0.11 of a * 10^d exactly, and a decimal that reads
+ * back as a within 0.11 of it too, so that k is never missed. -1 when a
+ * needs more than 15 digits (a * 10^d reached 10^15 first: a is under
+ * 10^15 and not integral, so no decimal without places is a), 0 when a is
+ * over 10^15 or needs more than 22 places (10^22 is the largest exact
+ * power). */
+static int short_decimal(double a, char *digits, int *exp)
+{
+    static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+    if (a >= 1e15)
+        return 0;
+    for (int d = 1; d <= 22; d++) {
+        double x = a * p10[d];
+        if (x >= 1e15)
+            return -1;
+        double k = nearbyint(x);
+        if (k >= 1 && k / p10[d] == a) {
+            int nd = int_digits((unsigned long long)k, digits);
+            *exp = nd - 1 - d;
+            return nd;
+        }
+    }
+    return 0;
+}
+
 static int shortest_digits(double v, char *digits, int *exp)
 {
     double a = fabs(v);
-    int nd;
+    int nd, fast = 0;
     if (a < 1e15 && a == floor(a)) {
-        nd = snprintf(digits, 24, "%lld", (long long)a);
+        nd = int_digits((unsigned long long)a, digits);
         *exp = nd - 1;
+    } else if (a >= DBL_MIN && (fast = short_decimal(a, digits, exp)) > 0) {
+        nd = fast;                                 /* digits and exp are set */
     } else {
         char sci[40];
-        for (int prec = a < DBL_MIN ? 1 : 15;; prec++) {     /* subnormals have fewer digits */
+        for (int prec = fast < 0 ? 16 : a < DBL_MIN ? 1 : 15;; prec++) {     /* subnormals have fewer digits */
             snprintf(sci, sizeof(sci), "%.*e", prec - 1, a);
             if (prec == 17 || strtod(sci, NULL) == a)
                 break;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +73,18 @@ static void sleep_until(long long t)
 {
     while (!sp_service_stop && (long long)time(NULL) < t)
         sleep(1);
+}
+
+/* The process's own CPU time (all its threads, librdkafka's included; not
+ * the condor tools it ran), for the whole-process benchmark
+ * (bench/collector_process.sh). */
+static void log_cpu(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return;
+    sp_info("process.cpu", "user_seconds", SP_DBL(ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6),
+            "system_seconds", SP_DBL(ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6));
 }
 
 static int run(sp_config *cfg)
@@ -182,7 +195,8 @@ static int run(sp_config *cfg)
         }
     }
     sp_metrics_server_stop(server);
-    sp_collector_free(c);
+    sp_collector_free(c);              /* waits for Kafka's last acknowledgements */
+    log_cpu();
     sp_metrics_free(metrics);
     sp_kafka_props_free(&props);
     free(o.schedds);

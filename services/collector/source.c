@@ -187,6 +187,9 @@ static int run_exec(sp_source *s, const sp_query *q, sp_source_bytes_fn *cb, voi
         close(out[1]);
         return snprintf(err, errlen, "%s: pipe: %s", tool, strerror(errno)), -1;
     }
+#ifdef F_SETPIPE_SZ
+    (void)fcntl(out[0], F_SETPIPE_SZ, 1 << 20);   /* fewer, fuller reads (the kernel may cap it) */
+#endif
     pid_t pid = spawn(path, argv, out, errp);
     close(out[1]);
     close(errp[1]);

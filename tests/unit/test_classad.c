@@ -196,6 +196,20 @@ static void test_python_forms(void **state)
     check_repr(9007199254740993.0, "9007199254740992.0");
     check_repr(0.30000000000000004, "0.30000000000000004");
     check_repr(1234.5678, "1234.5678");
+    /* decimals of at most 15 digits without printf (short_decimal), and what
+     * it leaves to the slow path (values checked against Python 3) */
+    check_repr(123.456, "123.456");
+    check_repr(0.000123, "0.000123");
+    check_repr(2.675, "2.675");
+    check_repr(7.0e-10, "7e-10");
+    check_repr(3e-22, "3e-22");
+    check_repr(1.2345678901234e-20, "1.2345678901234e-20");   /* over 22 places */
+    check_repr(0.1 + 0.7, "0.7999999999999999");              /* 16 digits */
+    check_repr(99999999999999.99, "99999999999999.98");
+    check_repr(999999999999999.9, "999999999999999.9");
+    check_repr(4503599627370495.5, "4503599627370495.5");
+    check_repr(8.57e22, "8.57e+22");                          /* integral, over 10^15 */
+    check_repr(6.85e21, "6.85e+21");
     check_repr(5e-324, "5e-324");                             /* subnormals: fewer digits */
     check_repr(2.1662825196604e-311, "2.1662825196604e-311");
     check_repr(2.2250738585072014e-308, "2.2250738585072014e-308");
