@@ -79,6 +79,17 @@ static int check_template(sp_config *cfg)
     return -1;
 }
 
+/* --es-conf (with --ca-file) into cl. 0, or -1 after saying why on stderr. */
+static int load_clusters(sp_config *cfg, sp_clusters *cl)
+{
+    char err[1024];
+    const char *ca = sp_config_str(cfg, "ca-file");
+    if (sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, cl, err, sizeof(err)) == 0)
+        return 0;
+    fprintf(stderr, "spider-publisher: %s\n", err);
+    return -1;
+}
+
 /* The topics option as a NULL-terminated array (strings borrowed). */
 static const char **topic_list(sp_config *cfg, size_t *n)
 {
@@ -153,12 +164,7 @@ static int purge(sp_config *cfg)
         fprintf(stderr, "spider-publisher purge: --git-hash is required\n");
         return 2;
     }
-    const char *ca = sp_config_str(cfg, "ca-file");
-    if (sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, &cl, err, sizeof(err)) != 0) {
-        fprintf(stderr, "spider-publisher: %s\n", err);
-        return 2;
-    }
-    if (check_template(cfg) != 0)
+    if (check_template(cfg) != 0 || load_clusters(cfg, &cl) != 0)
         return 2;
     snprintf(pattern, sizeof(pattern), "%s-*", sp_config_str(cfg, "index-template"));
     sp_purge_opts o = { hash, sp_config_int(cfg, "since"), pattern, sp_config_bool(cfg, "dry-run") };
@@ -189,13 +195,8 @@ static int setup(sp_config *cfg)
 {
     char err[1024];
     sp_clusters cl;
-    const char *ca = sp_config_str(cfg, "ca-file");
-    if (check_template(cfg) != 0)
+    if (check_template(cfg) != 0 || load_clusters(cfg, &cl) != 0)
         return 2;
-    if (sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, &cl, err, sizeof(err)) != 0) {
-        fprintf(stderr, "spider-publisher: %s\n", err);
-        return 2;
-    }
     sp_setup_opts o = { sp_config_str(cfg, "index-template"), (int)sp_config_int(cfg, "retention-days") };
     int counts[4] = { 0 }, failed = 0;
     for (size_t i = 0; i < cl.n; i++) {
@@ -241,13 +242,8 @@ static int run(sp_config *cfg)
 {
     char err[1024];
     sp_clusters cl;
-    const char *ca = sp_config_str(cfg, "ca-file");
-    if (check_template(cfg) != 0)
+    if (check_template(cfg) != 0 || load_clusters(cfg, &cl) != 0)
         return 2;
-    if (sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, &cl, err, sizeof(err)) != 0) {
-        fprintf(stderr, "spider-publisher: %s\n", err);
-        return 2;
-    }
     sp_kafka_props props;
     int props_rc = sp_service_kafka_props(cfg, &props, err, sizeof(err));
     size_t nt;
