@@ -222,7 +222,7 @@ int main(int argc, char **argv)
         sum2 += sp_fnv1a64(id, strlen(id));
     }
     static const char *ignore[] = { "RecordTime", "QueueHrs" };
-    sp_snapdiff_opts o = { ignore, 2, 0, on_emit, NULL, NULL, NULL, NULL, NULL };
+    sp_snapdiff_opts o = { .ignore = ignore, .nignore = 2, .emit = on_emit };
     sp_snapdiff *d = sp_snapdiff_new(&o);
 
     /* baseline: decode the snapshot once with protobuf-c */

@@ -150,7 +150,7 @@ int main(void)
     char *clockc;
     size_t nignore;
     const char **ignore = names_of(SP_SNAPDIFF_CLOCK_FIELDS, &nignore, &clockc);   /* the differ's default --ignore */
-    sp_snapdiff_opts o = { ignore, nignore, 1, on_change, NULL, NULL, NULL, &so, on_summary };
+    sp_snapdiff_opts o = { .ignore = ignore, .nignore = nignore, .emit_initial = 1, .emit = on_change, .summary = &so, .summary_emit = on_summary };
     feeder f = { .conv = sp_converter_new(NULL, err, sizeof(err)), .cache = sp_expr_cache_new(), .res = sp_ad_new(),
                  .diff = sp_snapdiff_new(&o) };
     if (!f.conv || !f.diff)

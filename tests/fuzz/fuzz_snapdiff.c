@@ -21,7 +21,7 @@ static void on_emit(void *ctx, const char *key, const void *record, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *ignore[] = { "QueueHrs", "Rec*" };
-    sp_snapdiff_opts o = { ignore, 2, (int)(size & 1), on_emit, NULL, NULL, NULL };
+    sp_snapdiff_opts o = { .ignore = ignore, .nignore = 2, .emit_initial = (int)(size & 1), .emit = on_emit };
     sp_snapdiff *d = sp_snapdiff_new(&o);
     if (!d)
         return 0;

@@ -132,7 +132,7 @@ static const char *ignore[] = { "QueueHrs", "metadata.*" };
 
 static sp_snapdiff *differ(int emit_initial)
 {
-    sp_snapdiff_opts o = { ignore, 2, emit_initial, on_emit, NULL, NULL, NULL, NULL, NULL };
+    sp_snapdiff_opts o = { .ignore = ignore, .nignore = 2, .emit_initial = emit_initial, .emit = on_emit };
     nevents = 0;
     return sp_snapdiff_new(&o);
 }

@@ -146,7 +146,7 @@ static const sp_summary_opts sopts = { by, 2, sums, 3, "cms" };
 
 static sp_snapdiff *differ(void)
 {
-    sp_snapdiff_opts o = { NULL, 0, 0, on_change, NULL, NULL, NULL, &sopts, on_summary };
+    sp_snapdiff_opts o = { .emit = on_change, .summary = &sopts, .summary_emit = on_summary };
     ngot = 0;
     return sp_snapdiff_new(&o);
 }
