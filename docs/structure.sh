@@ -1,7 +1,9 @@
 #!/bin/sh
 # structure.sh - measures the source tree's structure, for architecture work
 # (issue 14): #include edges between the folders of lib/, services/ and
-# tools/ (and any file of one service that includes another's header),
+# tools/ (and any file of one service that includes another's header, or of
+# one part of a program, a subfolder such as services/differ/stream/, that
+# includes a header of another part or of the program's own folder),
 # include cycles between files, the largest files and functions.
 #
 #   docs/structure.sh [--files N] [--functions N]
@@ -36,6 +38,8 @@ edges() {
             elif [ -f "lib/$base" ]; then to="lib/$base"
             else to=$(printf '%s\n' $SOURCES | grep "/$base\$" | head -n 1 || true)
             fi
+            # "dir/../other/x.h" -> "other/x.h", so its folder is the real one
+            to=$(printf '%s\n' "$to" | sed -e ':a' -e 's#[^/.][^/]*/\.\./##' -e 'ta')
             [ -n "$to" ] && echo "$f $to"
         done
     done
@@ -46,9 +50,21 @@ echo "== include edges between folders (count)"
 printf '%s\n' "$EDGES" | awk '{ a = $1; b = $2; sub(/\/[^\/]*$/, "", a); sub(/\/[^\/]*$/, "", b);
     if (a != b) n[a " -> " b]++ } END { for (k in n) printf "%5d  %s\n", n[k], k }' | sort -k2
 
+# The program a folder belongs to: services/<name> or tools/<name>, whose
+# subfolders are its parts; any other folder (lib) is its own.
+PROGRAM='function program(d,   p) { split(d, p, "/");
+    return (p[1] == "services" || p[1] == "tools") && p[2] != "" ? p[1] "/" p[2] : d }'
+
 echo "== includes of another service's or tool's header"
-printf '%s\n' "$EDGES" | awk '{ a = $1; b = $2; sub(/\/[^\/]*$/, "", a); sub(/\/[^\/]*$/, "", b);
-    if (a != b && b != "lib") print "  " $1 " -> " $2 }' | sort
+printf '%s\n' "$EDGES" | awk "$PROGRAM"'{ a = $1; b = $2; sub(/\/[^\/]*$/, "", a); sub(/\/[^\/]*$/, "", b);
+    if (program(a) != program(b) && b != "lib") print "  " $1 " -> " $2 }' | sort
+echo "  (end)"
+
+echo "== includes from a part of a program (subfolder) outside that part"
+# Only the program's own folder (main.c) includes its parts; a part
+# includes lib/ and itself, not a sibling part nor the folder above.
+printf '%s\n' "$EDGES" | awk "$PROGRAM"'{ a = $1; b = $2; sub(/\/[^\/]*$/, "", a); sub(/\/[^\/]*$/, "", b);
+    if (a != b && program(a) == program(b) && a != program(a)) print "  " $1 " -> " $2 }' | sort
 echo "  (end)"
 
 echo "== include cycles between files"

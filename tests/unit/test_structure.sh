@@ -2,9 +2,11 @@
 # test_structure.sh - the architecture rules that hold today, so that they
 # keep holding (issue 14): lib/spider.h lists and includes every public
 # header of lib/ and compiles on its own; no service or tool includes
-# another's header; no include cycle between files; no file of lib/ over 900
-# lines; the protobuf wire format (varint loops, hand-made keys) is written
-# only in lib/pbwire.h. Figures come from docs/structure.sh.
+# another's header; the parts of a program (services/differ/stream/ and
+# compare/) include only lib/ and themselves; no include cycle between
+# files; no file of lib/ over 900 lines; the protobuf wire format (varint
+# loops, hand-made keys) is written only in lib/pbwire.h. Figures come from
+# docs/structure.sh.
 set -uo pipefail
 ROOT=${SPIDER_SOURCE_DIR:?}
 BUILD=${SPIDER_BUILD_DIR:-$ROOT/build}
@@ -35,6 +37,8 @@ done
 docs/structure.sh --files 400 > "$tmp/structure.txt"
 cross=$(sed -n '/^== includes of another service/,/^  (end)/p' "$tmp/structure.txt" | grep -c -- ' -> ')
 check "no service or tool includes another's header ($cross)" '[ "$cross" -eq 0 ]'
+parts=$(sed -n '/^== includes from a part of a program/,/^  (end)/p' "$tmp/structure.txt" | grep -c -- ' -> ')
+check "no part of a program (subfolder) includes outside itself but lib/ ($parts)" '[ "$parts" -eq 0 ]'
 check "no include cycle between files" \
   'sed -n "/^== include cycles/,/^==/p" "$tmp/structure.txt" | grep -qx "  none"'
 nfuncs=$(sed -n '/^== largest functions/,/^  functions over/p' "$tmp/structure.txt" | grep -c '\.[ch]:[0-9][0-9]* ')
