@@ -1,22 +1,27 @@
 /* main.c - spider-differ entry point: configuration, logging, dispatch.
  *
  *   spider-differ stream               jobs.queue -> jobs.changes, lost-job alerts
- *                                       (stream.c, snapdiff.c, lost.c)
+ *                                       (stream/: stream.c, snapdiff.c, lost.c)
  *   spider-differ compare LEFT RIGHT   two pipeline outputs, keyed by id:
  *                                       exit 0 pass, 1 fail, 2 usage/input error
  *   spider-differ merge REPORT...      parcel reports -> one report and verdict
  *   spider-differ dump IN.jsonl OUT.pb JSON lines -> protobuf dump
- * The comparison itself is partition.c and compare.c. */
+ * The comparison itself is compare/ (partition.c and compare.c).
+ *
+ * The two halves share nothing but lib/ and this file: main.c includes
+ * stream/ and compare/, neither of them includes the other (the build puts
+ * neither on the other's include path). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "amq.h"
 #include "bulk.h"
-#include "differ.h"
-#include "snapdiff.h"
 #include "spider.h"
-#include "stream.h"
+
+#include "compare/amq.h"
+#include "compare/differ.h"
+#include "stream/snapdiff.h"
+#include "stream/stream.h"
 
 
 static const sp_opt options[] = {

@@ -18,7 +18,7 @@
 /* {"mappings": {...}, "settings": {"index": {...}}}; NULL on ENOMEM. */
 json_t *sp_mapping_index_body(void);
 /* The body of a summary index (<template>-summary-YYYY-MM-DD, written by
- * the differ's summaries, services/differ/summary.h): strings keyword,
+ * the differ's summaries, services/differ/stream/summary.h): strings keyword,
  * every other number double (a group's sum may be an integer in one poll
  * and not in the next), Count long, RecordTime a date (epoch_second). */
 json_t *sp_mapping_summary_body(void);

@@ -1,5 +1,5 @@
 /* fuzz_differ_html.c - libFuzzer target for the HTML compare report
- * (services/differ/report_html.c). The input, split at newlines, gives the
+ * (services/differ/compare/report_html.c). The input, split at newlines, gives the
  * left and right specs, then (field, id, value) triples of mismatches and
  * one-sided ids, any bytes (ids from protobuf dumps need not be UTF-8).
  * The page must never read out of bounds, and its markup must not depend

@@ -1,5 +1,5 @@
 /* fuzz_differ_jscan.c - libFuzzer target for the differ's JSON-lines key
- * scanner (services/differ/jscan.c): it must never read outside the line,
+ * scanner (services/differ/compare/jscan.c): it must never read outside the line,
  * and whatever it accepts jansson must parse to an object with the same key
  * (differ_key), or the comparison would count documents differently. */
 #include <stdint.h>

@@ -15,6 +15,10 @@
  * storm. A delivery Kafka refuses stops the
  * service (exit 1) before anything after it is committed.
  *
+ * services/differ/stream/ is the stream half of spider-differ: stream.c,
+ * snapdiff.c, jobstate.c, lost.c, summary.c. Its files include lib/ and one
+ * another, never compare/ (the other half); main.c includes both.
+ *
  * Ownership: the options belong to the caller. */
 #ifndef SPIDER_DIFFER_STREAM_H
 #define SPIDER_DIFFER_STREAM_H

@@ -1,5 +1,9 @@
 /* differ.h - spider-differ compare mode: the shared types of its parts.
  *
+ * services/differ/compare/ is the compare half of spider-differ (compare,
+ * merge, dump); its files include lib/ and one another, never stream/ (the
+ * other half); main.c includes both.
+ *
  *   jscan.c      the key of a JSON line without a DOM (parsed once, later)
  *   input.c      LEFT/RIGHT specs -> a stream of (id, document) records:
  *                JSON-lines dumps, protobuf dumps (varint-delimited Records),
@@ -13,6 +17,8 @@
  *   report.c     the DiffReport being filled, its verdict, JSON and text
  *   report_html.c the same report as one self-contained HTML page
  *   merge.c      parcel reports -> one report
+ *   options.c    option defaults, tolerance/fraction/size parsers
+ *   amq.c        the report to ActiveMQ (amq.h)
  *
  * Ownership is stated in each file's header comment. */
 #ifndef SPIDER_DIFFER_H
