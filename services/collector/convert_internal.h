@@ -21,8 +21,9 @@
  *                          where more than one of these files needs it
  *
  * Ownership: the converter owns its rule map (convert.c) and affiliation
- * index (convert_affiliation.c). The helpers borrow from the ad and put what
- * they make in the arena they are given (the result's), never on the heap. */
+ * index (convert_affiliation.c). The helpers borrow from the ad and keep
+ * what they make in the arena they are given (the result's); a scratch
+ * buffer on the heap is freed before they return. */
 #ifndef SPIDER_COLLECTOR_CONVERT_INTERNAL_H
 #define SPIDER_COLLECTOR_CONVERT_INTERNAL_H
 
