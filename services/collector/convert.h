@@ -10,6 +10,11 @@
  *     statistics, benchmarks, CRAB_PostJobStatus, ...);
  *   - affiliation (institute, country) from the affiliation JSON.
  *
+ * One file per concern implements it (convert.c the driver and the
+ * attribute rules, convert_fields.c, convert_cms.c, convert_chirp.c,
+ * convert_affiliation.c, convert_py.c); convert_internal.h, which only they
+ * include, says what each holds.
+ *
  * Time never comes from the clock or the local timezone: the caller passes
  * `now` (the poll's time), which is what the reference's launch time and
  * time.time() stand for. The same ad and `now` always give the same
