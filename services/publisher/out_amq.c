@@ -159,7 +159,7 @@ static void amq_declare(sp_output *o)
 
 static const char *const amq_requests[] = { "send", NULL };
 
-static int amq_open(const sp_output_env *env, sp_output_list *outs, char *err, size_t errlen)
+static int amq_open(const sp_output_env *env, char *err, size_t errlen)
 {
     static const char *const ol[] = { "output", NULL };
     amq_metrics m = {
@@ -184,7 +184,7 @@ static int amq_open(const sp_output_env *env, sp_output_list *outs, char *err, s
         amq_free(&a->base);
         return rc;
     }
-    return sp_output_list_add(outs, &a->base, err, errlen);
+    return env->add(env->ctx, &a->base, err, errlen);
 }
 
 static int amq_names(sp_config *cfg, void (*each)(void *ctx, const char *name), void *ctx, char *err, size_t errlen)

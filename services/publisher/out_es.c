@@ -525,7 +525,7 @@ static int load_clusters(sp_config *cfg, sp_clusters *cl, char *err, size_t errl
 /* --index-template checked (bulk.h), an output per cluster in
  * es_conf.json's order; then, with --current, a current-state output per
  * cluster. */
-static int es_open(const sp_output_env *env, sp_output_list *outs, char *err, size_t errlen)
+static int es_open(const sp_output_env *env, char *err, size_t errlen)
 {
     static const char *const ol[] = { "output", NULL };
     static const double buckets[] = { 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
@@ -559,7 +559,7 @@ static int es_open(const sp_output_env *env, sp_output_list *outs, char *err, si
             const sp_cluster_conf *conf = &shared->cl.items[i];
             sp_output *o = pass ? es_current_new(env, &m, shared, conf, max_request, *named ? named : current, err, errlen)
                                 : es_new(env, &m, shared, conf, max_request, err, errlen);
-            if (!o || (rc = sp_output_list_add(outs, o, err, errlen)) != 0) {
+            if (!o || (rc = env->add(env->ctx, o, err, errlen)) != 0) {
                 rc = -1;
                 break;
             }

@@ -103,24 +103,17 @@ static inline int sp_output_backoff(sp_output *o, const char *why, long *backoff
 
 /* ---- plugins ---- */
 
-/* The outputs a plugin opened, in order (the caller's to free). */
-typedef struct {
-    sp_output **items;
-    size_t n, cap;
-} sp_output_list;
-
-/* 0, or -1 out of memory (o is freed then). */
-int sp_output_list_add(sp_output_list *l, sp_output *o, char *err, size_t errlen);
-/* Frees every output in the list, and the list. */
-void sp_output_list_free(sp_output_list *l);
-
 /* What open() gets: the service's configuration, holding the plugin's
  * options (and the shared ones it reads, such as es-conf), the registry
- * its metric families go in, and the loop. */
+ * its metric families go in, the loop, and where each output it opens
+ * goes: add() takes the output over (freeing it when it fails), 0 or -1
+ * with err. */
 typedef struct {
     sp_config *cfg;
     sp_metrics *metrics;
     const sp_output_host *host;
+    int (*add)(void *ctx, sp_output *o, char *err, size_t errlen);
+    void *ctx;                        /* add()'s */
 } sp_output_env;
 
 typedef struct {
@@ -131,9 +124,9 @@ typedef struct {
     size_t nrules;
     /* Registers the plugin's metric families (whether it opens an output
      * or not, so /metrics always lists them) and opens the outputs the
-     * configuration asks for, none or several, each added to outs. 0, or
-     * -1 with err (what it added before is the caller's to free). */
-    int (*open)(const sp_output_env *env, sp_output_list *outs, char *err, size_t errlen);
+     * configuration asks for, none or several, each given to add(). 0, or
+     * -1 with err (what it added before stays added). */
+    int (*open)(const sp_output_env *env, char *err, size_t errlen);
     /* replay: calls each() with every output name the configuration gives
      * (whether run would open it or not). 0, or -1 with err. */
     int (*names)(sp_config *cfg, void (*each)(void *ctx, const char *name), void *ctx, char *err, size_t errlen);

@@ -1,11 +1,9 @@
 /* outputs.c - the table of output plugins (output.h), and what is built
- * from it: the publisher's options and rules with every plugin's, and the
- * lists of outputs plugins open. The only place that names the plugins.
+ * from it: the publisher's options and rules with every plugin's. The only
+ * place that names the plugins.
  *
  * Ownership: the arrays sp_output_options() and sp_output_rules() return
- * are the caller's (their strings are the plugins' static ones); a list
- * owns the outputs added to it once sp_output_list_add() returned 0. */
-#include <stdio.h>
+ * are the caller's (their strings are the plugins' static ones). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,30 +18,6 @@ const sp_output_plugin *const sp_output_plugins[] = {
     &sp_out_es_plugin,
     NULL,
 };
-
-int sp_output_list_add(sp_output_list *l, sp_output *o, char *err, size_t errlen)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 4;
-        sp_output **items = realloc(l->items, cap * sizeof(*items));
-        if (!items) {
-            o->free(o);
-            return snprintf(err, errlen, "out of memory"), -1;
-        }
-        l->items = items;
-        l->cap = cap;
-    }
-    l->items[l->n++] = o;
-    return 0;
-}
-
-void sp_output_list_free(sp_output_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        l->items[i]->free(l->items[i]);
-    free(l->items);
-    *l = (sp_output_list){ 0 };
-}
 
 /* head, each plugin's part (options or rules, of elem bytes each), tail. */
 static void *gather(size_t elem, int rules, const void *head, size_t nhead, const void *tail, size_t ntail,

@@ -539,13 +539,37 @@ static void declare_known(sp_publisher *p, sp_output *out)
     sp_metric_declare(p->m_requests_retried, (const char *[]){ out->name, "deadletter" });
 }
 
+/* The outputs the plugins opened, before their lanes start. */
+typedef struct {
+    sp_output **items;
+    size_t n, cap;
+} output_list;
+
+/* sp_output_env's add(): o into the list (ctx). */
+static int add_output(void *ctx, sp_output *o, char *err, size_t errlen)
+{
+    output_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 4;
+        sp_output **items = realloc(l->items, cap * sizeof(*items));
+        if (!items) {
+            o->free(o);
+            return snprintf(err, errlen, "out of memory"), -1;
+        }
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->n++] = o;
+    return 0;
+}
+
 /* Every plugin's outputs into outs. 0, or -1 with err. */
-static int open_outputs(sp_publisher *p, sp_config *cfg, sp_metrics *m, sp_output_list *outs, char *err,
+static int open_outputs(sp_publisher *p, sp_config *cfg, sp_metrics *m, output_list *outs, char *err,
                         size_t errlen)
 {
-    sp_output_env env = { .cfg = cfg, .metrics = m, .host = &p->host };
+    sp_output_env env = { .cfg = cfg, .metrics = m, .host = &p->host, .add = add_output, .ctx = outs };
     for (const sp_output_plugin *const *pl = sp_output_plugins; *pl; pl++)
-        if ((*pl)->open(&env, outs, err, errlen) != 0)
+        if ((*pl)->open(&env, err, errlen) != 0)
             return -1;
     return 0;
 }
@@ -561,14 +585,16 @@ sp_publisher *sp_publisher_start(const sp_publish_opts *o, sp_config *cfg, sp_me
     pthread_mutex_init(&p->dlq_lock, NULL);
     pthread_mutex_init(&p->ready_lock, NULL);
     define_metrics(p, m);
-    sp_output_list outs = { 0 };
+    output_list outs = { 0 };
     int rc = open_outputs(p, cfg, m, &outs, err, errlen);
     if (rc == 0 && (consumer_props(p, o->kafka) != 0 || !(p->lanes = calloc(outs.n + 1, sizeof(*p->lanes))))) {
         snprintf(err, errlen, "out of memory");
         rc = -1;
     }
     if (rc != 0) {
-        sp_output_list_free(&outs);
+        for (size_t i = 0; i < outs.n; i++)
+            outs.items[i]->free(outs.items[i]);
+        free(outs.items);
         sp_publisher_stop(p);
         return NULL;
     }

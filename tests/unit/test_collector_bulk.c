@@ -144,6 +144,15 @@ typedef struct {
     sp_metrics *m;
 } es_fixture;
 
+/* sp_output_env's add(): the one output into *ctx. */
+static int keep_output(void *ctx, sp_output *o, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    assert_null(*(sp_output **)ctx);
+    *(sp_output **)ctx = o;
+    return 0;
+}
+
 static sp_output *es_output(const char *dir, es_fixture *fx)
 {
     static const sp_opt shared[] = {
@@ -164,20 +173,18 @@ static sp_output *es_output(const char *dir, es_fixture *fx)
     char *argv[] = { "test", "--es-conf", conf, NULL };
     assert_int_equal(sp_config_load(fx->cfg, 3, argv, NULL, err, sizeof(err)), SP_CONFIG_OK);
     fx->m = sp_metrics_new();
-    sp_output_env env = { .cfg = fx->cfg, .metrics = fx->m, .host = &no_host };
-    sp_output_list outs = { 0 };
+    sp_output *es = NULL;
+    sp_output_env env = { .cfg = fx->cfg, .metrics = fx->m, .host = &no_host, .add = keep_output, .ctx = &es };
     const sp_output_plugin *const *pl = sp_output_plugins;
     while (*pl && strcmp((*pl)->name, "es"))
         pl++;
     assert_non_null(*pl);
-    int rc = (*pl)->open(&env, &outs, err, sizeof(err));
+    int rc = (*pl)->open(&env, err, sizeof(err));
     unlink(conf);
     if (rc != 0)
         print_error("es plugin: %s\n", err);
     assert_int_equal(rc, 0);
-    assert_int_equal(outs.n, 1);
-    sp_output *es = outs.items[0];
-    free(outs.items);
+    assert_non_null(es);
     return es;
 }
 
