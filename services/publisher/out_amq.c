@@ -173,8 +173,7 @@ static int amq_open(const sp_output_env *env, char *err, size_t errlen)
         return snprintf(err, errlen, "out of memory"), -1;
     }
     a->base = (sp_output){ .name = "amq", .deliver = amq_deliver, .free = amq_free, .declare = amq_declare,
-                           .requests = amq_requests,
-                           .host = env->host };
+                           .requests = amq_requests, .host = env->host };
     a->m = m;
     a->destination = sp_config_str(env->cfg, "amq.destination");
     a->producer = sp_config_str(env->cfg, "amq.producer");

@@ -551,7 +551,7 @@ static int es_open(const sp_output_env *env, char *err, size_t errlen)
     shared->refs = 1;                       /* open()'s own, dropped at the end */
     long long max_request = sp_config_int(env->cfg, "max.request.bytes");
     char current[300];
-    snprintf(current, sizeof(current), "%s-current", sp_config_str(env->cfg, "index-template"));
+    snprintf(current, sizeof(current), "%s-current", t);
     const char *named = sp_config_str(env->cfg, "current-index");
     int rc = 0;
     for (int pass = 0; rc == 0 && pass < (sp_config_bool(env->cfg, "current") ? 2 : 1); pass++)

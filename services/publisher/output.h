@@ -17,9 +17,10 @@
  *
  * Ownership: the loop owns the batches (Kafka messages, unpacked records
  * and the body buffer); an output reads and writes them inside prepare()
- * and deliver() and keeps nothing of them. Whoever opened an output frees
- * it with its free(). A plugin's open() may keep pointers into the
- * configuration, the metrics and the host: they outlive its outputs. */
+ * and deliver() and keeps nothing of them. Whoever an output was given to
+ * (sp_output_env's add(): the loop) frees it with its free(). A plugin's
+ * open() may keep pointers into the configuration, the metrics and the
+ * host: they outlive its outputs. */
 #ifndef SPIDER_PUBLISHER_OUTPUT_H
 #define SPIDER_PUBLISHER_OUTPUT_H
 
