@@ -1,8 +1,10 @@
 /* main.c - spider-publisher entry point: configuration, logging, dispatch.
  * Writes documents from Kafka to every Elasticsearch and OpenSearch cluster
- * of es_conf.json, and to ActiveMQ.
+ * of es_conf.json, and to ActiveMQ. The options and rules are this file's
+ * with every output plugin's (output.h) spliced in; run and replay walk the
+ * plugins and name none.
  *
- *   spider-publisher run   Kafka -> every cluster of es_conf.json and ActiveMQ (publish.c)
+ *   spider-publisher run   Kafka -> every output the plugins open (publish.c)
  *   spider-publisher purge --git-hash H [--since T] [--dry-run]
  *                          delete a bad build's documents from every cluster
  *   spider-publisher replay --cluster C --from T
@@ -19,12 +21,14 @@
 #include "esconf.h"
 #include "kafka.h"
 #include "metrics.h"
+#include "output.h"
 #include "publish.h"
 #include "purge.h"
 #include "setup.h"
 #include "spider.h"
 
-static const sp_opt options[] = {
+/* The options before the plugins' (output.h), then after them. */
+static const sp_opt options_head[] = {
     SP_SERVICE_OPTIONS,
     { "es-conf", SP_OPT_STRING, "etc/es_conf.json", "es-conf", "the clusters, es_conf.json in the reference format" },
     { "ca-file", SP_OPT_STRING, "", "ca-file", "CA bundle for clusters without their own \"ca\" (default: the system's)" },
@@ -37,14 +41,10 @@ static const sp_opt options[] = {
     { "batch.bytes", SP_OPT_INT, "8388608", "batch-bytes", "bytes of records per _bulk at most" },
     { "batch.ms", SP_OPT_INT, "1000", "batch-ms", "send a batch at least this often (ms)" },
     { "prefetch.bytes", SP_OPT_INT, "16777216", "prefetch-bytes", "per output, bytes read ahead from Kafka at most (with batch.bytes: the memory bound)" },
-    { "max.request.bytes", SP_OPT_INT, "0", "max-request-bytes", "a _bulk body at most (0: each cluster's http.max_content_length); a document alone over it is dead-lettered" },
-    { "current", SP_OPT_BOOL, "false", "current", "also keep a current-state index per cluster: one document per queued job (jobs.changes)" },
-    { "current-index", SP_OPT_STRING, "", "current-index", "its name (default: <index-template>-current)" },
     { "stall.seconds", SP_OPT_INT, "120", "stall-seconds", "/readyz fails when an output has not committed for this long while messages wait" },
-    SP_AMQ_OPTIONS,
-    { "amq.destination", SP_OPT_STRING, "/topic/spider.jobs", "amq-destination", "where notifications go (the reference's CMS_HTCONDOR_TOPIC)" },
-    { "amq.producer", SP_OPT_STRING, "condor", "amq-producer", "metadata.producer (the reference's CMS_HTCONDOR_PRODUCER)" },
-    { "amq.type", SP_OPT_STRING, "metric", "amq-type", "metadata.type of the notifications" },
+};
+
+static const sp_opt options_tail[] = {
     SP_METRICS_OPTIONS,
     { "git-hash", SP_OPT_STRING, "", "git-hash", "purge: the collector build whose documents go (metadata.spider_git_hash)" },
     { "since", SP_OPT_INT, "0", "since", "purge: only documents with RecordTime >= this epoch second" },
@@ -101,7 +101,45 @@ static const char **topic_list(sp_config *cfg, size_t *n)
     return tl;
 }
 
-/* replay: rewinds <group>.<cluster> on every topic to --from. The
+/* The output names the plugins give, and whether want is one of them;
+ * list: each plugin's names after the first's behind " and:"
+ * (" amq and: es1:9203 os1"). */
+typedef struct {
+    const char *want;
+    int known, fresh;                /* fresh: no name yet of this plugin */
+    char list[2048];
+} output_names;
+
+static void add_name(void *ctx, const char *name)
+{
+    output_names *n = ctx;
+    n->known |= !strcmp(name, n->want);
+    size_t len = strlen(n->list);
+    snprintf(n->list + len, sizeof(n->list) - len, "%s %s", n->fresh && len ? " and:" : "", name);
+    n->fresh = 0;
+}
+
+/* Whether name is an output of some plugin. 1, 0 after saying which there
+ * are, -1 after saying why the plugins could not tell (the error of the
+ * first that could not, when no other knew name). */
+static int known_output(sp_config *cfg, const char *name)
+{
+    output_names n = { .want = name };
+    char err[1024] = "", why[1024];
+    for (const sp_output_plugin *const *pl = sp_output_plugins; *pl; pl++) {
+        n.fresh = 1;
+        if ((*pl)->names(cfg, add_name, &n, why, sizeof(why)) != 0 && !*err)
+            snprintf(err, sizeof(err), "%s", why);
+    }
+    if (n.known)
+        return 1;
+    if (*err)
+        return fprintf(stderr, "spider-publisher: %s\n", err), -1;
+    fprintf(stderr, "spider-publisher replay: no output \"%s\"; the outputs are%s\n", name, n.list);
+    return 0;
+}
+
+/* replay: rewinds <group>.<output> on every topic to --from. The
  * publishers must be stopped (Kafka refuses offsets for a live group);
  * started again, they re-send from there. Exit status. */
 static int replay(sp_config *cfg)
@@ -114,24 +152,8 @@ static int replay(sp_config *cfg)
                                                                  : "--from: epoch seconds or YYYY-MM-DDTHH:MM:SSZ");
         return 2;
     }
-    sp_clusters cl = { 0 };
-    const char *ca = sp_config_str(cfg, "ca-file");
-    int known = !strcmp(name, "amq");
-    if (!known && sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, &cl, err, sizeof(err)) != 0) {
-        fprintf(stderr, "spider-publisher: %s\n", err);
+    if (known_output(cfg, name) != 1)
         return 2;
-    }
-    for (size_t i = 0; i < cl.n; i++)
-        known |= !strcmp(cl.items[i].name, name);
-    if (!known) {
-        fprintf(stderr, "spider-publisher replay: no output \"%s\"; the outputs are amq and:", name);
-        for (size_t i = 0; i < cl.n; i++)
-            fprintf(stderr, " %s", cl.items[i].name);
-        fprintf(stderr, "\n");
-        sp_clusters_free(&cl);
-        return 2;
-    }
-    sp_clusters_free(&cl);
     sp_kafka_props props;
     size_t nt;
     const char **tl = topic_list(cfg, &nt);
@@ -241,31 +263,20 @@ static int starting(void *ctx, char *why, size_t whylen)
 static int run(sp_config *cfg)
 {
     char err[1024];
-    sp_clusters cl;
-    if (check_template(cfg) != 0 || load_clusters(cfg, &cl) != 0)
-        return 2;
     sp_kafka_props props;
-    int props_rc = sp_service_kafka_props(cfg, &props, err, sizeof(err));
+    int rc = sp_service_kafka_props(cfg, &props, err, sizeof(err)) == 0 ? 0 : 2;
     size_t nt;
     const char **tl = topic_list(cfg, &nt);
-    sp_service_amq amq = { 0 };
-    int rc = 0;
-    if (props_rc != 0 || !nt || sp_service_amq_load(cfg, &amq, err, sizeof(err)) != 0) {
+    if (rc || !nt) {
         fprintf(stderr, "spider-publisher: %s\n", nt ? err : "--topics: at least one topic");
         rc = 2;
     }
-    sp_publish_opts o = { &props, tl, nt, sp_config_str(cfg, "group"), sp_config_str(cfg, "deadletter-topic"),
-                          (int)sp_config_int(cfg, "batch.docs"), (size_t)sp_config_int(cfg, "batch.bytes"),
-                          (int)sp_config_int(cfg, "batch.ms"), (size_t)sp_config_int(cfg, "prefetch.bytes"),
-                          NULL, sp_config_int(cfg, "max.request.bytes"), (int)sp_config_int(cfg, "stall.seconds"), NULL };
-    sp_amq_conf amq_conf = { &amq.stomp, amq.timeout_ms, sp_config_str(cfg, "amq.destination"),
-                             sp_config_str(cfg, "amq.producer"), sp_config_str(cfg, "amq.type") };
-    if (amq.stomp.nbrokers)
-        o.amq = &amq_conf;
-    char current[300];
-    snprintf(current, sizeof(current), "%s-current", sp_config_str(cfg, "index-template"));
-    if (sp_config_bool(cfg, "current"))
-        o.current_index = *sp_config_str(cfg, "current-index") ? sp_config_str(cfg, "current-index") : current;
+    sp_publish_opts o = {
+        .kafka = &props, .topics = tl, .ntopics = nt, .group = sp_config_str(cfg, "group"),
+        .deadletter_topic = sp_config_str(cfg, "deadletter-topic"), .batch_docs = (int)sp_config_int(cfg, "batch.docs"),
+        .batch_bytes = (size_t)sp_config_int(cfg, "batch.bytes"), .batch_ms = (int)sp_config_int(cfg, "batch.ms"),
+        .prefetch_bytes = (size_t)sp_config_int(cfg, "prefetch.bytes"), .stall_s = (int)sp_config_int(cfg, "stall.seconds"),
+    };
     sp_metrics *m = sp_metrics_new();
     sp_metrics_server *server = NULL;
     sp_publisher *p = NULL;
@@ -274,7 +285,7 @@ static int run(sp_config *cfg)
         rc = 2;
     }
     sp_metrics_server_set_ready(server, starting, NULL);
-    if (!rc && !(p = sp_publisher_start(&o, &cl, m, err, sizeof(err)))) {
+    if (!rc && !(p = sp_publisher_start(&o, cfg, m, err, sizeof(err)))) {
         fprintf(stderr, "spider-publisher: %s\n", err);
         rc = 2;
     }
@@ -289,14 +300,13 @@ static int run(sp_config *cfg)
     }
     sp_metrics_server_stop(server);
     sp_metrics_free(m);
-    sp_service_amq_free(&amq);
     free(tl);
     sp_kafka_props_free(&props);
-    sp_clusters_free(&cl);
     return rc;
 }
 
-/* Ranges of the numeric options, and the commands an option is for. */
+/* Ranges of the numeric options, and the commands an option is for (the
+ * plugins' follow). */
 static const sp_opt_rule rules[] = {
     { "batch.docs", "1..", "run" },
     { "batch.bytes", "1024..", "run" },
@@ -309,16 +319,10 @@ static const sp_opt_rule rules[] = {
     { "from", NULL, "replay" },
     { "retention-days", "0..36500", "setup" },
     { "deadletter-topic", NULL, "run" },
-    { "amq.destination", NULL, "run" },
-    { "amq.producer", NULL, "run" },
-    { "amq.type", NULL, "run" },
     { "topics", NULL, "run,replay" },
     { "group", NULL, "run,replay" },
     { "index-template", NULL, "run,purge,setup" },
-    { "current", NULL, "run" },
-    { "current-index", NULL, "run" },
     { "metrics.port", "0..65535", NULL },
-    { "amq.timeout_ms", "1..", NULL },
 };
 
 static const sp_command commands[] = {
@@ -346,7 +350,7 @@ static const sp_service_cmd run_table[] = {
     { "setup", setup },
 };
 
-static const sp_service_def service = {
+static sp_service_def service = {
     "spider-publisher", "publisher", "COMMAND [ARGS]",
     "Writes documents from Kafka to every Elasticsearch and OpenSearch cluster of es_conf.json, and to ActiveMQ.\n\n"
     "Commands:\n"
@@ -357,11 +361,23 @@ static const sp_service_def service = {
     "                                               publishers must be stopped, and re-send from T when started\n"
     "  setup [--retention-days N]                   index template, alias and retention policy (ILM/ISM)\n"
     "                                               of the daily indices, on every cluster; idempotent",
-    options, sizeof(options) / sizeof(options[0]), commands, sizeof(commands) / sizeof(commands[0]),
-    rules, sizeof(rules) / sizeof(rules[0]), run_table, sizeof(run_table) / sizeof(run_table[0]),
+    NULL, 0, commands, sizeof(commands) / sizeof(commands[0]),
+    NULL, 0, run_table, sizeof(run_table) / sizeof(run_table[0]),
 };
 
 int main(int argc, char **argv)
 {
-    return sp_service_main(&service, argc, argv);
+    sp_opt *options = sp_output_options(options_head, sizeof(options_head) / sizeof(options_head[0]), options_tail,
+                                        sizeof(options_tail) / sizeof(options_tail[0]), &service.noptions);
+    sp_opt_rule *all_rules = sp_output_rules(rules, sizeof(rules) / sizeof(rules[0]), &service.nrules);
+    if (!options || !all_rules) {
+        fprintf(stderr, "spider-publisher: out of memory\n");
+        return 2;
+    }
+    service.options = options;
+    service.rules = all_rules;
+    int rc = sp_service_main(&service, argc, argv);
+    free(options);
+    free(all_rules);
+    return rc;
 }

@@ -1,5 +1,11 @@
-/* out_es.c - the search cluster output (output.h): one Elasticsearch or
- * OpenSearch cluster of es_conf.json.
+/* out_es.c - the search cluster output plugin (output.h), sp_out_es_plugin:
+ * one output per Elasticsearch or OpenSearch cluster of es_conf.json
+ * (--es-conf, --ca-file, shared with purge and setup), named as the
+ * cluster; with --current also one per cluster into the current-state
+ * index (--current-index, default <index-template>-current), named
+ * "<cluster>.current": one document per queued job, _id its GlobalJobId,
+ * indexed on ADDED and CHANGED, deleted on REMOVED; every other record is
+ * skipped. Its own options: --max-request-bytes, --current, --current-index.
  *
  * For a batch: writes one _bulk of "index" actions straight from the
  * protobuf documents (docjson.h, with metadata.publisher_git_hash) into the
@@ -13,9 +19,9 @@
  * sent twice after a crash writes nothing twice.
  *
  * Ownership: the output owns its HTTP handle, its JSON buffers and the
- * names of the indices it knows; the cluster configuration belongs to the
- * caller. prepare() and deliver() run in two threads, so each has its own
- * JSON buffer. */
+ * names of the indices it knows; the clusters loaded from es_conf.json are
+ * shared by the plugin's outputs, freed with the last of them. prepare()
+ * and deliver() run in two threads, so each has its own JSON buffer. */
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,6 +32,8 @@
 
 #include "bulk.h"
 #include "docjson.h"
+#include "esconf.h"
+#include "http.h"
 #include "log.h"
 #include "mapping.h"
 #include "output.h"
@@ -34,10 +42,23 @@
 
 #define MAX_INDICES 64              /* remembered (daily indices: plenty) */
 
+/* es_conf.json's clusters, shared by the outputs opened from them. Outputs
+ * are opened and freed by one thread at a time: a plain count. */
+typedef struct {
+    sp_clusters cl;
+    int refs;
+} es_clusters;
+
+/* The plugin's metric families, by output. */
+typedef struct {
+    sp_metric *indexed, *retried, *bulk_seconds, *max_request_bytes;
+} es_metrics;
+
 typedef struct {
     sp_output base;
-    sp_publisher *p;
-    const sp_cluster_conf *conf;
+    es_metrics m;
+    es_clusters *shared;            /* one reference */
+    const sp_cluster_conf *conf;    /* into shared */
     sp_http *http;
     char *known[MAX_INDICES];       /* indices created or found, oldest first (deliver's) */
     size_t nknown;
@@ -100,7 +121,7 @@ static void dead_letter_index(es_output *c, sp_batch *b, const char *index, cons
         sp_item *it = &b->items[i];
         if (!it->done && !strcmp(index_of(c, it), index)) {
             it->done = 1;
-            sp_publish_dead_letter(c->p, c->base.name, it, type, reason);
+            sp_output_dead_letter(&c->base, it, type, reason);
         }
     }
 }
@@ -133,7 +154,7 @@ static int ensure_index(es_output *c, sp_batch *b, const char *index, char *err,
     }
     if (rc == 0)
         snprintf(err, errlen, "creating %s: status %ld: %.300s", index, r.status, r.body);
-    sp_publish_retried(c->p, c->base.name, "create_index", 0);
+    sp_output_retried(&c->base, "create_index");
     return -1;
 }
 
@@ -183,7 +204,7 @@ static void build_bulk(es_output *c, sp_batch *b, sp_buf *json, size_t cap)
         }
         if (c->current && (!it->doc->global_job_id || !*it->doc->global_job_id)) {
             it->done = 1;
-            sp_publish_dead_letter(c->p, c->base.name, it, "missing_id", "change event without a GlobalJobId");
+            sp_output_dead_letter(&c->base, it, "missing_id", "change event without a GlobalJobId");
             continue;
         }
         if (is_removed(it)) {
@@ -197,13 +218,13 @@ static void build_bulk(es_output *c, sp_batch *b, sp_buf *json, size_t cap)
         }
         if (sp_index_name_check(index_of(c, it), why, sizeof(why)) != 0) {
             it->done = 1;
-            sp_publish_dead_letter(c->p, c->base.name, it, "invalid_index_name_exception", why);
+            sp_output_dead_letter(&c->base, it, "invalid_index_name_exception", why);
             continue;
         }
         json->len = 0;
         if (sp_docjson_write(json, it->doc, &o) != 0 || sp_buf_append(json, "", 1) != 0) {
             it->done = 1;
-            sp_publish_dead_letter(c->p, c->base.name, it, "unencodable_document", "the document cannot be written as JSON");
+            sp_output_dead_letter(&c->base, it, "unencodable_document", "the document cannot be written as JSON");
             continue;
         }
         size_t need = item_bytes(c, it, json->len - 1);
@@ -211,7 +232,7 @@ static void build_bulk(es_output *c, sp_batch *b, sp_buf *json, size_t cap)
             snprintf(why, sizeof(why), "document of %zu bytes in a _bulk, more than the %zu the cluster takes", need,
                      c->max_request);
             it->done = 1;
-            sp_publish_dead_letter(c->p, c->base.name, it, "document_too_large", why);
+            sp_output_dead_letter(&c->base, it, "document_too_large", why);
             continue;
         }
         if (b->body.items && b->body.buf.len + need > cap) {
@@ -232,7 +253,6 @@ static void es_prepare(sp_output *o, sp_batch *b)
 /* Marks each item by the cluster's answer. 1 when some must be sent again. */
 static int apply_results(es_output *c, sp_batch *batch, const sp_bulk_result *res)
 {
-    const sp_publish_metrics *m = sp_publish_metrics_of(c->p);
     const char *l[] = { c->base.name };
     for (size_t i = 0; i < batch->n; i++) {
         sp_item *it = &batch->items[i];
@@ -241,12 +261,12 @@ static int apply_results(es_output *c, sp_batch *batch, const sp_bulk_result *re
         const sp_bulk_item *b = &res->items[it->slot];
         if (b->outcome == SP_BULK_OK) {
             it->done = 1;
-            sp_metric_add(m->indexed, l, 1);
+            sp_metric_add(c->m.indexed, l, 1);
         } else if (b->outcome == SP_BULK_REJECT) {
             it->done = 1;
-            sp_publish_dead_letter(c->p, c->base.name, it, b->error_type, b->reason);
+            sp_output_dead_letter(&c->base, it, b->error_type, b->reason);
         } else {
-            sp_metric_add(m->retried, l, 1);   /* this document is sent again */
+            sp_metric_add(c->m.retried, l, 1);   /* this document is sent again */
         }
     }
     return res->retry > 0;
@@ -262,20 +282,21 @@ static int send_bulk(es_output *c, sp_batch *b, char *err, size_t errlen)
     long long t0 = sp_clock_mono_ms();
     int rc = sp_http_request(c->http, "POST", "/_bulk", "application/x-ndjson", b->body.buf.data,
                              b->body.buf.len, &r, err, errlen);
-    sp_metric_observe(sp_publish_metrics_of(c->p)->bulk_seconds, l, (double)(sp_clock_mono_ms() - t0) / 1000.0);
+    sp_metric_observe(c->m.bulk_seconds, l, (double)(sp_clock_mono_ms() - t0) / 1000.0);
     if (rc == 0 && r.status == 413)
         return 413;
     sp_bulk_result res;
     if (rc == 0 && r.status != 200)
         snprintf(err, errlen, "bulk status %ld: %.300s", r.status, r.body);
     if (rc != 0 || r.status != 200 || sp_bulk_parse_response(r.body, r.len, b->body.items, &res, err, errlen) != 0) {
-        sp_publish_retried(c->p, c->base.name, "bulk", b->body.items);
+        sp_output_retried(&c->base, "bulk");
+        sp_metric_add(c->m.retried, l, (double)b->body.items);
         return -1;
     }
     int retry = apply_results(c, b, &res);
     sp_bulk_result_free(&res);
     if (retry) {
-        sp_publish_retried(c->p, c->base.name, "bulk", 0);
+        sp_output_retried(&c->base, "bulk");
         snprintf(err, errlen, "some items were refused for now (429/5xx)");
     }
     return retry ? -1 : 0;
@@ -295,7 +316,7 @@ static void dead_letter_single(es_output *c, sp_batch *b, const char *why)
     for (size_t i = 0; i < b->n; i++)
         if (!b->items[i].done && b->items[i].slot == 0) {
             b->items[i].done = 1;
-            sp_publish_dead_letter(c->p, c->base.name, &b->items[i], "document_too_large", why);
+            sp_output_dead_letter(&c->base, &b->items[i], "document_too_large", why);
         }
 }
 
@@ -308,7 +329,7 @@ static void learn_cap(es_output *c, size_t cap)
 {
     atomic_store(&c->bulk_cap, cap);
     const char *l[] = { c->base.name };
-    sp_metric_set(sp_publish_metrics_of(c->p)->max_request_bytes, l, (double)cap);
+    sp_metric_set(c->m.max_request_bytes, l, (double)cap);
     sp_warn("publish.bulk_cap", "output", c->base.name, "max_request_bytes", SP_INT((long long)cap),
             "hint", "a proxy in front of the cluster takes less than its http.max_content_length");
 }
@@ -342,7 +363,7 @@ static int es_deliver(sp_output *o, sp_batch *b)
                 learn_cap(c, cap = b->body.buf.len / 2);
             continue;
         }
-        if (sp_publish_backoff(c->p, c->base.name, err, &backoff) != 0)
+        if (sp_output_backoff(&c->base, err, &backoff) != 0)
             return -1;
     }
     return 0;
@@ -358,6 +379,10 @@ static void es_free(sp_output *o)
         free(c->known[k]);
     free(c->current);
     free(c->name);
+    if (c->shared && --c->shared->refs == 0) {
+        sp_clusters_free(&c->shared->cl);
+        free(c->shared);
+    }
     free(c);
 }
 
@@ -424,14 +449,32 @@ static int probe(es_output *c, unsigned long long *limit, char *err, size_t errl
     return 0;
 }
 
-sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, long long max_request, char *err,
-                         size_t errlen)
+static void es_declare(sp_output *o)
+{
+    es_output *c = (es_output *)o;
+    const char *l[] = { o->name };
+    sp_metric_declare(c->m.indexed, l);
+    sp_metric_declare(c->m.retried, l);
+    sp_metric_declare(c->m.bulk_seconds, l);
+}
+
+static const char *const es_requests[] = { "bulk", "create_index", NULL };
+
+/* The output of cluster conf (in shared, which it takes a reference of).
+ * max_request: bytes of a _bulk body at most (0: the cluster's
+ * http.max_content_length). NULL with err naming the cluster on a
+ * configuration error (TLS, login refused). */
+static sp_output *es_new(const sp_output_env *env, const es_metrics *m, es_clusters *shared,
+                         const sp_cluster_conf *conf, long long max_request, char *err, size_t errlen)
 {
     es_output *c = calloc(1, sizeof(*c));
     if (!c)
         return snprintf(err, errlen, "out of memory"), NULL;
-    c->base = (sp_output){ conf->name, es_prepare, es_deliver, es_free, 0 };
-    c->p = p;
+    c->base = (sp_output){ .name = conf->name, .prepare = es_prepare, .deliver = es_deliver, .free = es_free,
+                           .declare = es_declare, .requests = es_requests, .host = env->host };
+    c->m = *m;
+    c->shared = shared;
+    shared->refs++;
     c->conf = conf;
     unsigned long long limit = 0;
     if (!(c->http = sp_cluster_http(conf, 120000, err, errlen)) || probe(c, &limit, err, errlen) != 0) {
@@ -443,20 +486,21 @@ sp_output *sp_out_es_new(sp_publisher *p, const sp_cluster_conf *conf, long long
         c->max_request = (size_t)max_request;
     atomic_init(&c->bulk_cap, c->max_request);
     const char *l[] = { conf->name };
-    if (p) /* NULL: only bodies are prepared (unit.collector_bulk), nothing is published */
-        sp_metric_set(sp_publish_metrics_of(p)->max_request_bytes, l, (double)c->max_request);
+    sp_metric_set(m->max_request_bytes, l, (double)c->max_request);
     sp_info("publish.cluster", "output", conf->name, "max_request_bytes", SP_INT((long long)c->max_request),
             "cluster_limit", SP_INT((long long)limit));
     return &c->base;
 }
 
-sp_output *sp_out_es_current_new(sp_publisher *p, const sp_cluster_conf *conf, long long max_request,
-                                 const char *current, char *err, size_t errlen)
+/* The same cluster's current-state output into the index current. */
+static sp_output *es_current_new(const sp_output_env *env, const es_metrics *m, es_clusters *shared,
+                                 const sp_cluster_conf *conf, long long max_request, const char *current,
+                                 char *err, size_t errlen)
 {
     char why[512];
     if (sp_index_name_check(current, why, sizeof(why)) != 0)
         return snprintf(err, errlen, "current-state index \"%s\": %s", current, why), NULL;
-    es_output *c = (es_output *)sp_out_es_new(p, conf, max_request, err, errlen);
+    es_output *c = (es_output *)es_new(env, m, shared, conf, max_request, err, errlen);
     if (!c)
         return NULL;
     size_t n = strlen(conf->name) + sizeof(".current");
@@ -470,3 +514,90 @@ sp_output *sp_out_es_current_new(sp_publisher *p, const sp_cluster_conf *conf, l
     c->base.removed = 1;
     return &c->base;
 }
+
+/* --es-conf (with --ca-file) into cl. 0, or -1 with err. */
+static int load_clusters(sp_config *cfg, sp_clusters *cl, char *err, size_t errlen)
+{
+    const char *ca = sp_config_str(cfg, "ca-file");
+    return sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, cl, err, errlen);
+}
+
+/* --index-template checked (bulk.h), an output per cluster in
+ * es_conf.json's order; then, with --current, a current-state output per
+ * cluster. */
+static int es_open(const sp_output_env *env, char *err, size_t errlen)
+{
+    static const char *const ol[] = { "output", NULL };
+    static const double buckets[] = { 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
+    sp_metrics *mm = env->metrics;
+    es_metrics m = {
+        .indexed = sp_metrics_counter(mm, "spider_publisher_documents_indexed_total", "Documents the cluster acknowledged", ol),
+        .retried = sp_metrics_counter(mm, "spider_publisher_documents_retried_total", "Documents sent again (429, 5xx, a _bulk that failed whole)", ol),
+        .max_request_bytes = sp_metrics_gauge(mm, "spider_publisher_max_request_bytes", "Largest _bulk body sent: http.max_content_length, --max-request-bytes, or half a body a proxy refused (413)", ol),
+        .bulk_seconds = sp_metrics_histogram(mm, "spider_publisher_bulk_seconds", "Latency of one _bulk", ol, buckets, 10),
+    };
+    char why[512];
+    const char *t = sp_config_str(env->cfg, "index-template");
+    if (sp_index_template_check(t, why, sizeof(why)) != 0)
+        return snprintf(err, errlen, "--index-template \"%s\": %s", t, why), -1;
+    es_clusters *shared = calloc(1, sizeof(*shared));
+    if (!shared)
+        return snprintf(err, errlen, "out of memory"), -1;
+    if (load_clusters(env->cfg, &shared->cl, err, errlen) != 0) {
+        sp_clusters_free(&shared->cl);
+        free(shared);
+        return -1;
+    }
+    shared->refs = 1;                       /* open()'s own, dropped at the end */
+    long long max_request = sp_config_int(env->cfg, "max.request.bytes");
+    char current[300];
+    snprintf(current, sizeof(current), "%s-current", t);
+    const char *named = sp_config_str(env->cfg, "current-index");
+    int rc = 0;
+    for (int pass = 0; rc == 0 && pass < (sp_config_bool(env->cfg, "current") ? 2 : 1); pass++)
+        for (size_t i = 0; rc == 0 && i < shared->cl.n; i++) {
+            const sp_cluster_conf *conf = &shared->cl.items[i];
+            sp_output *o = pass ? es_current_new(env, &m, shared, conf, max_request, *named ? named : current, err, errlen)
+                                : es_new(env, &m, shared, conf, max_request, err, errlen);
+            if (!o || (rc = env->add(env->ctx, o, err, errlen)) != 0) {
+                rc = -1;
+                break;
+            }
+        }
+    if (--shared->refs == 0) {
+        sp_clusters_free(&shared->cl);
+        free(shared);
+    }
+    return rc;
+}
+
+static int es_names(sp_config *cfg, void (*each)(void *ctx, const char *name), void *ctx, char *err, size_t errlen)
+{
+    sp_clusters cl = { 0 };
+    int rc = load_clusters(cfg, &cl, err, errlen);
+    for (size_t i = 0; rc == 0 && i < cl.n; i++)
+        each(ctx, cl.items[i].name);
+    sp_clusters_free(&cl);
+    return rc;
+}
+
+static const sp_opt es_options[] = {
+    { "max.request.bytes", SP_OPT_INT, "0", "max-request-bytes", "a _bulk body at most (0: each cluster's http.max_content_length); a document alone over it is dead-lettered" },
+    { "current", SP_OPT_BOOL, "false", "current", "also keep a current-state index per cluster: one document per queued job (jobs.changes)" },
+    { "current-index", SP_OPT_STRING, "", "current-index", "its name (default: <index-template>-current)" },
+};
+
+static const sp_opt_rule es_rules[] = {
+    { "current", NULL, "run" },
+    { "current-index", NULL, "run" },
+};
+
+const sp_output_plugin sp_out_es_plugin = {
+    .name = "es",
+    .options = es_options,
+    .noptions = sizeof(es_options) / sizeof(es_options[0]),
+    .rules = es_rules,
+    .nrules = sizeof(es_rules) / sizeof(es_rules[0]),
+    .open = es_open,
+    .names = es_names,
+};

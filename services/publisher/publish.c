@@ -1,7 +1,10 @@
-/* publish.c - the publishing loop (publish.h): one lane per output, each
- * with its own consumer group and two threads: one reads and prepares the
- * next batch while the other delivers the last one through the output
- * (output.h); a batch is committed once the output settled it, in order. */
+/* publish.c - the publishing loop (publish.h): one lane per output the
+ * plugins open (output.h; the loop names none), each with its own consumer
+ * group and two threads: one reads and prepares the next batch while the
+ * other delivers the last one through the output; a batch is committed
+ * once the output settled it, in order. Outputs reach the loop only
+ * through the sp_output_host it hands them (dead letters, retries,
+ * backoff). */
 #include "publish.h"
 
 #include <jansson.h>
@@ -53,8 +56,8 @@ struct sp_publisher {
     sp_kafka_producer *dlq;
     pthread_mutex_t dlq_lock;       /* the dead-letter producer is shared by the lanes */
     atomic_int stop;
-    sp_publish_metrics m;
-    sp_metric *m_batches, *m_lag, *m_stalled;
+    sp_output_host host;            /* what outputs get of the loop, ctx this publisher */
+    sp_metric *m_dead, *m_requests_retried, *m_batches, *m_lag, *m_stalled;
     pthread_t monitor, prober;      /* stalls every second; Kafka's answers every 5 s */
     int monitor_started;
     pthread_mutex_t ready_lock;     /* guards kafka_error */
@@ -62,11 +65,7 @@ struct sp_publisher {
     char kafka_error[256];
 };
 
-/* ---------- what outputs get (output.h) ---------- */
-
-const sp_publish_metrics *sp_publish_metrics_of(const sp_publisher *p) { return &p->m; }
-
-int sp_publish_stopping(const sp_publisher *p) { return atomic_load(&p->stop); }
+/* ---------- what outputs get (output.h's sp_output_host) ---------- */
 
 static lane *lane_of(sp_publisher *p, const char *output)
 {
@@ -76,8 +75,9 @@ static lane *lane_of(sp_publisher *p, const char *output)
     return NULL;
 }
 
-int sp_publish_backoff(sp_publisher *p, const char *output, const char *why, long *backoff_ms)
+static int backoff(void *ctx, const char *output, const char *why, long *backoff_ms)
 {
+    sp_publisher *p = ctx;
     if (atomic_load(&p->stop))
         return -1;
     sp_warn("publish.retry", "output", output, "error", why, "backoff_ms", SP_INT(*backoff_ms));
@@ -96,12 +96,10 @@ int sp_publish_backoff(sp_publisher *p, const char *output, const char *why, lon
     return atomic_load(&p->stop) ? -1 : 0;
 }
 
-void sp_publish_retried(sp_publisher *p, const char *output, const char *request, size_t documents)
+static void retried(void *ctx, const char *output, const char *request)
 {
-    const char *l[] = { output, request }, *ld[] = { output };
-    sp_metric_add(p->m.requests_retried, l, 1);
-    if (documents)
-        sp_metric_add(p->m.retried, ld, (double)documents);
+    sp_publisher *p = ctx;
+    sp_metric_add(p->m_requests_retried, (const char *[]){ output, request }, 1);
 }
 
 /* Queues one dead-letter record: the original key and value, and Kafka
@@ -141,14 +139,14 @@ static rd_kafka_resp_err_t produce_dead_letter(sp_publisher *p, const char *outp
 /* The record goes to the dead-letter topic, acknowledged by Kafka before
  * the batch can be committed: sent again, with backoff, until it is (or the
  * publisher stops, and then nothing of the batch is committed anyway). */
-void sp_publish_dead_letter(sp_publisher *p, const char *output, const sp_item *it, const char *type,
-                            const char *reason)
+static void dead_letter(void *ctx, const char *output, const sp_item *it, const char *type, const char *reason)
 {
+    sp_publisher *p = ctx;
     const char *id = it->doc && it->doc->id ? it->doc->id : "";
     sp_warn("publish.dead_letter", "output", output, "topic", rd_kafka_topic_name(it->msg->rkt), "partition",
             SP_INT(it->msg->partition), "offset", SP_INT(it->msg->offset), "id", id, "error_type", type ? type : "",
             "error", reason ? reason : "");
-    long backoff = 200;
+    long wait_ms = 200;
     for (;;) {
         pthread_mutex_lock(&p->dlq_lock);
         uint64_t failed = sp_kafka_producer_failed(p->dlq);
@@ -161,12 +159,12 @@ void sp_publish_dead_letter(sp_publisher *p, const char *output, const sp_item *
         char why[300];
         snprintf(why, sizeof(why), "dead-letter topic %s: %s", p->o.deadletter_topic,
                  e ? rd_kafka_err2str(e) : left ? "not acknowledged in 10 s" : "refused by Kafka");
-        sp_publish_retried(p, output, "deadletter", 0);
-        if (sp_publish_backoff(p, output, why, &backoff) != 0)
+        retried(p, output, "deadletter");
+        if (backoff(p, output, why, &wait_ms) != 0)
             return;
     }
     const char *l[] = { output };
-    sp_metric_add(p->m.dead, l, 1);
+    sp_metric_add(p->m_dead, l, 1);
 }
 
 /* ---------- one lane ---------- */
@@ -197,7 +195,7 @@ static void screen(sp_publisher *p, const char *output, sp_item *it)
     if (!type)
         return;
     it->done = 1;
-    sp_publish_dead_letter(p, output, it, type, why);
+    dead_letter(p, output, it, type, why);
 }
 
 /* Reads one batch: up to batch_docs, batch_bytes or batch_ms. */
@@ -468,16 +466,8 @@ static void *sender_main(void *arg)
 static void define_metrics(sp_publisher *p, sp_metrics *m)
 {
     static const char *const ol[] = { "output", NULL }, *const orl[] = { "output", "request", NULL };
-    static const double buckets[] = { 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
-    p->m.indexed = sp_metrics_counter(m, "spider_publisher_documents_indexed_total", "Documents the cluster acknowledged", ol);
-    p->m.retried = sp_metrics_counter(m, "spider_publisher_documents_retried_total", "Documents sent again (429, 5xx, a _bulk that failed whole)", ol);
-    p->m.requests_retried = sp_metrics_counter(m, "spider_publisher_requests_retried_total", "Requests that failed and are sent again, by request (bulk, create_index, deadletter, send)", orl);
-    p->m.max_request_bytes = sp_metrics_gauge(m, "spider_publisher_max_request_bytes", "Largest _bulk body sent: http.max_content_length, --max-request-bytes, or half a body a proxy refused (413)", ol);
-    p->m.dead = sp_metrics_counter(m, "spider_publisher_documents_dead_lettered_total", "Documents that can never be delivered", ol);
-    p->m.bulk_seconds = sp_metrics_histogram(m, "spider_publisher_bulk_seconds", "Latency of one _bulk", ol, buckets, 10);
-    p->m.amq_sent = sp_metrics_counter(m, "spider_publisher_amq_sent_total", "Notifications sent to ActiveMQ", ol);
-    p->m.amq_confirmed = sp_metrics_counter(m, "spider_publisher_amq_confirmed_total", "Notifications whose receipt arrived", ol);
-    p->m.amq_failed = sp_metrics_counter(m, "spider_publisher_amq_failed_total", "Notifications not confirmed (sent again)", ol);
+    p->m_requests_retried = sp_metrics_counter(m, "spider_publisher_requests_retried_total", "Requests that failed and are sent again, by request (bulk, create_index, deadletter, send)", orl);
+    p->m_dead = sp_metrics_counter(m, "spider_publisher_documents_dead_lettered_total", "Documents that can never be delivered", ol);
     p->m_batches = sp_metrics_counter(m, "spider_publisher_batches_total", "Batches settled and committed", ol);
     p->m_lag = sp_metrics_gauge(m, "spider_publisher_consumer_lag", "Messages after the committed offsets of the assigned partitions", ol);
     p->m_stalled = sp_metrics_gauge(m, "spider_publisher_stalled_seconds", "Seconds since the last commit while messages wait (0: progressing or idle)", ol);
@@ -502,8 +492,6 @@ static int consumer_props(sp_publisher *p, const sp_kafka_props *in)
 
 static int start_lane(sp_publisher *p, sp_output *out, char *err, size_t errlen)
 {
-    if (!out)
-        return -1;
     lane *ln = &p->lanes[p->n++];
     char group[512];
     ln->p = p;
@@ -537,50 +525,90 @@ static int start_lane(sp_publisher *p, sp_output *out, char *err, size_t errlen)
     return 0;
 }
 
-/* An output's counters, and its histogram, at 0 from the start, so that
- * rate() sees the first event; amq: the ActiveMQ output, else a cluster. */
-static void declare_known(sp_publisher *p, const char *output, int amq)
+/* An output's series at 0 from the start, so that rate() sees the first
+ * event: the loop's, and the output's own. */
+static void declare_known(sp_publisher *p, sp_output *out)
 {
-    const char *l[] = { output };
-    sp_metric *common[] = { p->m_batches, p->m.dead, amq ? p->m.amq_sent : p->m.indexed,
-                            amq ? p->m.amq_confirmed : p->m.retried, amq ? p->m.amq_failed : p->m.bulk_seconds };
-    for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
-        sp_metric_declare(common[i], l);
-    static const char *const es_requests[] = { "bulk", "create_index", "deadletter", NULL };
-    static const char *const amq_requests[] = { "send", "deadletter", NULL };
-    for (const char *const *r = amq ? amq_requests : es_requests; *r; r++)
-        sp_metric_declare(p->m.requests_retried, (const char *[]){ output, *r });
+    const char *l[] = { out->name };
+    if (out->declare)
+        out->declare(out);
+    sp_metric_declare(p->m_batches, l);
+    sp_metric_declare(p->m_dead, l);
+    for (const char *const *r = out->requests; r && *r; r++)
+        sp_metric_declare(p->m_requests_retried, (const char *[]){ out->name, *r });
+    sp_metric_declare(p->m_requests_retried, (const char *[]){ out->name, "deadletter" });
 }
 
-sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *clusters, sp_metrics *m,
-                                 char *err, size_t errlen)
+/* The outputs the plugins opened, before their lanes start. */
+typedef struct {
+    sp_output **items;
+    size_t n, cap;
+} output_list;
+
+/* sp_output_env's add(): o into the list (ctx). */
+static int add_output(void *ctx, sp_output *o, char *err, size_t errlen)
+{
+    output_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 4;
+        sp_output **items = realloc(l->items, cap * sizeof(*items));
+        if (!items) {
+            o->free(o);
+            return snprintf(err, errlen, "out of memory"), -1;
+        }
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->n++] = o;
+    return 0;
+}
+
+/* Every plugin's outputs into outs. 0, or -1 with err. */
+static int open_outputs(sp_publisher *p, sp_config *cfg, sp_metrics *m, output_list *outs, char *err,
+                        size_t errlen)
+{
+    sp_output_env env = { .cfg = cfg, .metrics = m, .host = &p->host, .add = add_output, .ctx = outs };
+    for (const sp_output_plugin *const *pl = sp_output_plugins; *pl; pl++)
+        if ((*pl)->open(&env, err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
+sp_publisher *sp_publisher_start(const sp_publish_opts *o, sp_config *cfg, sp_metrics *m, char *err,
+                                 size_t errlen)
 {
     sp_publisher *p = calloc(1, sizeof(*p));
     if (!p)
         return snprintf(err, errlen, "out of memory"), NULL;
     p->o = *o;
+    p->host = (sp_output_host){ .ctx = p, .dead_letter = dead_letter, .retried = retried, .backoff = backoff };
     pthread_mutex_init(&p->dlq_lock, NULL);
     pthread_mutex_init(&p->ready_lock, NULL);
     define_metrics(p, m);
-    size_t want = clusters->n * (o->current_index ? 2 : 1) + (o->amq ? 1 : 0);
-    if (consumer_props(p, o->kafka) != 0 || !(p->lanes = calloc(want, sizeof(*p->lanes)))) {
+    output_list outs = { 0 };
+    int rc = open_outputs(p, cfg, m, &outs, err, errlen);
+    if (rc == 0 && (consumer_props(p, o->kafka) != 0 || !(p->lanes = calloc(outs.n + 1, sizeof(*p->lanes))))) {
         snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
+    if (rc != 0) {
+        for (size_t i = 0; i < outs.n; i++)
+            outs.items[i]->free(outs.items[i]);
+        free(outs.items);
         sp_publisher_stop(p);
         return NULL;
     }
-    int rc = (p->dlq = sp_kafka_producer_new(o->kafka, NULL, NULL, err, errlen)) ? 0 : -1;
+    rc = (p->dlq = sp_kafka_producer_new(o->kafka, NULL, NULL, err, errlen)) ? 0 : -1;
     char why[512];
     if (rc == 0 && sp_kafka_create_topic(o->kafka, o->deadletter_topic, 1, NULL, 0, 5000, why, sizeof(why)) != 0)
         sp_warn("publish.deadletter_topic", "topic", o->deadletter_topic, "error", why);
-    for (size_t i = 0; rc == 0 && i < clusters->n; i++)
-        if ((rc = start_lane(p, sp_out_es_new(p, &clusters->items[i], o->max_request_bytes, err, errlen), err, errlen)) == 0)
-            declare_known(p, p->lanes[p->n - 1].out->name, 0);
-    for (size_t i = 0; rc == 0 && o->current_index && i < clusters->n; i++)
-        if ((rc = start_lane(p, sp_out_es_current_new(p, &clusters->items[i], o->max_request_bytes, o->current_index,
-                                                      err, errlen), err, errlen)) == 0)
-            declare_known(p, p->lanes[p->n - 1].out->name, 0);
-    if (rc == 0 && o->amq && (rc = start_lane(p, sp_out_amq_new(p, o->amq, err, errlen), err, errlen)) == 0)
-        declare_known(p, p->lanes[p->n - 1].out->name, 1);
+    size_t i = 0;
+    for (; rc == 0 && i < outs.n; i++)
+        if ((rc = start_lane(p, outs.items[i], err, errlen)) == 0)
+            declare_known(p, outs.items[i]);
+    for (i = p->n; i < outs.n; i++)
+        outs.items[i]->free(outs.items[i]);       /* the lanes own the others */
+    free(outs.items);
     if (rc == 0 && pthread_create(&p->monitor, NULL, monitor_main, p) != 0)
         rc = snprintf(err, errlen, "cannot start a thread") ? -1 : -1;
     else if (rc == 0 && pthread_create(&p->prober, NULL, prober_main, p) != 0) {

@@ -1,5 +1,5 @@
 /* publish.h - the publishing loop: documents from Kafka into every output
- * (each search cluster of es_conf.json, and ActiveMQ), each at its own pace.
+ * the plugins of output.h open from the configuration, each at its own pace.
  *
  * One lane per output, with its own consumer group ("<group>.<output
  * name>"), so a slow or dead cluster never holds the others back and
@@ -12,12 +12,12 @@
  * prefetch (prefetch_bytes), whatever the backlog.
  *
  * Ownership: the publisher owns its threads, consumers, outputs and
- * producer; the options and clusters belong to the caller and must outlive
- * it. */
+ * producer; the options, the configuration and the metrics belong to the
+ * caller and must outlive it. */
 #ifndef SPIDER_PUBLISHER_PUBLISH_H
 #define SPIDER_PUBLISHER_PUBLISH_H
 
-#include "esconf.h"
+#include "config.h"
 #include "kafka.h"
 #include "metrics.h"
 #include "output.h"
@@ -32,14 +32,15 @@ typedef struct {
     size_t batch_bytes;
     int batch_ms;
     size_t prefetch_bytes;           /* queued.max.messages.kbytes, unless set as a property */
-    const sp_amq_conf *amq;          /* NULL: no ActiveMQ output */
-    long long max_request_bytes;     /* a _bulk body at most; 0: the cluster's http.max_content_length */
     int stall_s;                     /* /readyz fails for an output stalled this long */
-    const char *current_index;       /* per cluster, a current-state output into it (out_es.c); NULL: none */
 } sp_publish_opts;
 
-sp_publisher *sp_publisher_start(const sp_publish_opts *o, const sp_clusters *clusters, sp_metrics *m,
-                                 char *err, size_t errlen);
+typedef struct sp_publisher sp_publisher;
+
+/* Opens the outputs every plugin (output.h) finds in cfg, one lane each.
+ * NULL with err when one cannot be opened or started. */
+sp_publisher *sp_publisher_start(const sp_publish_opts *o, sp_config *cfg, sp_metrics *m, char *err,
+                                 size_t errlen);
 /* /readyz (metrics.h's sp_health_fn, ctx the publisher): Kafka answers,
  * and no output went stall_s without a commit while messages wait. */
 int sp_publisher_ready(void *ctx, char *why, size_t whylen);

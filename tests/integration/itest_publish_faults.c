@@ -22,6 +22,7 @@
 #include "kafka.h"
 #include "log.h"
 #include "metrics.h"
+#include "output.h"
 #include "publish.h"
 #include "record.h"
 #include "testenv.h"
@@ -161,15 +162,27 @@ static void test_dead_letter_and_dead_cluster(void **state)
     fprintf(f, "[{\"host\": \"%.*s\", \"port\": %s, \"scheme\": \"http\"},"
                " {\"host\": \"127.0.0.1\", \"port\": 1, \"scheme\": \"http\"}]", (int)(colon - es), es, colon + 1);
     fclose(f);
-    sp_clusters cl;
-    assert_int_equal(sp_clusters_load(conf, NULL, &cl, err, sizeof(err)), 0);
+    /* the configuration run has for --es-conf conf: every plugin's options */
+    static const sp_opt shared[] = {
+        { "es-conf", SP_OPT_STRING, "", "es-conf", "" },
+        { "ca-file", SP_OPT_STRING, "", "ca-file", "" },
+        { "index-template", SP_OPT_STRING, "cms", "index-template", "" },
+    };
+    size_t nopts;
+    sp_opt *opts = sp_output_options(shared, 3, NULL, 0, &nopts);
+    assert_non_null(opts);
+    sp_config *cfg = sp_config_new("itest", "", "", opts, nopts);
+    char *argv[] = { "itest", "--es-conf", conf, NULL };
+    assert_int_equal(sp_config_load(cfg, 3, argv, NULL, err, sizeof(err)), SP_CONFIG_OK);
     produce_docs(57);
     const char *topics[] = { topic };
     char group[200];
     snprintf(group, sizeof(group), "%s.group", topic);
-    sp_publish_opts o = { &props, topics, 1, group, dead, 100, 1 << 20, 200, 1 << 20, NULL, 0, 120, NULL };
+    sp_publish_opts o = { .kafka = &props, .topics = topics, .ntopics = 1, .group = group, .deadletter_topic = dead,
+                          .batch_docs = 100, .batch_bytes = 1 << 20, .batch_ms = 200, .prefetch_bytes = 1 << 20,
+                          .stall_s = 120 };
     sp_metrics *m = sp_metrics_new();
-    sp_publisher *p = sp_publisher_start(&o, &cl, m, err, sizeof(err));
+    sp_publisher *p = sp_publisher_start(&o, cfg, m, err, sizeof(err));
     assert_non_null(p);
     long long n = -1;
     for (int i = 0; i < 120 && n != DOCS - 1; i++) {
@@ -210,7 +223,8 @@ static void test_dead_letter_and_dead_cluster(void **state)
     const char *l[] = { "127.0.0.1:1" };
     assert_true(sp_metric_value(sp_metrics_counter(m, "spider_publisher_documents_indexed_total", "", (const char *[]){ "output", NULL }), l) == 0);
     sp_metrics_free(m);
-    sp_clusters_free(&cl);
+    sp_config_free(cfg);
+    free(opts);
     unlink(conf);
     rmdir(dir);
 }

@@ -135,6 +135,59 @@ static size_t check_pairs(char *text)
     return pairs;
 }
 
+/* The es plugin's output (output.h) as run opens it, for one cluster
+ * nobody listens on: only bodies are prepared, nothing is published, so
+ * the loop's host is never called. What fx holds is the caller's to free. */
+typedef struct {
+    sp_opt *opts;
+    sp_config *cfg;
+    sp_metrics *m;
+} es_fixture;
+
+/* sp_output_env's add(): the one output into *ctx. */
+static int keep_output(void *ctx, sp_output *o, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    assert_null(*(sp_output **)ctx);
+    *(sp_output **)ctx = o;
+    return 0;
+}
+
+static sp_output *es_output(const char *dir, es_fixture *fx)
+{
+    static const sp_opt shared[] = {
+        { "es-conf", SP_OPT_STRING, "", "es-conf", "" },
+        { "ca-file", SP_OPT_STRING, "", "ca-file", "" },
+        { "index-template", SP_OPT_STRING, "cms", "index-template", "" },
+    };
+    static const sp_output_host no_host = { 0 };
+    size_t n;
+    char conf[256], err[512];
+    snprintf(conf, sizeof(conf), "%s.es_conf.json", dir);
+    FILE *cf = fopen(conf, "w");
+    assert_non_null(cf);
+    fputs("[{\"host\": \"127.0.0.1\", \"port\": 1, \"scheme\": \"http\"}]", cf);
+    fclose(cf);
+    assert_non_null(fx->opts = sp_output_options(shared, 3, NULL, 0, &n));
+    fx->cfg = sp_config_new("test", "", "", fx->opts, n);
+    char *argv[] = { "test", "--es-conf", conf, NULL };
+    assert_int_equal(sp_config_load(fx->cfg, 3, argv, NULL, err, sizeof(err)), SP_CONFIG_OK);
+    fx->m = sp_metrics_new();
+    sp_output *es = NULL;
+    sp_output_env env = { .cfg = fx->cfg, .metrics = fx->m, .host = &no_host, .add = keep_output, .ctx = &es };
+    const sp_output_plugin *const *pl = sp_output_plugins;
+    while (*pl && strcmp((*pl)->name, "es"))
+        pl++;
+    assert_non_null(*pl);
+    int rc = (*pl)->open(&env, err, sizeof(err));
+    unlink(conf);
+    if (rc != 0)
+        print_error("es plugin: %s\n", err);
+    assert_int_equal(rc, 0);
+    assert_non_null(es);
+    return es;
+}
+
 static void test_bulk_equals_publisher(void **state)
 {
     (void)state;
@@ -149,8 +202,8 @@ static void test_bulk_equals_publisher(void **state)
     c.sink = sp_sink_bulk(path, err, sizeof(err));
     assert_non_null(c.sink);
     assert_true(sp_sink_wants_document(c.sink));
-    sp_cluster_conf conf = { "test", "http://127.0.0.1:1", NULL, NULL, NULL, 0, 0 };
-    c.es = sp_out_es_new(NULL, &conf, 0, err, sizeof(err));
+    es_fixture fx;
+    c.es = es_output(path, &fx);
     assert_non_null(c.es);
     convert_pool(&c);
     assert_int_equal(sp_sink_wait(c.sink, &c.track, 0), 0);
@@ -164,6 +217,9 @@ static void test_bulk_equals_publisher(void **state)
     free(file);
     unlink(path);
     c.es->free(c.es);
+    sp_config_free(fx.cfg);
+    sp_metrics_free(fx.m);
+    free(fx.opts);
     sp_converter_free(c.conv);
     sp_expr_cache_free(c.cache);
     sp_ad_free(c.res);
