@@ -1,5 +1,12 @@
 /* collector.c - a poll cycle: schedd discovery, the worker pool, queue
- * snapshots, history with checkpoints (see collector.h). */
+ * snapshots, history with checkpoints (see collector.h). It names no
+ * backend: ads come from the source (source.h), each converted job goes to
+ * the sink, which makes its own Record, JSON line or _bulk line (sink.h),
+ * and checkpoints live in the store (store.h).
+ *
+ * Ownership: a cycle owns its schedd list, tasks and workers; each worker
+ * its result ad, arena and scratch buffer; each poll its track (handed to
+ * the sink when it times out) and seen sets. */
 #include "collector.h"
 
 #include <pthread.h>
