@@ -46,7 +46,7 @@ typedef struct {
     int dry_run;                     /* every sink is the null sink */
 } sp_sink_conf;
 
-/* The sink conf names, or NULL with err ("expected kafka, jsonl or bulk"). */
+/* The sink that conf names, or NULL with err ("expected kafka, jsonl or bulk"). */
 sp_sink *sp_sink_open(const sp_sink_conf *conf, char *err, size_t errlen);
 void sp_sink_free(sp_sink *s);
 
