@@ -1,5 +1,12 @@
 /* collector.c - a poll cycle: schedd discovery, the worker pool, queue
- * snapshots, history with checkpoints (see collector.h). */
+ * snapshots, history with checkpoints (see collector.h). It names no
+ * backend: ads come from the source (source.h), each converted job goes to
+ * the sink, which makes its own Record, JSON line or _bulk line (sink.h),
+ * and checkpoints live in the store (store.h).
+ *
+ * Ownership: a cycle owns its schedd list, tasks and workers; each worker
+ * its result ad, arena and scratch buffer; each poll its track (handed to
+ * the sink when it times out) and seen sets. */
 #include "collector.h"
 
 #include <pthread.h>
@@ -14,20 +21,16 @@
 #include <jansson.h>
 
 #include "adreader.h"
-#include "checkpoint.h"
 #include "config.h"
 #include "convert.h"
 #include "document.h"
 #include "log.h"
 #include "record.h"
-#include "scaleout.h"
 #include "sink.h"
 #include "source.h"
+#include "store.h"
 
 #define QUEUE_COMPLETED_SINCE (61 * 60)  /* completed jobs still shown by a queue poll */
-#define RECORD_OVERHEAD 256              /* Kafka record framing beyond key and value, and then some */
-#define TRUNCATE_KEEP (64 * 1024)        /* an oversized document's largest strings keep at most this */
-#define TRUNCATE_MIN 256                 /* strings this short are never truncated */
 
 typedef struct {
     char *name;
@@ -40,9 +43,7 @@ struct sp_collector {
     sp_converter *conv;
     sp_source *src;
     sp_sink *sink;
-    sp_checkpoints *cp;              /* single instance: checkpoint.json */
-    sp_scaleout *so;                 /* scale-out: the group and the checkpoint topic */
-    pthread_mutex_t cp_lock;
+    sp_store *store;                 /* the history checkpoints: checkpoint.json, or the scale-out topic */
     sp_metrics *m;
     sp_metric *m_ads, *m_bad, *m_docs, *m_convert_failed, *m_unevaluated, *m_polls, *m_schedd_polls;
     sp_metric *m_poll_seconds, *m_last_success, *m_checkpoint_age, *m_cycle_seconds, *m_schedds;
@@ -109,136 +110,42 @@ static int emit(poll_ctx *p, const char *key, Spider__Record *rec)
     return 0;
 }
 
-/* The converted job as a Record on the poll's topic: packed directly for
- * Kafka, through the Document for JSON lines. -1 with err when it cannot be
- * a document; -1 with p->err set when the sink failed. */
-/* ---------- oversized documents ---------- */
-
-/* The largest string attribute of res over min bytes and not in names
- * (",A,B,"), or NULL. */
-static sp_attr *largest_string(sp_ad *res, const char *names, size_t min)
-{
-    sp_attr *best = NULL;
-    for (size_t i = 0; i < res->n; i++) {
-        sp_attr *a = &res->attrs[i];
-        if ((a->v.type != SP_CV_STRING && a->v.type != SP_CV_EXPR) || a->v.u.str.len <= min)
-            continue;
-        char quoted[300];
-        snprintf(quoted, sizeof(quoted), ",%s,", a->name);
-        if (!strstr(names, quoted) && (!best || a->v.u.str.len > best->v.u.str.len))
-            best = a;
-    }
-    return best;
-}
-
-/* Cuts a's value to its first keep bytes (on a UTF-8 boundary) followed by
- * a marker naming the original size. -1 on ENOMEM. */
-static int truncate_attr(sp_ad *res, sp_attr *a, size_t keep)
-{
-    const char *s = a->v.u.str.s;
-    size_t orig = a->v.u.str.len;
-    while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-        keep--;
-    char mark[96];
-    int m = snprintf(mark, sizeof(mark), "...[truncated by spider-collector: %zu bytes]", orig);
-    char *buf = sp_arena_alloc(res->arena, keep + (size_t)m + 1);
-    if (!buf)
-        return -1;
-    memcpy(buf, s, keep);
-    memcpy(buf + keep, mark, (size_t)m + 1);
-    a->v.u.str.s = buf;
-    a->v.u.str.len = keep + (size_t)m;
-    return 0;
-}
-
-/* The sizes of the largest string attributes, "Args=3145728,Env=2048", into out. */
-static void largest_attrs(const sp_ad *res, char *out, size_t len)
-{
-    char seen[512] = ",";
-    size_t n = 0;
-    out[0] = '\0';
-    for (int k = 0; k < 3; k++) {
-        sp_attr *a = largest_string((sp_ad *)res, seen, 0);
-        if (!a)
-            break;
-        n += (size_t)snprintf(out + n, n < len ? len - n : 0, "%s%s=%zu", k ? "," : "", a->name, a->v.u.str.len);
-        snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "%s,", a->name);
-    }
-}
-
-/* A packed document over the sink's limit: its largest strings are cut to
- * TRUNCATE_KEEP bytes (at most half each time), one after the other, and
- * named in the attribute SpiderTruncated, until it fits. 0 when it fits
- * (truncated or not), 1 when even that cannot make it fit, -1 with err. */
-static int fit_document(poll_ctx *p, const sp_document_meta *meta, size_t keylen, char *id, size_t idlen,
-                        char *err, size_t errlen)
+/* The size limit's work on a document, in the log and the metrics. */
+static void report_oversize(poll_ctx *p, const sp_oversize *r, const char *id)
 {
     sp_collector *c = p->w->cy->c;
-    size_t max = sp_sink_max_bytes(c->sink);
-    sp_ad *res = p->w->res;
-    char names[512] = ",", before[256], size[32];
-    size_t orig = p->w->scratch.len;
-    if (!max || orig + keylen + RECORD_OVERHEAD <= max)
-        return 0;
-    largest_attrs(res, before, sizeof(before));
-    while (p->w->scratch.len + keylen + RECORD_OVERHEAD > max) {
-        sp_attr *a = largest_string(res, names, TRUNCATE_MIN);
-        size_t nl = strlen(names);
-        if (!a || nl + a->name_len + 2 >= sizeof(names))
-            break;
-        snprintf(names + nl, sizeof(names) - nl, "%s,", a->name);
-        size_t keep = a->v.u.str.len / 2 < TRUNCATE_KEEP ? a->v.u.str.len / 2 : TRUNCATE_KEEP;
-        size_t listed = strlen(names) - 2;
-        sp_cval v = sp_cv_string(res->arena, names + 1, listed);
-        if (truncate_attr(res, a, keep) != 0 || v.type != SP_CV_STRING || sp_ad_set(res, "SpiderTruncated", 15, &v) != 0)
-            return snprintf(err, errlen, "out of memory"), -1;
-        if (sp_document_pack(res, meta, &p->w->scratch, id, idlen, err, errlen) != 0)
-            return -1;
-    }
-    int fits = p->w->scratch.len + keylen + RECORD_OVERHEAD <= max;
-    if (strlen(names) > 1)
-        names[strlen(names) - 1] = '\0';             /* ",Args,Env," -> ",Args,Env" */
-    const char *labels[] = { kind_name(p->t->kind), fits ? "truncated" : "dropped" };
-    snprintf(size, sizeof(size), "%zu", orig);
+    const char *labels[] = { kind_name(p->t->kind), r->dropped ? "dropped" : "truncated" };
+    char size[32];
+    snprintf(size, sizeof(size), "%zu", r->bytes);
     sp_metric_add(c->m_oversized, labels, 1);
-    if (fits)
+    if (!r->dropped)
         sp_warn("document.truncated", "schedd", p->t->s->name, "kind", labels[0], "id", id, "bytes", size, "limit",
-                SP_INT((long long)max), "largest", before, "truncated", names + 1, "now_bytes",
-                SP_INT((long long)p->w->scratch.len));
+                SP_INT((long long)r->limit), "largest", r->largest, "truncated", r->truncated, "now_bytes",
+                SP_INT((long long)r->now_bytes));
     else
         sp_error("document.oversized", "schedd", p->t->s->name, "kind", labels[0], "id", id, "bytes", size, "limit",
-                 SP_INT((long long)max), "largest", before, "action", "dropped: no string left to truncate");
-    return fits ? 0 : 1;
+                 SP_INT((long long)r->limit), "largest", r->largest, "action", "dropped: no string left to truncate");
 }
 
+/* The converted job to the sink, which makes it a Record, a JSON line or a
+ * _bulk line. 0; 1 when it was too large even truncated (dropped and
+ * counted); -1 with err when it cannot be a document; -1 with p->err set
+ * when the sink failed. */
 static int emit_document(poll_ctx *p, const sp_document_meta *meta, char *id, size_t idlen, char *err, size_t errlen)
 {
     sp_collector *c = p->w->cy->c;
-    const char *key;
-    if (!sp_sink_wants_document(c->sink)) {
-        if (sp_document_pack(p->w->res, meta, &p->w->scratch, id, idlen, err, errlen) != 0)
-            return -1;
-        const sp_cval *gj = sp_ad_getz(p->w->res, "GlobalJobId");
-        key = p->t->kind == SP_QUERY_QUEUE ? p->t->s->name : gj->u.str.s;
-        int fit = fit_document(p, meta, strlen(key), id, idlen, err, errlen);
-        if (fit != 0)
-            return fit < 0 ? -1 : 1;                /* 1: too large even truncated, dropped and counted */
-        gj = sp_ad_getz(p->w->res, "GlobalJobId");  /* the ad may have grown */
-        key = p->t->kind == SP_QUERY_QUEUE ? p->t->s->name : gj->u.str.s;
-        if (sp_sink_emit_packed(c->sink, p->track, p->topic, key, p->w->scratch.data, p->w->scratch.len, p->err,
-                                sizeof(p->err)) != 0)
-            return -1;
-        return 0;
+    sp_oversize big;
+    sp_sink_doc doc = { .res = p->w->res, .meta = meta, .key = p->t->kind == SP_QUERY_QUEUE ? p->t->s->name : NULL,
+                        .scratch = &p->w->scratch, .arena = &p->w->docs, .id = id, .idlen = idlen, .oversize = &big };
+    int rc = sp_sink_emit_document(c->sink, p->track, p->topic, &doc, p->err, sizeof(p->err));
+    if (big.over)
+        report_oversize(p, &big, id);
+    if (rc == SP_SINK_BAD_DOCUMENT) {            /* not the sink's failure: the poll goes on */
+        size_t n = strnlen(p->err, errlen - 1);
+        memcpy(err, p->err, n);
+        err[n] = p->err[0] = '\0';
     }
-    sp_arena_reset(&p->w->docs);
-    Spider__Document *d = sp_document_build(&p->w->docs, p->w->res, meta, err, errlen);
-    if (!d)
-        return -1;
-    snprintf(id, idlen, "%s", d->id);
-    Spider__Record rec = SPIDER__RECORD__INIT;
-    rec.kind_case = SPIDER__RECORD__KIND_DOCUMENT;
-    rec.document = d;
-    return emit(p, p->t->kind == SP_QUERY_QUEUE ? p->t->s->name : d->global_job_id, &rec);
+    return rc == SP_SINK_FAILED ? -1 : rc;
 }
 
 /* A history ad's GlobalJobId and EnteredCurrentStatus; 0 without both. */
@@ -428,26 +335,14 @@ static int advance_checkpoint(poll_ctx *p, double start)
     double t = p->max_ecs > start ? p->max_ecs : start;
     char err[256] = "out of memory";
     int rc = next_seen(p, t);
-    if (rc == 0 && c->so) {
-        rc = sp_scaleout_save(c->so, p->t->s->name, t, p->seen, err, sizeof(err));
-    } else if (rc == 0) {
-        pthread_mutex_lock(&c->cp_lock);
-        rc = sp_checkpoints_advance(c->cp, p->t->s->name, t);
-        if (rc == 0)
-            rc = sp_checkpoints_set_seen(c->cp, p->t->s->name, p->seen);
-        if (rc == 0)
-            rc = sp_checkpoints_save(c->cp, c->o.checkpoint_file, err, sizeof(err));
-        else
-            snprintf(err, sizeof(err), "out of memory");
-        pthread_mutex_unlock(&c->cp_lock);
-    }
+    if (rc == 0)
+        rc = sp_store_save(c->store, p->t->s->name, t, p->seen, err, sizeof(err));
     const char *labels[] = { p->t->s->name };
     if (rc != 0) {
-        sp_error("checkpoint.save_failed", "schedd", p->t->s->name, c->so ? "topic" : "file",
-                 c->so ? c->o.checkpoint_topic : c->o.checkpoint_file, "error", err);
+        const char *where = sp_store_where(c->store);
+        sp_error("checkpoint.save_failed", "schedd", p->t->s->name, sp_store_kind(c->store), where, "error", err);
         sp_metric_add(c->m_checkpoint_failed, labels, 1);
-        snprintf(p->err, sizeof(p->err), "checkpoint not saved (%s): %s", c->so ? c->o.checkpoint_topic : c->o.checkpoint_file,
-                 err);
+        snprintf(p->err, sizeof(p->err), "checkpoint not saved (%s): %s", where, err);
         return -1;
     }
     sp_metric_set(c->m_checkpoint_age, labels, (double)p->w->cy->now - t);
@@ -490,17 +385,10 @@ static int run_poll(worker *w, const task *t)
     char constraint[512];
     double start = 0;
     long long t0 = sp_source_now_ms();
-    if (t->kind == SP_QUERY_HISTORY && c->so) {
-        start = sp_scaleout_history_start(c->so, t->s->name, (double)w->cy->now, c->o.history_max_minutes);
-        p.seen = sp_scaleout_seen(c->so, t->s->name);
-    } else if (t->kind == SP_QUERY_HISTORY) {
-        pthread_mutex_lock(&c->cp_lock);
-        start = sp_history_start(c->cp, t->s->name, (double)w->cy->now, c->o.history_max_minutes);
-        p.seen = sp_checkpoints_seen(c->cp, t->s->name);
-        pthread_mutex_unlock(&c->cp_lock);
-    }
-    if (t->kind == SP_QUERY_HISTORY)
+    if (t->kind == SP_QUERY_HISTORY) {
+        start = sp_store_history_start(c->store, t->s->name, (double)w->cy->now, c->o.history_max_minutes, &p.seen);
         p.fresh = sp_seen_new();
+    }
     build_constraint(&p, start, constraint, sizeof(constraint));
     long long deadline = poll_deadline(w->cy);
     sp_query q = { t->kind, t->s->name, t->s->collector, constraint, deadline };
@@ -769,10 +657,10 @@ int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats
         free_schedds(list, n);
         return -1;
     }
-    if (c->so) {                     /* only the schedds of this instance's partitions */
+    if (sp_store_shared(c->store)) { /* only the schedds of this instance's partitions */
         size_t k = 0, all = n;
         for (size_t i = 0; i < n; i++) {
-            if (sp_scaleout_owns(c->so, list[i].name)) {
+            if (sp_store_owns(c->store, list[i].name)) {
                 schedd tmp = list[k];
                 list[k++] = list[i];
                 list[i] = tmp;
@@ -780,7 +668,7 @@ int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats
         }
         free_schedd_fields(list + k, n - k);
         n = k;
-        int assigned, loaded = sp_scaleout_loaded(c->so, &assigned);
+        int assigned, loaded = sp_store_loaded(c->store, &assigned);
         sp_info("cycle.scaleout", "schedds_here", SP_INT(n), "schedds_in_pool", SP_INT(all), "partitions_assigned",
                 SP_INT(assigned), "partitions_loaded", SP_INT(loaded));
         if (n == 0) {
@@ -852,14 +740,15 @@ int sp_collector_wait_ready(sp_collector *c, int timeout_ms)
 {
     long long end = sp_source_now_ms() + timeout_ms;
     int assigned = 0, loaded = 0;
-    while (c->so && sp_source_now_ms() < end) {
-        loaded = sp_scaleout_loaded(c->so, &assigned);
+    int shared = sp_store_shared(c->store);
+    while (shared && sp_source_now_ms() < end) {
+        loaded = sp_store_loaded(c->store, &assigned);
         if (assigned > 0 && loaded == assigned)
             return 1;
         struct timespec ts = { 0, 100 * 1000000L };
         nanosleep(&ts, NULL);
     }
-    return !c->so;
+    return !shared;
 }
 
 int sp_collector_healthy(void *ctx, char *why, size_t whylen)
@@ -941,30 +830,21 @@ sp_collector *sp_collector_new(const sp_collector_opts *o, sp_metrics *metrics, 
     c->o = *o;
     c->m = metrics;
     atomic_store(&c->last_cycle_end, -1);
-    pthread_mutex_init(&c->cp_lock, NULL);
     register_metrics(c);
     if (!(c->conv = sp_converter_new(o->affiliation_file, err, errlen)) ||
         !(c->src = sp_source_new(o->source, err, errlen))) {
         sp_collector_free(c);
         return NULL;
     }
-    if (o->scale_out ? !(c->so = sp_scaleout_new(o->kafka, o->group, o->checkpoint_topic, o->checkpoint_partitions, err, errlen))
-                     : !(c->cp = sp_checkpoints_load(o->checkpoint_file, err, errlen))) {
+    sp_store_conf store = { .scale_out = o->scale_out, .file = o->checkpoint_file, .kafka = o->kafka, .group = o->group,
+                            .topic = o->checkpoint_topic, .partitions = o->checkpoint_partitions };
+    if (!(c->store = sp_store_open(&store, err, errlen))) {
         sp_collector_free(c);
         return NULL;
     }
-    /* --read-only sends nothing to Kafka and saves no checkpoint, but
-     * --output jsonl/bulk still write the documents: that is what it is for */
-    if (o->dry_run || (o->read_only && !strcmp(o->output, "kafka")))
-        c->sink = sp_sink_null();
-    else if (!strcmp(o->output, "jsonl"))
-        c->sink = sp_sink_jsonl(o->output_file, err, errlen);
-    else if (!strcmp(o->output, "bulk"))
-        c->sink = sp_sink_bulk(o->output_file, err, errlen);
-    else if (!strcmp(o->output, "kafka"))
-        c->sink = sp_sink_kafka(o->kafka, err, errlen);
-    else
-        snprintf(err, errlen, "output \"%s\": expected kafka, jsonl or bulk", o->output);
+    sp_sink_conf sink = { .output = o->output, .path = o->output_file, .kafka = o->kafka, .read_only = o->read_only,
+                          .dry_run = o->dry_run };
+    c->sink = sp_sink_open(&sink, err, errlen);
     if (!c->sink) {
         sp_collector_free(c);
         return NULL;
@@ -977,10 +857,8 @@ void sp_collector_free(sp_collector *c)
     if (!c)
         return;
     sp_sink_free(c->sink);
-    sp_scaleout_free(c->so);
+    sp_store_free(c->store);
     sp_source_free(c->src);
     sp_converter_free(c->conv);
-    sp_checkpoints_free(c->cp);
-    pthread_mutex_destroy(&c->cp_lock);
     free(c);
 }

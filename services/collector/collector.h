@@ -12,8 +12,8 @@
  * (exit status, timeout, broken output) is counted and logged; the others
  * go on.
  *
- * Ownership: the collector owns its converter, source, sink, metrics and
- * checkpoints; the options' strings belong to the caller (the config). */
+ * Ownership: the collector owns its converter, source (source.h), sink
+ * (sink.h), metrics and checkpoint store (store.h); the options' strings belong to the caller (the config). */
 #ifndef SPIDER_COLLECTOR_COLLECTOR_H
 #define SPIDER_COLLECTOR_COLLECTOR_H
 
@@ -24,11 +24,11 @@
 #include "metrics.h"
 
 typedef struct {
-    const char *source;              /* exec | exec:DIR | file:DIR */
+    const char *source;              /* exec | exec:DIR | http(s)://... | file:DIR (source.h) */
     const char *collectors_file;     /* collectors.json, or NULL */
     char **schedds;                  /* static list (NULL-terminated) or NULL */
     char **schedd_filter;            /* only these names, or NULL */
-    const char *output;              /* kafka | jsonl | bulk */
+    const char *output;              /* kafka | jsonl | bulk (sink.h) */
     const char *output_file;         /* jsonl, bulk: path or "-" */
     const sp_kafka_props *kafka;
     const char *topic_queue, *topic_history;

@@ -14,6 +14,8 @@
  * A background thread keeps consuming, so membership and new checkpoints
  * stay current between cycles.
  *
+ * store_kafka.c makes this the checkpoint store of --scale-out (store.h).
+ *
  * Ownership: the scale-out state owns its consumer, producer, thread and
  * checkpoint map. */
 #ifndef SPIDER_COLLECTOR_SCALEOUT_H

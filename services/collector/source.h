@@ -3,18 +3,19 @@
  * arrive, in whatever format the source speaks (the ad reader tells
  * -json, -jsonl and -long apart).
  *
- * Sources, by the spec string that names them:
- *   exec            run condor_q / condor_history / condor_status from PATH
+ * Sources, by the spec string that names them (one file each, one row of
+ * source.c's table; source_impl.h is what a backend provides):
+ *   exec            (source_exec.c) run condor_q / condor_history / condor_status from PATH
  *   exec:DIR        ... from DIR (e.g. /usr/bin)
  *                   argv only, never a shell; the constraint is one argument;
  *                   stderr is captured into the error; a deadline kills the
  *                   whole process group.
- *   http(s)://HOST[:PORT][/PATH]
+ *   http(s)://HOST[:PORT][/PATH]   (source_http.c)
  *                   an HTTP ad source answering HTCondor -json:
  *                   GET .../queue?schedd=S&pool=P&constraint=C, .../history?...,
  *                   .../schedds?pool=P (spider-sim serve is one); status 200
  *                   or the error body in the error; the deadline is the timeout.
- *   file:DIR        replay: DIR/<schedd>/queue.json (or .jsonl, .long) and
+ *   file:DIR        (source_file.c) replay: DIR/<schedd>/queue.json (or .jsonl, .long) and
  *                   DIR/<schedd>/history.*; the schedds are DIR's
  *                   subdirectories. The constraint is not applied: the files
  *                   hold the answer as it was.

@@ -1,7 +1,8 @@
 /* test_collector_bulk.c - spider-collector --output bulk writes, byte for
  * byte, the _bulk body the publisher's Elasticsearch output (out_es.c,
  * prepare) builds for the same documents: every spider-sim queue and history
- * ad of a small pool converted, emitted through sp_sink_bulk into a file,
+ * ad of a small pool converted, handed to the bulk sink (sp_sink_open with
+ * output "bulk", sp_sink_emit_document: the collector's path) into a file,
  * and given to the publisher's output one batch each; the two byte strings
  * must be equal. Each action names the document's index and id, and each
  * source carries this build's metadata.publisher_git_hash. */
@@ -28,7 +29,7 @@ typedef struct {
     sp_converter *conv;
     sp_expr_cache *cache;
     sp_ad *res;
-    sp_arena docs;
+    sp_arena docs, sink_docs;    /* sink_docs: the sink's own Documents */
     sp_buf scratch, publisher;   /* publisher: the out_es bodies, one after another */
     sp_sink *sink;
     sp_track track;
@@ -61,11 +62,12 @@ static int on_ad(void *arg, sp_ad *ad)
                               c->n % 2 ? SPIDER__SOURCE__CONDOR_HISTORY : SPIDER__SOURCE__CONDOR_QUEUE, NULL, c->n % 2 ? 0 : c->now };
     Spider__Document *d = sp_document_build(&c->docs, c->res, &meta, err, sizeof(err));
     assert_non_null(d);
-    Spider__Record rec = SPIDER__RECORD__INIT;
-    rec.kind_case = SPIDER__RECORD__KIND_DOCUMENT;
-    rec.document = d;
-    if (sp_sink_emit(c->sink, &c->track, "jobs.history", d->global_job_id, &rec, &c->scratch, err, sizeof(err)) != 0)
+    char id[1024];
+    sp_sink_doc doc = { .res = c->res, .meta = &meta, .scratch = &c->scratch, .arena = &c->sink_docs, .id = id,
+                        .idlen = sizeof(id) };
+    if (sp_sink_emit_document(c->sink, &c->track, "jobs.history", &doc, err, sizeof(err)) != 0)
         fail_msg("emit: %s", err);
+    assert_string_equal(id, d->id);
     publisher_body(c, d);
     c->n++;
     return 0;
@@ -199,9 +201,9 @@ static void test_bulk_equals_publisher(void **state)
     c.conv = sp_converter_new(NULL, err, sizeof(err));
     c.cache = sp_expr_cache_new();
     c.res = sp_ad_new();
-    c.sink = sp_sink_bulk(path, err, sizeof(err));
+    c.sink = sp_sink_open(&(sp_sink_conf){ .output = "bulk", .path = path }, err, sizeof(err));
     assert_non_null(c.sink);
-    assert_true(sp_sink_wants_document(c.sink));
+    assert_int_equal(sp_sink_max_bytes(c.sink), 0);    /* documents whole, never truncated */
     es_fixture fx;
     c.es = es_output(path, &fx);
     assert_non_null(c.es);
@@ -224,6 +226,7 @@ static void test_bulk_equals_publisher(void **state)
     sp_expr_cache_free(c.cache);
     sp_ad_free(c.res);
     sp_arena_free(&c.docs);
+    sp_arena_free(&c.sink_docs);
     sp_buf_free(&c.scratch);
     sp_buf_free(&c.publisher);
 }
