@@ -19,7 +19,7 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int count_event(void *ctx, const sp_adj_event *ev)
+static int count_event(void *ctx, const sp_adjson_event *ev)
 {
     (void)ev;
     (*(long *)ctx)++;

@@ -210,7 +210,7 @@ int main(int argc, char **argv)
         s1[j] = pack_job(&c, j, 0);
         bytes += s1[j].len;
         snprintf(id, sizeof(id), "bench#%zu#1763808640", j);
-        sum1 += sp_fnv1a64(id, strlen(id));
+        sum1 += sp_hash_fnv1a64(id, strlen(id));
     }
     /* snapshot 2: the first 0.5 % removed, 0.5 % new at the end, every 50th changed */
     size_t n2 = 0;
@@ -219,7 +219,7 @@ int main(int argc, char **argv)
         nchanged += changed && j < jobs;
         s2[n2++] = j < jobs && !changed ? s1[j] : pack_job(&c, j, changed);
         snprintf(id, sizeof(id), "bench#%zu#1763808640", j);
-        sum2 += sp_fnv1a64(id, strlen(id));
+        sum2 += sp_hash_fnv1a64(id, strlen(id));
     }
     static const char *ignore[] = { "RecordTime", "QueueHrs" };
     sp_snapdiff_opts o = { .ignore = ignore, .nignore = 2, .emit = on_emit };

@@ -92,7 +92,7 @@ static int on_ad(void *ctx, sp_ad *ad)
         sp_record_pack(&r, &f->buf);
         sp_snapdiff_feed(f->diff, f->buf.data, f->buf.len, 0);
         f->count++;
-        f->checksum = sp_snapshot_checksum_add(f->checksum, d->id, strlen(d->id));
+        f->checksum = sp_record_checksum_add(f->checksum, d->id, strlen(d->id));
     }
     sp_arena_reset(&f->arena);
     return 0;

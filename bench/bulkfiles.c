@@ -81,7 +81,7 @@ int main(int argc, char **argv)
     sp_bulk b;
     sp_bulk_init(&b);
     sp_buf json = { 0 };
-    sp_docjson_opts o = { NULL, sp_git_hash() };
+    sp_docjson_opts o = { NULL, sp_version_git_hash() };
     long long docs = 0;
     int nfile = 0, idle = 0, rc = 0;
     while (rc == 0 && idle < (docs ? 50 : 600)) {            /* 5 s idle once started, 60 s before */

@@ -420,7 +420,7 @@ static int read_string(cursor *c, const char **out, size_t *len)
     return 0;
 }
 
-static int emit(cursor *c, sp_adj_event *ev)
+static int emit(cursor *c, sp_adjson_event *ev)
 {
     if (c->cb && c->cb(c->ctx, ev) != 0)
         return fail(c, "stopped by the caller");
@@ -481,7 +481,7 @@ static int exact_real(const char *s, const char *end, double *out)
     return 1;
 }
 
-static int read_number(cursor *c, sp_adj_event *ev)
+static int read_number(cursor *c, sp_adjson_event *ev)
 {
     const char *s = c->s, *p = s;
     int real = 0;
@@ -510,7 +510,7 @@ static int read_number(cursor *c, sp_adj_event *ev)
         while (p < c->end && *p >= '0' && *p <= '9')
             p++;
     }
-    ev->type = real ? SP_ADJ_REAL : SP_ADJ_INT;
+    ev->type = real ? SP_ADJSON_REAL : SP_ADJSON_INT;
     if (real ? exact_real(s, p, &ev->r) : exact_int(s, p, &ev->i)) {
         c->s = p;
         return 0;
@@ -544,7 +544,7 @@ static int read_members(cursor *c, int depth);
 /* One value; name is NULL inside lists. */
 static int read_value(cursor *c, const char *name, size_t name_len, int depth)
 {
-    sp_adj_event ev = { .name = name, .name_len = name_len, .depth = depth };
+    sp_adjson_event ev = { .name = name, .name_len = name_len, .depth = depth };
     skip_ws(c);
     if (c->s >= c->end)
         return fail(c, "missing value");
@@ -553,9 +553,9 @@ static int read_value(cursor *c, const char *name, size_t name_len, int depth)
         const char *raw = c->s + 1;
         if (read_string(c, &ev.str, &ev.len) != 0)
             return -1;
-        ev.type = SP_ADJ_STRING;
+        ev.type = SP_ADJSON_STRING;
         if (quoted_expr(raw, c->s - 1, ev.str, ev.len)) {
-            ev.type = SP_ADJ_EXPR;
+            ev.type = SP_ADJSON_EXPR;
             ev.str += 6;
             ev.len -= 8;
         }
@@ -564,18 +564,18 @@ static int read_value(cursor *c, const char *name, size_t name_len, int depth)
     case '{':
         if (depth + 1 >= MAX_DEPTH)
             return fail(c, "nested deeper than %d", MAX_DEPTH);
-        ev.type = SP_ADJ_AD_BEGIN;
+        ev.type = SP_ADJSON_AD_BEGIN;
         if (emit(c, &ev) != 0)
             return -1;
         c->s++;
         if (read_members(c, depth + 1) != 0)
             return -1;
-        ev = (sp_adj_event){ .type = SP_ADJ_AD_END, .depth = depth };
+        ev = (sp_adjson_event){ .type = SP_ADJSON_AD_END, .depth = depth };
         return emit(c, &ev);
     case '[': {
         if (depth + 1 >= MAX_DEPTH)
             return fail(c, "nested deeper than %d", MAX_DEPTH);
-        ev.type = SP_ADJ_LIST_BEGIN;
+        ev.type = SP_ADJSON_LIST_BEGIN;
         if (emit(c, &ev) != 0)
             return -1;
         c->s++;
@@ -598,18 +598,18 @@ static int read_value(cursor *c, const char *name, size_t name_len, int depth)
                 return fail(c, "expected ',' or ']' in a list");
             }
         }
-        ev = (sp_adj_event){ .type = SP_ADJ_LIST_END, .depth = depth };
+        ev = (sp_adjson_event){ .type = SP_ADJSON_LIST_END, .depth = depth };
         return emit(c, &ev);
     }
     case 't':
-        ev.type = SP_ADJ_BOOL;
+        ev.type = SP_ADJSON_BOOL;
         ev.i = 1;
         return literal(c, "true", 4) || emit(c, &ev);
     case 'f':
-        ev.type = SP_ADJ_BOOL;
+        ev.type = SP_ADJSON_BOOL;
         return literal(c, "false", 5) || emit(c, &ev);
     case 'n':
-        ev.type = SP_ADJ_NULL;
+        ev.type = SP_ADJSON_NULL;
         return literal(c, "null", 4) || emit(c, &ev);
     default:
         if (read_number(c, &ev) != 0)

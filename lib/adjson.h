@@ -15,7 +15,7 @@
  *
  * Both forms are accepted and detected from the first byte: a JSON array of
  * ads ([{...},{...}]) and JSON lines ({...}\n{...}). HTCondor's encoding is
- * kept: a string "\/Expr(<expression>)\/" is an SP_ADJ_EXPR event carrying
+ * kept: a string "\/Expr(<expression>)\/" is an SP_ADJSON_EXPR event carrying
  * the expression text; reals and integers are told apart as written.
  *
  * Numbers beyond the range are read as HTCondor's ClassAd library reads
@@ -39,20 +39,20 @@
 #include <stdint.h>
 
 typedef enum {
-    SP_ADJ_NULL = 0,     /* undefined */
-    SP_ADJ_BOOL,
-    SP_ADJ_INT,
-    SP_ADJ_REAL,
-    SP_ADJ_STRING,
-    SP_ADJ_EXPR,         /* "\/Expr(...)\/": str is the expression */
-    SP_ADJ_LIST_BEGIN,
-    SP_ADJ_LIST_END,
-    SP_ADJ_AD_BEGIN,     /* a nested ad (an object value) */
-    SP_ADJ_AD_END,
-} sp_adj_type;
+    SP_ADJSON_NULL = 0,     /* undefined */
+    SP_ADJSON_BOOL,
+    SP_ADJSON_INT,
+    SP_ADJSON_REAL,
+    SP_ADJSON_STRING,
+    SP_ADJSON_EXPR,         /* "\/Expr(...)\/": str is the expression */
+    SP_ADJSON_LIST_BEGIN,
+    SP_ADJSON_LIST_END,
+    SP_ADJSON_AD_BEGIN,     /* a nested ad (an object value) */
+    SP_ADJSON_AD_END,
+} sp_adjson_type;
 
 typedef struct {
-    sp_adj_type type;
+    sp_adjson_type type;
     const char *name;    /* attribute name; NULL for list items and *_END */
     size_t name_len;
     const char *str;     /* STRING, EXPR: unescaped, UTF-8, not NUL-terminated */
@@ -60,10 +60,10 @@ typedef struct {
     long long i;         /* INT; BOOL: 0 or 1 */
     double r;            /* REAL */
     int depth;           /* 0 for the ad's own attributes */
-} sp_adj_event;
+} sp_adjson_event;
 
 /* Return non-zero to stop parsing this ad (it is then reported as an error). */
-typedef int sp_adjson_fn(void *ctx, const sp_adj_event *ev);
+typedef int sp_adjson_fn(void *ctx, const sp_adjson_event *ev);
 
 typedef struct sp_adjson sp_adjson;
 

@@ -336,7 +336,7 @@ static int fail(cursor *c, const char *fmt, ...)
     return -1;
 }
 
-static int emit(cursor *c, sp_adj_event *ev)
+static int emit(cursor *c, sp_adjson_event *ev)
 {
     if (c->cb && c->cb(c->ctx, ev) != 0)
         return fail(c, "stopped by the caller");
@@ -465,7 +465,7 @@ static const char *read_name(const char *s, const char *end)
 
 /* The string literal [s, end) (quotes included) unescaped: into the input
  * when it holds no backslash-quote, into the scratch buffer otherwise. */
-static void decode_string(cursor *c, const char *s, const char *end, sp_adj_event *ev)
+static void decode_string(cursor *c, const char *s, const char *end, sp_adjson_event *ev)
 {
     const char *a = s + 1, *b = end - 1;
     if (!memchr(a, '\\', (size_t)(b - a))) {
@@ -484,7 +484,7 @@ static void decode_string(cursor *c, const char *s, const char *end, sp_adj_even
 
 /* A decimal number spanning [s, end): 1 and typed in ev, 0 when it is not
  * one (then it is an expression), -1 when too long. */
-static int read_number(cursor *c, const char *s, const char *end, sp_adj_event *ev)
+static int read_number(cursor *c, const char *s, const char *end, sp_adjson_event *ev)
 {
     const char *p = s;
     int real = 0;
@@ -525,26 +525,26 @@ static int read_number(cursor *c, const char *s, const char *end, sp_adj_event *
      * one too small 0 or subnormal (strtod); libclassad prints DBL_MAX as
      * 1.797693134862316E+308, which reads back as infinity */
     if (real) {
-        ev->type = SP_ADJ_REAL;
+        ev->type = SP_ADJSON_REAL;
         ev->r = strtod(num, NULL);
     } else {
-        ev->type = SP_ADJ_INT;
+        ev->type = SP_ADJSON_INT;
         ev->i = strtoll(num, NULL, 10);
     }
     return 1;
 }
 
 /* undefined, true, false spanning [s, end): 1 and typed in ev, or 0. */
-static int read_keyword(const char *s, const char *end, sp_adj_event *ev)
+static int read_keyword(const char *s, const char *end, sp_adjson_event *ev)
 {
     size_t n = (size_t)(end - s);
     if (n == 9 && strncasecmp(s, "undefined", 9) == 0) {
-        ev->type = SP_ADJ_NULL;
+        ev->type = SP_ADJSON_NULL;
     } else if (n == 4 && strncasecmp(s, "true", 4) == 0) {
-        ev->type = SP_ADJ_BOOL;
+        ev->type = SP_ADJSON_BOOL;
         ev->i = 1;
     } else if (n == 5 && strncasecmp(s, "false", 5) == 0) {
-        ev->type = SP_ADJ_BOOL;
+        ev->type = SP_ADJSON_BOOL;
         ev->i = 0;
     } else {
         return 0;
@@ -601,9 +601,9 @@ static int record_ok(cursor *c, const char *s, const char *end)
 static int read_value(cursor *c, const char *s, const char *end, const char *name, size_t name_len, int depth);
 
 /* { items } spanning [s, end), known to be a list. */
-static int read_list(cursor *c, const char *s, const char *end, sp_adj_event *ev, int depth)
+static int read_list(cursor *c, const char *s, const char *end, sp_adjson_event *ev, int depth)
 {
-    ev->type = SP_ADJ_LIST_BEGIN;
+    ev->type = SP_ADJSON_LIST_BEGIN;
     if (emit(c, ev) != 0)
         return -1;
     const char *q = s + 1, *close = end - 1;
@@ -618,14 +618,14 @@ static int read_list(cursor *c, const char *s, const char *end, sp_adj_event *ev
             q = e + 1;
         }
     }
-    sp_adj_event done = { .type = SP_ADJ_LIST_END, .depth = depth };
+    sp_adjson_event done = { .type = SP_ADJSON_LIST_END, .depth = depth };
     return emit(c, &done);
 }
 
 /* [ name = value; ... ] spanning [s, end), known to be a nested ad. */
-static int read_record(cursor *c, const char *s, const char *end, sp_adj_event *ev, int depth)
+static int read_record(cursor *c, const char *s, const char *end, sp_adjson_event *ev, int depth)
 {
-    ev->type = SP_ADJ_AD_BEGIN;
+    ev->type = SP_ADJSON_AD_BEGIN;
     if (emit(c, ev) != 0)
         return -1;
     const char *q = s + 1, *close = end - 1;
@@ -639,7 +639,7 @@ static int read_record(cursor *c, const char *s, const char *end, sp_adj_event *
             break;
         q = e + 1;
     }
-    sp_adj_event done = { .type = SP_ADJ_AD_END, .depth = depth };
+    sp_adjson_event done = { .type = SP_ADJSON_AD_END, .depth = depth };
     return emit(c, &done);
 }
 
@@ -657,14 +657,14 @@ static int is_structure(cursor *c, const char *s, const char *end, int depth)
 /* One value, [s, end) trimmed and non-empty; name is NULL in lists. */
 static int read_value(cursor *c, const char *s, const char *end, const char *name, size_t name_len, int depth)
 {
-    sp_adj_event ev = { .name = name, .name_len = name_len, .depth = depth };
+    sp_adjson_event ev = { .name = name, .name_len = name_len, .depth = depth };
     int rc = 0;
     if (is_structure(c, s, end, depth))
         return *s == '{' ? read_list(c, s, end, &ev, depth) : read_record(c, s, end, &ev, depth);
     if (*s == '"') {
         if (skip_string(s, end, c->end) == end) {
             decode_string(c, s, end, &ev);
-            ev.type = SP_ADJ_STRING;
+            ev.type = SP_ADJSON_STRING;
             rc = 1;
         }
     } else if (*s == '-' || (*s >= '0' && *s <= '9')) {
@@ -675,7 +675,7 @@ static int read_value(cursor *c, const char *s, const char *end, const char *nam
     if (rc < 0)
         return -1;
     if (rc == 0) {
-        ev.type = SP_ADJ_EXPR;
+        ev.type = SP_ADJSON_EXPR;
         ev.str = s;
         ev.len = (size_t)(end - s);
     }

@@ -3,7 +3,7 @@
  * block, blocks separated by blank lines or by lines starting with "***".
  *
  * It is the twin of adjson.h: the same calls, and the same events
- * (sp_adj_event, sp_adjson_fn), so one consumer builds ads from either
+ * (sp_adjson_event, sp_adjson_fn), so one consumer builds ads from either
  * format. Bytes go in as they arrive; only the ad in progress is buffered.
  *
  *   sp_adlong *p = sp_adlong_new(0);
@@ -21,16 +21,16 @@
  * the sp_adlong_next() calls made after sp_adlong_finish().
  *
  * Values (per attribute, one event at depth 0 named after it):
- *   undefined -> SP_ADJ_NULL; true, false -> SP_ADJ_BOOL (case-insensitive,
- *   as the ClassAd lexer); 42, -7 -> SP_ADJ_INT; 2.5, 1E+20, 0.0 -> SP_ADJ_REAL;
- *   "..." -> SP_ADJ_STRING, unescaped;
- *   { a, b } -> SP_ADJ_LIST_BEGIN, one event per item (name NULL, depth + 1),
- *   SP_ADJ_LIST_END; [ a = 1; b = "x" ] -> SP_ADJ_AD_BEGIN, one event per
- *   attribute (named, depth + 1), SP_ADJ_AD_END. Items and nested attributes
- *   are typed the same way, and anything else in them is an SP_ADJ_EXPR: this
+ *   undefined -> SP_ADJSON_NULL; true, false -> SP_ADJSON_BOOL (case-insensitive,
+ *   as the ClassAd lexer); 42, -7 -> SP_ADJSON_INT; 2.5, 1E+20, 0.0 -> SP_ADJSON_REAL;
+ *   "..." -> SP_ADJSON_STRING, unescaped;
+ *   { a, b } -> SP_ADJSON_LIST_BEGIN, one event per item (name NULL, depth + 1),
+ *   SP_ADJSON_LIST_END; [ a = 1; b = "x" ] -> SP_ADJSON_AD_BEGIN, one event per
+ *   attribute (named, depth + 1), SP_ADJSON_AD_END. Items and nested attributes
+ *   are typed the same way, and anything else in them is an SP_ADJSON_EXPR: this
  *   is what HTCondor's -json printer does, so both parsers agree.
  *   Anything else (attribute references, operators, function calls, error,
- *   real("NaN")...) -> SP_ADJ_EXPR whose str is the source text as printed
+ *   real("NaN")...) -> SP_ADJSON_EXPR whose str is the source text as printed
  *   (old ClassAd syntax), trimmed.
  *
  * Strings are in old ClassAd syntax, read as HTCondor's lexer reads them

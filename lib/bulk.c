@@ -32,7 +32,7 @@ static int word_needs_escape(uint64_t w)
     return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high ? 1 : 0;
 }
 
-int sp_json_append_string(sp_buf *out, const char *s)
+int sp_buf_append_json_string(sp_buf *out, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     size_t len = strlen(s);
@@ -74,8 +74,8 @@ static int append_action(sp_bulk *b, const char *action, const char *index, cons
 {
     char head[32];
     int n = snprintf(head, sizeof(head), "{\"%s\":{\"_index\":", action);
-    if (sp_buf_append(&b->buf, head, (size_t)n) || sp_json_append_string(&b->buf, index) ||
-        sp_buf_append(&b->buf, ",\"_id\":", 7) || sp_json_append_string(&b->buf, id) ||
+    if (sp_buf_append(&b->buf, head, (size_t)n) || sp_buf_append_json_string(&b->buf, index) ||
+        sp_buf_append(&b->buf, ",\"_id\":", 7) || sp_buf_append_json_string(&b->buf, id) ||
         sp_buf_append(&b->buf, "}}\n", 3))
         return -1;
     return 0;
@@ -97,7 +97,7 @@ int sp_bulk_delete(sp_bulk *b, const char *index, const char *id)
     return 0;
 }
 
-int sp_index_name_check(const char *name, char *why, size_t whylen)
+int sp_bulk_index_name_check(const char *name, char *why, size_t whylen)
 {
     size_t n = name ? strlen(name) : 0;
     if (n == 0)
@@ -228,10 +228,10 @@ void sp_bulk_result_free(sp_bulk_result *res)
     memset(res, 0, sizeof(*res));
 }
 
-int sp_index_template_check(const char *index_template, char *why, size_t whylen)
+int sp_bulk_index_template_check(const char *index_template, char *why, size_t whylen)
 {
     char name[300];
     if (snprintf(name, sizeof(name), "%s-2026-01-01", index_template) >= (int)sizeof(name))
         return snprintf(why, whylen, "longer than 255 bytes with its date"), -1;
-    return sp_index_name_check(name, why, whylen);
+    return sp_bulk_index_name_check(name, why, whylen);
 }

@@ -30,7 +30,7 @@ int sp_bulk_index(sp_bulk *b, const char *index, const char *id, const char *doc
 int sp_bulk_delete(sp_bulk *b, const char *index, const char *id);
 
 /* Appends s as a JSON string (quotes included), escaping what JSON needs. */
-int sp_json_append_string(sp_buf *out, const char *s);
+int sp_buf_append_json_string(sp_buf *out, const char *s);
 
 typedef enum {
     SP_BULK_OK = 0,   /* indexed/deleted (a delete of a missing id is OK) */
@@ -64,11 +64,11 @@ void sp_bulk_result_free(sp_bulk_result *res);
  * and OpenSearch share: not empty, lowercase, none of \ / * ? " < > | , # :
  * space or control characters, not starting with - _ +, not . or .., at most
  * 255 bytes. 0, or -1 with why saying which rule it breaks. */
-int sp_index_name_check(const char *name, char *why, size_t whylen);
+int sp_bulk_index_name_check(const char *name, char *why, size_t whylen);
 
 /* An --index-template whose daily indices (<template>-YYYY-MM-DD) pass
- * sp_index_name_check. 0, or -1 with why. */
-int sp_index_template_check(const char *index_template, char *why, size_t whylen);
+ * sp_bulk_index_name_check. 0, or -1 with why. */
+int sp_bulk_index_template_check(const char *index_template, char *why, size_t whylen);
 
 /* The outcome of one item's HTTP status and error type. */
 sp_bulk_outcome sp_bulk_classify(int status, const char *error_type);

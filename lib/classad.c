@@ -51,7 +51,7 @@ static size_t find_slot_h(const sp_ad *ad, const char *name, size_t len, unsigne
     size_t mask = ad->nslots - 1;
     size_t i = h & mask;
     while (ad->slots[i]) {
-        const sp_attr *a = &ad->attrs[ad->slots[i] - 1];
+        const sp_ad_attr *a = &ad->attrs[ad->slots[i] - 1];
         if (a->hash == h && (ad->exact_names ? a->name_len == len && !memcmp(a->name, name, len)
                                              : name_eq(a->name, a->name_len, name, len)))
             return i;
@@ -62,7 +62,7 @@ static size_t find_slot_h(const sp_ad *ad, const char *name, size_t len, unsigne
 
 static size_t find_slot(const sp_ad *ad, const char *name, size_t len)
 {
-    return find_slot_h(ad, name, len, sp_name_hash(name, len));
+    return find_slot_h(ad, name, len, sp_hash_name(name, len));
 }
 
 static int reindex(sp_ad *ad, size_t nslots)
@@ -89,7 +89,7 @@ const sp_cval *sp_ad_get(const sp_ad *ad, const char *name, size_t len)
 static int grow(sp_ad *ad)
 {
     size_t cap = ad->cap ? ad->cap * 2 : ad->arena == &ad->own ? 256 : 16;
-    sp_attr *attrs = sp_arena_alloc(ad->arena, cap * sizeof(*attrs));
+    sp_ad_attr *attrs = sp_arena_alloc(ad->arena, cap * sizeof(*attrs));
     if (!attrs)
         return -1;
     if (ad->n)
@@ -103,13 +103,13 @@ static int set_attr(sp_ad *ad, const char *name, size_t len, const sp_cval *v, i
 {
     if (ad->n == ad->cap && grow(ad) != 0)
         return -1;
-    unsigned h = sp_name_hash(name, len);
+    unsigned h = sp_hash_name(name, len);
     size_t i = find_slot_h(ad, name, len, h);
     if (ad->slots[i]) {
         ad->attrs[ad->slots[i] - 1].v = *v;
         return 0;
     }
-    sp_attr *a = &ad->attrs[ad->n];
+    sp_ad_attr *a = &ad->attrs[ad->n];
     a->name = copy ? sp_arena_strndup(ad->arena, name, len) : name;
     if (!a->name)
         return -1;
@@ -138,7 +138,7 @@ int sp_ad_remove(sp_ad *ad, const char *name, size_t len)
     if (!ad->slots[i])
         return 0;
     size_t k = ad->slots[i] - 1;
-    memmove(&ad->attrs[k], &ad->attrs[k + 1], (ad->n - k - 1) * sizeof(sp_attr));
+    memmove(&ad->attrs[k], &ad->attrs[k + 1], (ad->n - k - 1) * sizeof(sp_ad_attr));
     ad->n--;
     rebuild_slots(ad);
     return 1;
@@ -151,7 +151,7 @@ static void rebuild_slots(sp_ad *ad)
         ad->slots[find_slot_h(ad, ad->attrs[j].name, ad->attrs[j].name_len, ad->attrs[j].hash)] = (unsigned)j + 1;
 }
 
-void sp_ad_filter(sp_ad *ad, int (*keep)(void *ctx, const sp_attr *a), void *ctx)
+void sp_ad_filter(sp_ad *ad, int (*keep)(void *ctx, const sp_ad_attr *a), void *ctx)
 {
     size_t k = 0;
     for (size_t i = 0; i < ad->n; i++)
@@ -246,7 +246,7 @@ static int place(sp_ad *top, const char *name, size_t name_len, const sp_cval *v
     return sp_ad_set(f->v.u.ad, name ? name : "", name ? name_len : 0, v);
 }
 
-static int open_frame(sp_ad *top, const sp_adj_event *ev, sp_cv_type type)
+static int open_frame(sp_ad *top, const sp_adjson_event *ev, sp_cv_type type)
 {
     struct sp_ad_build *b = top->build;
     if (b->depth == BUILD_DEPTH)
@@ -273,16 +273,16 @@ static int close_frame(sp_ad *top)
     return place(top, f.name, f.name_len, &f.v);
 }
 
-static int scalar(sp_ad *top, const sp_adj_event *ev)
+static int scalar(sp_ad *top, const sp_adjson_event *ev)
 {
     sp_cval v;
     switch (ev->type) {
-    case SP_ADJ_BOOL: v = sp_cv_bool((int)ev->i); break;
-    case SP_ADJ_INT: v = sp_cv_int(ev->i); break;
-    case SP_ADJ_REAL: v = sp_cv_real(ev->r); break;
-    case SP_ADJ_STRING:
-    case SP_ADJ_EXPR:
-        v.type = ev->type == SP_ADJ_STRING ? SP_CV_STRING : SP_CV_EXPR;
+    case SP_ADJSON_BOOL: v = sp_cv_bool((int)ev->i); break;
+    case SP_ADJSON_INT: v = sp_cv_int(ev->i); break;
+    case SP_ADJSON_REAL: v = sp_cv_real(ev->r); break;
+    case SP_ADJSON_STRING:
+    case SP_ADJSON_EXPR:
+        v.type = ev->type == SP_ADJSON_STRING ? SP_CV_STRING : SP_CV_EXPR;
         v.u.str.s = sp_arena_strndup(top->arena, ev->str, ev->len);
         v.u.str.len = ev->len;
         if (!v.u.str.s)
@@ -293,7 +293,7 @@ static int scalar(sp_ad *top, const sp_adj_event *ev)
     return place(top, ev->name, ev->name_len, &v);
 }
 
-int sp_ad_on_event(void *ctx, const sp_adj_event *ev)
+int sp_ad_on_event(void *ctx, const sp_adjson_event *ev)
 {
     sp_ad *top = ctx;
     if (!top->build) {
@@ -304,10 +304,10 @@ int sp_ad_on_event(void *ctx, const sp_adj_event *ev)
     }
     int rc;
     switch (ev->type) {
-    case SP_ADJ_LIST_BEGIN: rc = open_frame(top, ev, SP_CV_LIST); break;
-    case SP_ADJ_AD_BEGIN: rc = open_frame(top, ev, SP_CV_AD); break;
-    case SP_ADJ_LIST_END:
-    case SP_ADJ_AD_END: rc = close_frame(top); break;
+    case SP_ADJSON_LIST_BEGIN: rc = open_frame(top, ev, SP_CV_LIST); break;
+    case SP_ADJSON_AD_BEGIN: rc = open_frame(top, ev, SP_CV_AD); break;
+    case SP_ADJSON_LIST_END:
+    case SP_ADJSON_AD_END: rc = close_frame(top); break;
     default: rc = scalar(top, ev); break;
     }
     return rc != 0;

@@ -50,10 +50,10 @@ typedef struct {
     size_t name_len;
     unsigned hash;       /* of the case-folded name */
     sp_cval v;
-} sp_attr;
+} sp_ad_attr;
 
 typedef struct sp_ad {
-    sp_attr *attrs;      /* in the order they were added */
+    sp_ad_attr *attrs;      /* in the order they were added */
     size_t n, cap;
     unsigned *slots;     /* open-addressing index into attrs (+1; 0 = empty) */
     size_t nslots;
@@ -92,7 +92,7 @@ int sp_ad_set_borrowed(sp_ad *ad, const char *name, size_t len, const sp_cval *v
 int sp_ad_remove(sp_ad *ad, const char *name, size_t len);
 
 /* Keeps only the attributes keep() says yes to, in order. */
-void sp_ad_filter(sp_ad *ad, int (*keep)(void *ctx, const sp_attr *a), void *ctx);
+void sp_ad_filter(sp_ad *ad, int (*keep)(void *ctx, const sp_ad_attr *a), void *ctx);
 
 /* Value constructors; strings are copied into the arena. */
 sp_cval sp_cv_int(long long i);
@@ -104,6 +104,6 @@ sp_cval sp_cv_string(sp_arena *a, const char *s, size_t len); /* ERROR on ENOMEM
 
 /* Parser callback (sp_adjson_fn): ctx is an sp_ad, reset by the caller
  * before each ad. Returns non-zero (stop) when out of memory. */
-int sp_ad_on_event(void *ctx, const sp_adj_event *ev);
+int sp_ad_on_event(void *ctx, const sp_adjson_event *ev);
 
 #endif

@@ -90,7 +90,7 @@ void sp_expr_cache_free(sp_expr_cache *k)
 /* The names' hash serves (texts differing only in case merely collide). */
 static uint64_t text_hash(const char *s, size_t len)
 {
-    uint64_t h = sp_name_hash(s, len);
+    uint64_t h = sp_hash_name(s, len);
     return h ? h : 1;
 }
 
@@ -692,13 +692,13 @@ int sp_expr_eval_text(const char *text, size_t len, const sp_ad *ad,
     return rc;
 }
 
-int sp_ad_eval_attr(const sp_ad *ad, const char *name, sp_arena *arena,
+int sp_expr_eval_attr(const sp_ad *ad, const char *name, sp_arena *arena,
                     sp_cval *out, char *err, size_t errlen)
 {
-    return sp_ad_eval_attr_cached(ad, name, NULL, arena, out, err, errlen);
+    return sp_expr_eval_attr_cached(ad, name, NULL, arena, out, err, errlen);
 }
 
-int sp_ad_eval_attr_cached(const sp_ad *ad, const char *name, sp_expr_cache *cache, sp_arena *arena,
+int sp_expr_eval_attr_cached(const sp_ad *ad, const char *name, sp_expr_cache *cache, sp_arena *arena,
                            sp_cval *out, char *err, size_t errlen)
 {
     evctx c;

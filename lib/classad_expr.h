@@ -47,7 +47,7 @@ int sp_expr_eval_text(const char *text, size_t len, const sp_ad *ad,
 /* The value of attribute `name` of ad: literal values as they are, an
  * SP_CV_EXPR evaluated, an absent attribute UNDEFINED. Returns as
  * sp_expr_eval. */
-int sp_ad_eval_attr(const sp_ad *ad, const char *name, sp_arena *arena,
+int sp_expr_eval_attr(const sp_ad *ad, const char *name, sp_arena *arena,
                     sp_cval *out, char *err, size_t errlen);
 
 /* A cache of parsed attribute expressions (ads of a schedd repeat the same
@@ -55,8 +55,8 @@ int sp_ad_eval_attr(const sp_ad *ad, const char *name, sp_arena *arena,
 typedef struct sp_expr_cache sp_expr_cache;
 sp_expr_cache *sp_expr_cache_new(void);
 void sp_expr_cache_free(sp_expr_cache *k);
-/* sp_ad_eval_attr, parsing expressions through cache (NULL: no cache). */
-int sp_ad_eval_attr_cached(const sp_ad *ad, const char *name, sp_expr_cache *cache, sp_arena *arena,
+/* sp_expr_eval_attr, parsing expressions through cache (NULL: no cache). */
+int sp_expr_eval_attr_cached(const sp_ad *ad, const char *name, sp_expr_cache *cache, sp_arena *arena,
                            sp_cval *out, char *err, size_t errlen);
 
 #endif

@@ -94,7 +94,7 @@ static int unparse_ad(evctx *c, const sp_ad *nested, sbuf *b, int depth)
 {
     sb_addz(b, "[ ");
     for (size_t i = 0; i < nested->n; i++) {
-        const sp_attr *at = &nested->attrs[i];
+        const sp_ad_attr *at = &nested->attrs[i];
         sb_add(b, at->name, at->name_len);
         sb_addz(b, " = ");
         if (unparse(c, nested, &at->v, b, depth + 1) < 0)

@@ -28,7 +28,7 @@ struct sp_config {
     const char **origin;    /* per option: "default", "file", "env", "flag" */
     char **args;            /* positional arguments (pointers into argv) */
     int nargs;
-    const sp_command *cmds; /* sp_config_commands(), or NULL */
+    const sp_config_command *cmds; /* sp_config_commands(), or NULL */
     size_t ncmds;
     const sp_opt_rule *rules; /* sp_config_rules(), or NULL */
     size_t nrules;
@@ -67,7 +67,7 @@ sp_config *sp_config_new(const char *program, const char *synopsis,
     return cfg;
 }
 
-void sp_config_commands(sp_config *cfg, const sp_command *cmds, size_t ncmds)
+void sp_config_commands(sp_config *cfg, const sp_config_command *cmds, size_t ncmds)
 {
     cfg->cmds = cmds;
     cfg->ncmds = ncmds;
@@ -472,7 +472,7 @@ static int check_ranges(const sp_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
-static const sp_command *find_command(const sp_config *cfg, const char *name)
+static const sp_config_command *find_command(const sp_config *cfg, const char *name)
 {
     for (size_t i = 0; name && i < cfg->ncmds; i++)
         if (strcmp(cfg->cmds[i].name, name) == 0)
@@ -490,7 +490,7 @@ int sp_config_check_args(const sp_config *cfg, char *err, size_t errlen)
         set_err(err, errlen, "missing COMMAND (see %s --help)", cfg->program);
         return -1;
     }
-    const sp_command *c = find_command(cfg, cfg->args[0]);
+    const sp_config_command *c = find_command(cfg, cfg->args[0]);
     if (!c) {
         set_err(err, errlen, "unknown command \"%s\" (see %s --help)", cfg->args[0], cfg->program);
         return -1;
@@ -562,7 +562,7 @@ sp_config_result sp_config_load(sp_config *cfg, int argc, char **argv,
         goto out;
     keep_args(cfg, argc, argv);
     if (help) {
-        const sp_command *cmd = find_command(cfg, cfg->nargs ? cfg->args[0] : NULL);
+        const sp_config_command *cmd = find_command(cfg, cfg->nargs ? cfg->args[0] : NULL);
         if (cmd)
             sp_config_usage_command(cfg, cmd, stdout);
         else
@@ -697,7 +697,7 @@ void sp_config_usage(const sp_config *cfg, FILE *out)
     usage_options(cfg, NULL, out);
 }
 
-void sp_config_usage_command(const sp_config *cfg, const sp_command *cmd, FILE *out)
+void sp_config_usage_command(const sp_config *cfg, const sp_config_command *cmd, FILE *out)
 {
     fprintf(out, "Usage: %s [OPTIONS] %s%s%s\n", cfg->program, cmd->name, *cmd->synopsis ? " " : "", cmd->synopsis);
     if (cmd->about && *cmd->about)
@@ -705,7 +705,7 @@ void sp_config_usage_command(const sp_config *cfg, const sp_command *cmd, FILE *
     usage_options(cfg, cmd->name, out);
 }
 
-char *sp_read_file_trimmed(const char *path, char *err, size_t errlen)
+char *sp_config_read_file_trimmed(const char *path, char *err, size_t errlen)
 {
     err[0] = '\0';
     FILE *f = fopen(path, "rb");

@@ -56,7 +56,7 @@ typedef struct {
     const char *synopsis;   /* "LEFT RIGHT" */
     const char *about;      /* a paragraph */
     int min_args, max_args; /* arguments after the name; max -1: no limit */
-} sp_command;
+} sp_config_command;
 
 typedef struct sp_config sp_config;
 
@@ -76,7 +76,7 @@ void sp_config_free(sp_config *cfg);
  * positional argument must be one of them and the others within its
  * min_args..max_args (a stray argument is an error, exit 2), and
  * `PROGRAM COMMAND --help` prints that command's help. */
-void sp_config_commands(sp_config *cfg, const sp_command *cmds, size_t ncmds);
+void sp_config_commands(sp_config *cfg, const sp_config_command *cmds, size_t ncmds);
 /* Declares ranges and commands of options (rules must outlive cfg). */
 void sp_config_rules(sp_config *cfg, const sp_opt_rule *rules, size_t nrules);
 /* After sp_config_load(): 0, or -1 with err when the positional arguments
@@ -107,10 +107,10 @@ const char *sp_config_origin(const sp_config *cfg, const char *key);
 
 void sp_config_usage(const sp_config *cfg, FILE *out);
 /* The help of one command: its usage, about, and its options. */
-void sp_config_usage_command(const sp_config *cfg, const sp_command *cmd, FILE *out);
+void sp_config_usage_command(const sp_config *cfg, const sp_config_command *cmd, FILE *out);
 
 /* Reads a whole small file (secrets, CA paths checks); trailing newline
  * stripped. Caller frees. NULL with err set on failure. */
-char *sp_read_file_trimmed(const char *path, char *err, size_t errlen);
+char *sp_config_read_file_trimmed(const char *path, char *err, size_t errlen);
 
 #endif

@@ -14,7 +14,7 @@
 #include "rules.h"
 
 typedef struct {
-    const sp_rulemap *ms_dates;      /* its date attributes x1000 (AMQ wants epoch ms); NULL */
+    const sp_rules *ms_dates;      /* its date attributes x1000 (AMQ wants epoch ms); NULL */
     const char *publisher_git_hash;  /* metadata.publisher_git_hash; NULL to leave out */
 } sp_docjson_opts;
 

@@ -51,7 +51,7 @@ static char *secret_field(json_t *e, const char *field, char *why, size_t whylen
         return NULL;
     }
     char ferr[300];
-    char *s = sp_read_file_trimmed(json_string_value(f), ferr, sizeof(ferr));
+    char *s = sp_config_read_file_trimmed(json_string_value(f), ferr, sizeof(ferr));
     if (!s) {
         snprintf(why, whylen, "field \"%s\": %s", file_field, ferr);
         *bad = 1;
@@ -60,7 +60,7 @@ static char *secret_field(json_t *e, const char *field, char *why, size_t whylen
 }
 
 static int parse_entry(json_t *e, size_t i, const char *path, const char *default_ca,
-                       sp_cluster_conf *c, char *err, size_t errlen)
+                       sp_esconf_cluster *c, char *err, size_t errlen)
 {
     if (!json_is_object(e))
         return entry_err(err, errlen, path, i, NULL, "expected an object");
@@ -111,7 +111,7 @@ static int parse_entry(json_t *e, size_t i, const char *path, const char *defaul
     return 0;
 }
 
-int sp_clusters_load(const char *path, const char *default_ca, sp_clusters *out, char *err, size_t errlen)
+int sp_esconf_load(const char *path, const char *default_ca, sp_esconf *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
     json_t *root = sp_config_read_json(path, err, errlen);
@@ -130,14 +130,14 @@ int sp_clusters_load(const char *path, const char *default_ca, sp_clusters *out,
     }
     json_decref(root);
     if (rc != 0)
-        sp_clusters_free(out);
+        sp_esconf_free(out);
     return rc;
 }
 
-void sp_clusters_free(sp_clusters *c)
+void sp_esconf_free(sp_esconf *c)
 {
     for (size_t i = 0; i < c->n; i++) {
-        sp_cluster_conf *x = &c->items[i];
+        sp_esconf_cluster *x = &c->items[i];
         free(x->name);
         free(x->base_url);
         free(x->user);
@@ -150,7 +150,7 @@ void sp_clusters_free(sp_clusters *c)
     memset(c, 0, sizeof(*c));
 }
 
-sp_http *sp_cluster_http(const sp_cluster_conf *c, long timeout_ms, char *err, size_t errlen)
+sp_http *sp_esconf_http(const sp_esconf_cluster *c, long timeout_ms, char *err, size_t errlen)
 {
     sp_http_options o = { .base_url = c->base_url, .user = c->user, .password = c->password,
                           .ca_file = c->ca_file, .insecure = c->insecure, .timeout_ms = timeout_ms };

@@ -13,7 +13,7 @@
  * once), "scheme": "http" (plain HTTP, for loopback test clusters only).
  * Errors name the entry (1-based), its host and the field.
  *
- * Ownership: sp_clusters owns every string; sp_clusters_free frees them. */
+ * Ownership: sp_esconf owns every string; sp_esconf_free frees them. */
 #ifndef SPIDER_ESCONF_H
 #define SPIDER_ESCONF_H
 
@@ -29,17 +29,17 @@ typedef struct {
     char *ca_file;       /* NULL: the system CA bundle */
     int insecure;        /* "verify": false */
     int opensearch;      /* path-prefixed OpenSearch */
-} sp_cluster_conf;
+} sp_esconf_cluster;
 
 typedef struct {
-    sp_cluster_conf *items;
+    sp_esconf_cluster *items;
     size_t n;
-} sp_clusters;
+} sp_esconf;
 
 /* default_ca applies to entries without "ca" (NULL: system CAs). */
-int sp_clusters_load(const char *path, const char *default_ca, sp_clusters *out, char *err, size_t errlen);
-void sp_clusters_free(sp_clusters *c);
+int sp_esconf_load(const char *path, const char *default_ca, sp_esconf *out, char *err, size_t errlen);
+void sp_esconf_free(sp_esconf *c);
 /* An HTTP handle for one cluster (see http.h). */
-sp_http *sp_cluster_http(const sp_cluster_conf *c, long timeout_ms, char *err, size_t errlen);
+sp_http *sp_esconf_http(const sp_esconf_cluster *c, long timeout_ms, char *err, size_t errlen);
 
 #endif

@@ -2,7 +2,7 @@
 
 #include "hash.h"
 
-uint64_t sp_fnv1a64(const void *data, size_t len)
+uint64_t sp_hash_fnv1a64(const void *data, size_t len)
 {
     const uint8_t *p = data;
     uint64_t h = 0xcbf29ce484222325ULL;

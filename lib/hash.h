@@ -1,6 +1,6 @@
 /* hash.h - the hashes of libspider: FNV-1a 64 over bytes (document ids,
  * the snapshot checksum) and the case-folded hash of ClassAd attribute
- * names that the ad's index keeps (sp_attr.hash). */
+ * names that the ad's index keeps (sp_ad_attr.hash). */
 #ifndef SPIDER_HASH_H
 #define SPIDER_HASH_H
 
@@ -9,9 +9,9 @@
 #include <string.h>
 
 /* FNV-1a 64 of bytes. */
-uint64_t sp_fnv1a64(const void *data, size_t len);
+uint64_t sp_hash_fnv1a64(const void *data, size_t len);
 
-/* The hash of a name as the index keeps it (sp_attr.hash): case-folded.
+/* The hash of a name as the index keeps it (sp_ad_attr.hash): case-folded.
  * Inline: it runs on every attribute lookup of the conversion's hot path. */
 /* Case-folding by | 0x20 maps letters to lower case and may merge a few
  * punctuation pairs ('@' and '`', ...), which only costs a collision:
@@ -24,7 +24,7 @@ static inline uint64_t sp_hash_word_(uint64_t h, uint64_t w)
     return h ^ (h >> 29);
 }
 
-static inline unsigned sp_name_hash(const char *s, size_t len)
+static inline unsigned sp_hash_name(const char *s, size_t len)
 {
     const uint64_t fold = 0x2020202020202020ull;
     uint64_t h = len * 0x9E3779B97F4A7C15ull, w = 0;

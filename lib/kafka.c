@@ -404,7 +404,7 @@ int sp_kafka_producer_free(sp_kafka_producer *p, int flush_ms)
         return 0;
     int left = sp_kafka_producer_flush(p, flush_ms);
     if (left > 0)
-        sp_warn("kafka.producer.unsent", "messages", SP_INT(left));
+        sp_warn("kafka.producer.unsent", "messages", SP_LOG_INT(left));
     rd_kafka_destroy(p->rk);
     pthread_mutex_destroy(&p->lock);
     free(p->brokers);
@@ -453,7 +453,7 @@ static void check_missing_topics(sp_kafka_consumer *c)
         return;
     if (all_topics_exist(c, md)) {
         c->missing = 0;
-        sp_debug("kafka.topics.present", "topics", SP_INT((long long)c->ntopics));
+        sp_debug("kafka.topics.present", "topics", SP_LOG_INT((long long)c->ntopics));
     }
     rd_kafka_metadata_destroy(md);
 }

@@ -1,7 +1,7 @@
 /* log.h - one line per event, key=value or JSON, secrets never printed.
  *
  *   sp_log_init("collector", SP_LOG_INFO, SP_LOG_FORMAT_KV);
- *   sp_info("poll.done", "schedd", name, "docs", SP_INT(n));
+ *   sp_info("poll.done", "schedd", name, "docs", SP_LOG_INT(n));
  *   -> 2026-11-22T11:30:00.123Z level=info service=collector event=poll.done schedd=vocms01 docs=12
  *
  * Arguments after the event are key/value string pairs. Values of keys that
@@ -46,10 +46,10 @@ void sp_log(sp_log_level level, const char *event, ...);
 #define sp_error(...) sp_log(SP_LOG_ERROR, __VA_ARGS__, (const char *)0)
 
 /* Formats numbers into a buffer that lives until the end of the enclosing
- * block, for use as a log value: sp_info("x", "n", SP_INT(n)). */
+ * block, for use as a log value: sp_info("x", "n", SP_LOG_INT(n)). */
 const char *sp_log_fmt_int(char *buf, long long v);
 const char *sp_log_fmt_double(char *buf, double v);
-#define SP_INT(v) sp_log_fmt_int((char[24]){0}, (long long)(v))
-#define SP_DBL(v) sp_log_fmt_double((char[32]){0}, (double)(v))
+#define SP_LOG_INT(v) sp_log_fmt_int((char[24]){0}, (long long)(v))
+#define SP_LOG_DBL(v) sp_log_fmt_double((char[32]){0}, (double)(v))
 
 #endif

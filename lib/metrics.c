@@ -357,7 +357,7 @@ void sp_metrics_standard(sp_metrics *m)
 {
     static const char *const build_labels[] = { "version", "git_hash", NULL };
     sp_metric *b = sp_metrics_gauge(m, "spider_build_info", "Always 1: the version and git hash of this build", build_labels);
-    sp_metric_set(b, (const char *[]){ SPIDER_VERSION, sp_git_hash() }, 1);
+    sp_metric_set(b, (const char *[]){ SPIDER_VERSION, sp_version_git_hash() }, 1);
     sp_metric *p[4] = {
         sp_metrics_counter(m, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds", NULL),
         sp_metrics_gauge(m, "process_resident_memory_bytes", "Resident memory size in bytes", NULL),
@@ -396,10 +396,10 @@ int sp_metrics_render(sp_metrics *m, sp_buf *out)
 struct sp_metrics_server {
     struct MHD_Daemon *daemon;
     sp_metrics *metrics;
-    sp_health_fn *health;
+    sp_metrics_health_fn *health;
     void *ctx;
     pthread_mutex_t lock;           /* guards ready, ready_ctx */
-    sp_health_fn *ready;
+    sp_metrics_health_fn *ready;
     void *ready_ctx;
     int port;
 };
@@ -417,7 +417,7 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
 }
 
 /* 200 "ok" when fn (or no fn) says so, else 503 with its reason. */
-static enum MHD_Result probe(struct MHD_Connection *conn, sp_health_fn *fn, void *ctx, const char *what)
+static enum MHD_Result probe(struct MHD_Connection *conn, sp_metrics_health_fn *fn, void *ctx, const char *what)
 {
     char why[512];
     snprintf(why, sizeof(why), "%s", what);
@@ -455,7 +455,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return probe(conn, s->health, s->ctx, "unhealthy");
     if (strcmp(url, "/readyz") == 0) {
         pthread_mutex_lock(&s->lock);
-        sp_health_fn *fn = s->ready ? s->ready : s->health;
+        sp_metrics_health_fn *fn = s->ready ? s->ready : s->health;
         void *ctx = s->ready ? s->ready_ctx : s->ctx;
         pthread_mutex_unlock(&s->lock);
         return probe(conn, fn, ctx, "not ready");
@@ -464,7 +464,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 sp_metrics_server *sp_metrics_serve(sp_metrics *m, const char *address, int port,
-                                    sp_health_fn *health, void *ctx, char *err, size_t errlen)
+                                    sp_metrics_health_fn *health, void *ctx, char *err, size_t errlen)
 {
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
     if (inet_pton(AF_INET, address, &sa.sin_addr) != 1) {
@@ -497,7 +497,7 @@ sp_metrics_server *sp_metrics_serve(sp_metrics *m, const char *address, int port
 
 int sp_metrics_server_port(const sp_metrics_server *s) { return s->port; }
 
-void sp_metrics_server_set_ready(sp_metrics_server *s, sp_health_fn *ready, void *ctx)
+void sp_metrics_server_set_ready(sp_metrics_server *s, sp_metrics_health_fn *ready, void *ctx)
 {
     if (!s)
         return;

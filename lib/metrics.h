@@ -58,19 +58,19 @@ int sp_metrics_render(sp_metrics *m, sp_buf *out);
 /* ---- HTTP: /metrics, /healthz and /readyz ---- */
 
 /* Returns 1 when healthy; otherwise 0 with why filled in (503 body). */
-typedef int sp_health_fn(void *ctx, char *why, size_t whylen);
+typedef int sp_metrics_health_fn(void *ctx, char *why, size_t whylen);
 
 typedef struct sp_metrics_server sp_metrics_server;
 
 /* Listens on address:port (port 0: any free port). health may be NULL
  * (always healthy). NULL with err set when the port cannot be bound. */
 sp_metrics_server *sp_metrics_serve(sp_metrics *m, const char *address, int port,
-                                    sp_health_fn *health, void *ctx, char *err, size_t errlen);
+                                    sp_metrics_health_fn *health, void *ctx, char *err, size_t errlen);
 int sp_metrics_server_port(const sp_metrics_server *s);
 /* /readyz: 200 when ready (NULL: as /healthz) says so, else 503 with its
  * reason. /healthz is liveness (the process serves), /readyz is readiness
  * (Kafka reachable, every output progressing or idle). s may be NULL. */
-void sp_metrics_server_set_ready(sp_metrics_server *s, sp_health_fn *ready, void *ctx);
+void sp_metrics_server_set_ready(sp_metrics_server *s, sp_metrics_health_fn *ready, void *ctx);
 void sp_metrics_server_stop(sp_metrics_server *s);
 
 #endif

@@ -4,7 +4,7 @@
 
 #include "record.h"
 
-const char *sp_source_name(Spider__Source source)
+const char *sp_record_source_name(Spider__Source source)
 {
     switch (source) {
     case SPIDER__SOURCE__CONDOR_QUEUE: return "condor_queue";
@@ -13,7 +13,7 @@ const char *sp_source_name(Spider__Source source)
     }
 }
 
-Spider__Source sp_source_parse(const char *name)
+Spider__Source sp_record_source_parse(const char *name)
 {
     if (name && strcmp(name, "condor_queue") == 0)
         return SPIDER__SOURCE__CONDOR_QUEUE;

@@ -5,7 +5,7 @@
  * this file adds what every service needs on top: the snapshot checksum,
  * the names the reference spider uses, and packing into a reused buffer
  * (buf.h and hash.h, included here for the callers that reach sp_buf and
- * sp_fnv1a64 through it). */
+ * sp_hash_fnv1a64 through it). */
 #ifndef SPIDER_RECORD_H
 #define SPIDER_RECORD_H
 
@@ -18,15 +18,15 @@
 
 /* The SnapshotEnd checksum: order-independent sum mod 2^64 of FNV-1a-64 of
  * each document id. Start from 0 and add every id. */
-static inline uint64_t sp_snapshot_checksum_add(uint64_t acc, const char *id, size_t len)
+static inline uint64_t sp_record_checksum_add(uint64_t acc, const char *id, size_t len)
 {
-    return acc + sp_fnv1a64(id, len);
+    return acc + sp_hash_fnv1a64(id, len);
 }
 
 /* "condor_queue" / "condor_history" (metadata.spider_source), or NULL. */
-const char *sp_source_name(Spider__Source source);
+const char *sp_record_source_name(Spider__Source source);
 /* The inverse; SPIDER__SOURCE__SOURCE_UNSPECIFIED when unknown. */
-Spider__Source sp_source_parse(const char *name);
+Spider__Source sp_record_source_parse(const char *name);
 
 /* Packs a record into buf (replacing its content). 0, or -1 when out of memory. */
 int sp_record_pack(const Spider__Record *rec, sp_buf *buf);

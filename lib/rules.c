@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Hashed as ads hash names (sp_name_hash, case-folded), so an attribute's
+/* Hashed as ads hash names (sp_hash_name, case-folded), so an attribute's
  * stored hash serves here; names are then compared exactly. */
 struct sp_rule_entry {
     const char *name;
@@ -15,7 +15,7 @@ struct sp_rule_entry {
     unsigned flags;
 };
 
-static struct sp_rule_entry *rule_slot(const sp_rulemap *m, const char *name, size_t len, unsigned h)
+static struct sp_rule_entry *rule_slot(const sp_rules *m, const char *name, size_t len, unsigned h)
 {
     size_t i = h & (m->nslots - 1);
     while (m->slots[i].name && !(m->slots[i].hash == h && m->slots[i].len == len && !memcmp(m->slots[i].name, name, len)))
@@ -23,13 +23,13 @@ static struct sp_rule_entry *rule_slot(const sp_rulemap *m, const char *name, si
     return &m->slots[i];
 }
 
-int sp_rulemap_init(sp_rulemap *m)
+int sp_rules_init(sp_rules *m)
 {
     static const struct { const char *const *list; unsigned flag; } lists[] = {
-        { sp_rules_string_vals, SP_RULE_STRING }, { sp_rules_int_vals, SP_RULE_INT },
-        { sp_rules_date_vals, SP_RULE_DATE }, { sp_rules_bool_vals, SP_RULE_BOOL },
-        { sp_rules_ignore, SP_RULE_IGNORE }, { sp_rules_running_fields, SP_RULE_RUNNING },
-        { sp_rules_no_idx, SP_RULE_NO_IDX }, { sp_rules_no_analysis, SP_RULE_NO_ANALYSIS },
+        { sp_rules_string_vals, SP_RULES_STRING }, { sp_rules_int_vals, SP_RULES_INT },
+        { sp_rules_date_vals, SP_RULES_DATE }, { sp_rules_bool_vals, SP_RULES_BOOL },
+        { sp_rules_ignore, SP_RULES_IGNORE }, { sp_rules_running_fields, SP_RULES_RUNNING },
+        { sp_rules_no_idx, SP_RULES_NO_IDX }, { sp_rules_no_analysis, SP_RULES_NO_ANALYSIS },
     };
     m->nslots = 2048;
     m->slots = calloc(m->nslots, sizeof(*m->slots));
@@ -38,24 +38,24 @@ int sp_rulemap_init(sp_rulemap *m)
     for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
         for (const char *const *n = lists[l].list; *n; n++) {
             size_t len = strlen(*n);
-            unsigned h = sp_name_hash(*n, len);
+            unsigned h = sp_hash_name(*n, len);
             struct sp_rule_entry *e = rule_slot(m, *n, len, h);
             *e = (struct sp_rule_entry){ *n, len, h, e->flags | lists[l].flag };
         }
     return 0;
 }
 
-unsigned sp_rulemap_get(const sp_rulemap *m, const char *name, size_t len)
+unsigned sp_rules_get(const sp_rules *m, const char *name, size_t len)
 {
-    return sp_rulemap_get_h(m, name, len, sp_name_hash(name, len));
+    return sp_rules_get_h(m, name, len, sp_hash_name(name, len));
 }
 
-unsigned sp_rulemap_get_h(const sp_rulemap *m, const char *name, size_t len, unsigned hash)
+unsigned sp_rules_get_h(const sp_rules *m, const char *name, size_t len, unsigned hash)
 {
     return rule_slot(m, name, len, hash)->flags;
 }
 
-void sp_rulemap_free(sp_rulemap *m)
+void sp_rules_free(sp_rules *m)
 {
     free(m->slots);
     m->slots = NULL;

@@ -20,20 +20,20 @@ extern const char *const sp_rules_running_fields[];
 
 /* Every list at once: name -> the lists it is in, one lookup per name. */
 enum {
-    SP_RULE_STRING = 1, SP_RULE_INT = 2, SP_RULE_DATE = 4, SP_RULE_BOOL = 8,
-    SP_RULE_IGNORE = 16, SP_RULE_RUNNING = 32, SP_RULE_NO_IDX = 64, SP_RULE_NO_ANALYSIS = 128,
+    SP_RULES_STRING = 1, SP_RULES_INT = 2, SP_RULES_DATE = 4, SP_RULES_BOOL = 8,
+    SP_RULES_IGNORE = 16, SP_RULES_RUNNING = 32, SP_RULES_NO_IDX = 64, SP_RULES_NO_ANALYSIS = 128,
 };
 
 typedef struct {
     struct sp_rule_entry *slots;
     size_t nslots;
-} sp_rulemap;
+} sp_rules;
 
-int sp_rulemap_init(sp_rulemap *m);
-/* The SP_RULE_* flags of name (0 when in no list). */
-unsigned sp_rulemap_get(const sp_rulemap *m, const char *name, size_t len);
-/* The same with the name's sp_name_hash known (an attribute's hash). */
-unsigned sp_rulemap_get_h(const sp_rulemap *m, const char *name, size_t len, unsigned hash);
-void sp_rulemap_free(sp_rulemap *m);
+int sp_rules_init(sp_rules *m);
+/* The SP_RULES_* flags of name (0 when in no list). */
+unsigned sp_rules_get(const sp_rules *m, const char *name, size_t len);
+/* The same with the name's sp_hash_name known (an attribute's hash). */
+unsigned sp_rules_get_h(const sp_rules *m, const char *name, size_t len, unsigned hash);
+void sp_rules_free(sp_rules *m);
 
 #endif

@@ -128,7 +128,7 @@ int sp_service_kafka_props(sp_config *cfg, sp_kafka_props *props, char *err, siz
     return 0;
 }
 
-int sp_service_metrics(sp_config *cfg, sp_metrics *m, sp_health_fn *health, void *ctx,
+int sp_service_metrics(sp_config *cfg, sp_metrics *m, sp_metrics_health_fn *health, void *ctx,
                        sp_metrics_server **server, char *err, size_t errlen)
 {
     *server = NULL;
@@ -156,8 +156,8 @@ int sp_service_amq_load(sp_config *cfg, sp_service_amq *a, char *err, size_t err
         return 0;
     char why[512];
     const char *uf = sp_config_str(cfg, "amq.username_file"), *pf = sp_config_str(cfg, "amq.password_file");
-    if (!(a->user = sp_read_file_trimmed(uf, why, sizeof(why))) ||
-        !(a->password = sp_read_file_trimmed(pf, why, sizeof(why))))
+    if (!(a->user = sp_config_read_file_trimmed(uf, why, sizeof(why))) ||
+        !(a->password = sp_config_read_file_trimmed(pf, why, sizeof(why))))
         return snprintf(err, errlen, "amq credentials (--amq-username-file %s, --amq-password-file %s): %s", uf, pf, why), -1;
     const char *ca = sp_config_str(cfg, "amq.ca_file");
     a->timeout_ms = (int)sp_config_int(cfg, "amq.timeout_ms");

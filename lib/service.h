@@ -19,19 +19,19 @@
     { "log.format", SP_OPT_STRING, "kv", "log-format", "kv (key=value) or json" }
 
 /* Options of the services that use Kafka, and of those serving metrics. */
-#define SP_KAFKA_OPTIONS \
+#define SP_SERVICE_KAFKA_OPTIONS \
     { "kafka.brokers", SP_OPT_STRING, "127.0.0.1:9092", "kafka-brokers", "bootstrap.servers" }, \
     { "kafka.properties", SP_OPT_OBJECT, NULL, "kafka-property", "librdkafka property, key=value (repeatable); one librdkafka takes for one kind of client only reaches that kind" }, \
     { "kafka.producer_properties", SP_OPT_OBJECT, NULL, "kafka-producer-property", "librdkafka property of the producers only, key=value (repeatable)" }, \
     { "kafka.consumer_properties", SP_OPT_OBJECT, NULL, "kafka-consumer-property", "librdkafka property of the consumers only, key=value (repeatable)" }
 
-#define SP_METRICS_OPTIONS \
+#define SP_SERVICE_METRICS_OPTIONS \
     { "metrics.address", SP_OPT_STRING, "127.0.0.1", "metrics-address", "address of /metrics, /healthz and /readyz" }, \
     { "metrics.port", SP_OPT_INT, "0", "metrics-port", "port of /metrics, /healthz and /readyz (0: off)" }
 
 /* ActiveMQ, for the services that send to it; credentials are read from
  * files, as the reference's amq_username / amq_password. */
-#define SP_AMQ_OPTIONS \
+#define SP_SERVICE_AMQ_OPTIONS \
     { "amq.brokers", SP_OPT_LIST, "", "amq-brokers", "ActiveMQ brokers host:port, in failover order (none: no ActiveMQ)" }, \
     { "amq.username_file", SP_OPT_STRING, "etc/amq_username", "amq-username-file", "file holding the ActiveMQ user, as the reference's" }, \
     { "amq.password_file", SP_OPT_STRING, "etc/amq_password", "amq-password-file", "file holding the ActiveMQ password, as the reference's" }, \
@@ -39,7 +39,7 @@
     { "amq.ca_file", SP_OPT_STRING, "", "amq-ca-file", "CA bundle for the brokers (default: the system's)" }, \
     { "amq.timeout_ms", SP_OPT_INT, "30000", "amq-timeout-ms", "connect and receipt wait (ms)" }
 
-/* The connection SP_AMQ_OPTIONS describe; owns what stomp points to. */
+/* The connection SP_SERVICE_AMQ_OPTIONS describe; owns what stomp points to. */
 typedef struct {
     sp_stomp_options stomp;          /* nbrokers 0: no broker configured */
     int timeout_ms;
@@ -52,16 +52,16 @@ typedef struct {
 int sp_service_amq_load(sp_config *cfg, sp_service_amq *a, char *err, size_t errlen);
 void sp_service_amq_free(sp_service_amq *a);
 
-/* The librdkafka properties of SP_KAFKA_OPTIONS into props (initialized
+/* The librdkafka properties of SP_SERVICE_KAFKA_OPTIONS into props (initialized
  * here; the caller frees it even on error). A --kafka-property librdkafka
  * knows for producers only (or consumers only) is kept for those alone; a
  * --kafka-producer-property that is for consumers only, or the reverse, or
  * a property librdkafka does not know, is an error. 0, or -1 with err. */
 int sp_service_kafka_props(sp_config *cfg, sp_kafka_props *props, char *err, size_t errlen);
 
-/* Serves /metrics and /healthz as SP_METRICS_OPTIONS say: *server is NULL
+/* Serves /metrics and /healthz as SP_SERVICE_METRICS_OPTIONS say: *server is NULL
  * when metrics.port is 0. 0, or -1 with err when the port cannot be bound. */
-int sp_service_metrics(sp_config *cfg, sp_metrics *m, sp_health_fn *health, void *ctx,
+int sp_service_metrics(sp_config *cfg, sp_metrics *m, sp_metrics_health_fn *health, void *ctx,
                        sp_metrics_server **server, char *err, size_t errlen);
 
 /* Loads cfg from argv and the environment and starts logging as `service`.
@@ -71,7 +71,7 @@ int sp_service_init(sp_config *cfg, const char *service, int argc, char **argv);
 
 /* What runs one command of a service (args: sp_config_args). Exit status. */
 typedef struct {
-    const char *name;                 /* as in the sp_command table */
+    const char *name;                 /* as in the sp_config_command table */
     int (*run)(sp_config *cfg);
 } sp_service_cmd;
 
@@ -83,7 +83,7 @@ typedef struct {
     const char *synopsis, *about;
     const sp_opt *options;
     size_t noptions;
-    const sp_command *commands;
+    const sp_config_command *commands;
     size_t ncommands;
     const sp_opt_rule *rules;
     size_t nrules;

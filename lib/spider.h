@@ -41,8 +41,8 @@
  * *_data.h (generated tables).
  *
  * Naming: every public symbol starts with sp_<part>_ (a few older names do
- * not yet: sp_ad_*, sp_cv_*, sp_name_hash, sp_source_name/parse, sp_fnv1a64,
- * sp_read_file_trimmed). Every function that returns memory says who frees
+ * not yet: sp_ad_*, sp_cv_*, sp_hash_name, sp_record_source_name/parse, sp_hash_fnv1a64,
+ * sp_config_read_file_trimmed). Every function that returns memory says who frees
  * it. */
 #ifndef SPIDER_H
 #define SPIDER_H

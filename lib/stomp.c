@@ -406,8 +406,8 @@ static int connect_any(sp_stomp_client *c, size_t first, char *err, size_t errle
         size_t i = (first + k) % c->nbrokers;
         char why[300];
         if (connect_one(c, i, why, sizeof(why)) == 0) {
-            sp_info("stomp.connected", "broker", c->brokers[i], "heartbeat_send_ms", SP_INT(c->send_hb_ms),
-                    "heartbeat_recv_ms", SP_INT(c->recv_hb_ms));
+            sp_info("stomp.connected", "broker", c->brokers[i], "heartbeat_send_ms", SP_LOG_INT(c->send_hb_ms),
+                    "heartbeat_recv_ms", SP_LOG_INT(c->recv_hb_ms));
             return 0;
         }
         sp_warn("stomp.connect_failed", "broker", c->brokers[i], "error", why);

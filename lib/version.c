@@ -3,7 +3,7 @@
 #include "githash.h"
 #include "version.h"
 
-const char *sp_git_hash(void) { return SPIDER_GIT_HASH; }
+const char *sp_version_git_hash(void) { return SPIDER_GIT_HASH; }
 
 void sp_version_print(const char *program, FILE *out)
 {

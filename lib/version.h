@@ -8,7 +8,7 @@
 
 /* The full git hash of the source tree ("<hash>" or "<hash>-dirty", or
  * "unknown" outside git). Static storage. */
-const char *sp_git_hash(void);
+const char *sp_version_git_hash(void);
 /* "spider-collector 0.1.0 (git <hash>)" into out. */
 void sp_version_print(const char *program, FILE *out);
 

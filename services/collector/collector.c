@@ -120,11 +120,11 @@ static void report_oversize(poll_ctx *p, const sp_oversize *r, const char *id)
     sp_metric_add(c->m_oversized, labels, 1);
     if (!r->dropped)
         sp_warn("document.truncated", "schedd", p->t->s->name, "kind", labels[0], "id", id, "bytes", size, "limit",
-                SP_INT((long long)r->limit), "largest", r->largest, "truncated", r->truncated, "now_bytes",
-                SP_INT((long long)r->now_bytes));
+                SP_LOG_INT((long long)r->limit), "largest", r->largest, "truncated", r->truncated, "now_bytes",
+                SP_LOG_INT((long long)r->now_bytes));
     else
         sp_error("document.oversized", "schedd", p->t->s->name, "kind", labels[0], "id", id, "bytes", size, "limit",
-                 SP_INT((long long)r->limit), "largest", r->largest, "action", "dropped: no string left to truncate");
+                 SP_LOG_INT((long long)r->limit), "largest", r->largest, "action", "dropped: no string left to truncate");
 }
 
 /* The converted job to the sink, which makes it a Record, a JSON line or a
@@ -218,7 +218,7 @@ static int on_ad(void *ctx, sp_ad *ad)
     p->count++;
     if (*gjid && p->fresh && sp_seen_add(p->fresh, gjid, ecs) != 0)
         return snprintf(p->err, sizeof(p->err), "out of memory"), 1;
-    p->checksum = sp_snapshot_checksum_add(p->checksum, id, strlen(id));
+    p->checksum = sp_record_checksum_add(p->checksum, id, strlen(id));
     if (c->o.max_documents > 0 && (long long)p->count >= c->o.max_documents) {
         p->truncated = 1;
         return 1;
@@ -453,11 +453,11 @@ static int run_poll(worker *w, const task *t)
     atomic_fetch_add(&w->cy->convert_failed, p.failed);
     if (rc == 0) {
         sp_metric_set(c->m_last_success, l_schedd, (double)time(NULL));
-        sp_info("poll.done", "schedd", t->s->name, "kind", kind, "ads", SP_INT(p.ads), "documents", SP_INT(p.count),
-                "already_sent", SP_INT(p.skipped), "bad_ads", SP_INT(p.bad), "seconds", SP_DBL(secs));
+        sp_info("poll.done", "schedd", t->s->name, "kind", kind, "ads", SP_LOG_INT(p.ads), "documents", SP_LOG_INT(p.count),
+                "already_sent", SP_LOG_INT(p.skipped), "bad_ads", SP_LOG_INT(p.bad), "seconds", SP_LOG_DBL(secs));
     } else {
-        sp_error("poll.failed", "schedd", t->s->name, "kind", kind, "error", p.err, "ads", SP_INT(p.ads),
-                 "seconds", SP_DBL(secs));
+        sp_error("poll.failed", "schedd", t->s->name, "kind", kind, "error", p.err, "ads", SP_LOG_INT(p.ads),
+                 "seconds", SP_LOG_DBL(secs));
     }
     return rc;
 }
@@ -640,8 +640,8 @@ static int kafka_unreachable(sp_collector *c, size_t nschedds, int kinds, sp_cyc
     sp_metric_add(c->m_kafka_unreachable, NULL, 1);
     stats->schedds = nschedds;
     stats->polls_failed = nschedds * per;
-    sp_error("kafka.unreachable", "error", err, "polls_failed", SP_INT((long long)stats->polls_failed),
-             "timeout_s", SP_INT(c->o.kafka_timeout_s));
+    sp_error("kafka.unreachable", "error", err, "polls_failed", SP_LOG_INT((long long)stats->polls_failed),
+             "timeout_s", SP_LOG_INT(c->o.kafka_timeout_s));
     return 1;
 }
 
@@ -669,8 +669,8 @@ int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats
         free_schedd_fields(list + k, n - k);
         n = k;
         int assigned, loaded = sp_store_loaded(c->store, &assigned);
-        sp_info("cycle.scaleout", "schedds_here", SP_INT(n), "schedds_in_pool", SP_INT(all), "partitions_assigned",
-                SP_INT(assigned), "partitions_loaded", SP_INT(loaded));
+        sp_info("cycle.scaleout", "schedds_here", SP_LOG_INT(n), "schedds_in_pool", SP_LOG_INT(all), "partitions_assigned",
+                SP_LOG_INT(assigned), "partitions_loaded", SP_LOG_INT(loaded));
         if (n == 0) {
             free(list);
             return 0;
@@ -730,9 +730,9 @@ int sp_collector_cycle(sp_collector *c, long long now, int kinds, sp_cycle_stats
     sp_metric_set(c->m_cycle_seconds, NULL, secs);
     sp_metric_observe(c->m_cycle_hist, NULL, secs);
     atomic_store(&c->last_cycle_end, (long long)time(NULL));   /* failed schedds are in the metrics */
-    sp_info("cycle.done", "schedds", SP_INT(n), "polls_ok", SP_INT(stats->polls_ok), "polls_failed",
-            SP_INT(stats->polls_failed), "ads", SP_INT(stats->ads), "documents", SP_INT(stats->documents),
-            "bad_ads", SP_INT(stats->bad_ads), "seconds", SP_DBL(secs));
+    sp_info("cycle.done", "schedds", SP_LOG_INT(n), "polls_ok", SP_LOG_INT(stats->polls_ok), "polls_failed",
+            SP_LOG_INT(stats->polls_failed), "ads", SP_LOG_INT(stats->ads), "documents", SP_LOG_INT(stats->documents),
+            "bad_ads", SP_LOG_INT(stats->bad_ads), "seconds", SP_LOG_DBL(secs));
     return stats->polls_failed ? 1 : 0;
 }
 

@@ -79,7 +79,7 @@ static sp_cval decode_and_decompress(sp_arena *a, const sp_cval *v)
 static int typed_value(unsigned rule, sp_cval *value, sp_arena *a, conv_ctx *st)
 {
     long long i;
-    if ((rule & (SP_RULE_INT | SP_RULE_DATE)) && !(rule & SP_RULE_BOOL) && sp_conv_big_real(value)) {
+    if ((rule & (SP_RULES_INT | SP_RULES_DATE)) && !(rule & SP_RULES_BOOL) && sp_conv_big_real(value)) {
         st->stats->type_errors++;
         return 2;                 /* kept as a real for what is derived from it, then dropped */
     }
@@ -87,9 +87,9 @@ static int typed_value(unsigned rule, sp_cval *value, sp_arena *a, conv_ctx *st)
         return 0;
     if (value->type == SP_CV_UNDEFINED)
         return 1;                                 /* None */
-    if (rule & SP_RULE_BOOL) {
+    if (rule & SP_RULES_BOOL) {
         *value = sp_cv_bool(truthy(value));
-    } else if (rule & SP_RULE_INT) {
+    } else if (rule & SP_RULES_INT) {
         if (sp_conv_py_int(value, &i)) {
             *value = sp_cv_int(i);
         } else if (value->type == SP_CV_STRING && strcmp(value->u.str.s, "Unknown") == 0) {
@@ -98,9 +98,9 @@ static int typed_value(unsigned rule, sp_cval *value, sp_arena *a, conv_ctx *st)
             st->stats->type_errors++;
             return 0;
         }
-    } else if (rule & SP_RULE_STRING) {
+    } else if (rule & SP_RULES_STRING) {
         *value = sp_conv_py_str(a, value);
-    } else if (rule & SP_RULE_DATE) {
+    } else if (rule & SP_RULES_DATE) {
         if ((is_num(value) && num_of(value) == 0) ||
             (value->type == SP_CV_STRING && !strcmp(sp_conv_py_case(a, value->u.str.s, value->u.str.len, 0), "unknown")))
             *value = sp_cv_undefined();
@@ -119,14 +119,14 @@ static void bulk_convert_ad_data(const sp_converter *c, sp_ad *ad, sp_ad *res, c
     for (size_t k = 0; k < ad->n; k++) {
         const char *key = ad->attrs[k].name;
         size_t klen = ad->attrs[k].name_len;
-        unsigned rule = sp_rulemap_get_h(&c->rules, key, klen, ad->attrs[k].hash);
-        if (rule & SP_RULE_IGNORE)
+        unsigned rule = sp_rules_get_h(&c->rules, key, klen, ad->attrs[k].hash);
+        if (rule & SP_RULES_IGNORE)
             continue;
-        if (starts(key, "HasBeen") && !(rule & SP_RULE_BOOL))
+        if (starts(key, "HasBeen") && !(rule & SP_RULES_BOOL))
             continue;
         if (klen == 13 && !strcmp(key, "DESIRED_SITES")) {
             key = "DESIRED_Sites";                  /* the same hash: case-folded */
-            rule = sp_rulemap_get_h(&c->rules, key, klen, ad->attrs[k].hash);
+            rule = sp_rules_get_h(&c->rules, key, klen, ad->attrs[k].hash);
         }
         sp_cval value = ad->attrs[k].v.type == SP_CV_EXPR ? eval(ad, key, res->arena, st) : ad->attrs[k].v;
         int typed = typed_value(rule, &value, res->arena, st);
@@ -159,10 +159,10 @@ static void bulk_convert_ad_data(const sp_converter *c, sp_ad *ad, sp_ad *res, c
 /* ---------- the conversion ---------- */
 
 /* drop_fields_for_running_jobs: live jobs keep only running_fields. */
-static int is_running_field(void *ctx, const sp_attr *a)
+static int is_running_field(void *ctx, const sp_ad_attr *a)
 {
     const sp_converter *c = ctx;
-    return (sp_rulemap_get_h(&c->rules, a->name, a->name_len, a->hash) & SP_RULE_RUNNING) != 0;
+    return (sp_rules_get_h(&c->rules, a->name, a->name_len, a->hash) & SP_RULES_RUNNING) != 0;
 }
 
 static void reduce(const sp_converter *c, sp_ad *res)
@@ -290,7 +290,7 @@ sp_converter *sp_converter_new(const char *affiliation_path, char *err, size_t e
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (sp_rulemap_init(&c->rules) != 0) {
+    if (sp_rules_init(&c->rules) != 0) {
         snprintf(err, errlen, "out of memory");
         sp_converter_free(c);
         return NULL;
@@ -306,7 +306,7 @@ void sp_converter_free(sp_converter *c)
 {
     if (!c)
         return;
-    sp_rulemap_free(&c->rules);
+    sp_rules_free(&c->rules);
     sp_conv_free_affiliations(c);
     free(c);
 }

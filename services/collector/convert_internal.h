@@ -37,7 +37,7 @@
 #include "rules.h"
 
 struct sp_converter {
-    sp_rulemap rules;        /* which lists each attribute name is in */
+    sp_rules rules;        /* which lists each attribute name is in */
     json_t *aff_login;       /* login -> {institute, country, dn} */
     json_t *aff_dn;          /* dn -> the same objects (borrowed) */
 };
@@ -75,7 +75,7 @@ static inline sp_cval eval(const sp_ad *ad, const char *name, sp_arena *a, conv_
         return *v;
     sp_cval out;
     char err[128];
-    if (sp_ad_eval_attr_cached(ad, name, st->cache, a, &out, err, sizeof(err)) != 0) {
+    if (sp_expr_eval_attr_cached(ad, name, st->cache, a, &out, err, sizeof(err)) != 0) {
         st->stats->unevaluated++;
         return *v;
     }

@@ -165,7 +165,7 @@ Spider__Document *sp_document_build(sp_arena *a, const sp_ad *res, const sp_docu
     d->record_time = h.record_time;
     d->attributes = m->attributes;
     d->n_attributes = m->n_attributes;
-    md->spider_git_hash = (char *)sp_git_hash();
+    md->spider_git_hash = (char *)sp_version_git_hash();
     md->spider_hostname = (char *)(meta->hostname ? meta->hostname : "");
     md->spider_runtime = meta->runtime_ms;
     md->spider_source = meta->source;
@@ -201,7 +201,7 @@ static size_t value_size(const sp_cval *v)
 }
 
 /* An Attribute's body, its value's size known. */
-static size_t attr_size(const sp_attr *a, size_t value)
+static size_t attr_size(const sp_ad_attr *a, size_t value)
 {
     return (a->name_len ? sp_pb_len_field_size(a->name_len) : 0) + sp_pb_len_field_size(value);
 }
@@ -272,7 +272,7 @@ static uint8_t *put_value(uint8_t *p, const sp_cval *v)
 static uint8_t *put_attrs(uint8_t *p, unsigned field, const sp_ad *ad)
 {
     for (size_t i = 0; i < ad->n; i++) {
-        const sp_attr *a = &ad->attrs[i];
+        const sp_ad_attr *a = &ad->attrs[i];
         size_t value = value_size(&a->v);
         *p++ = (uint8_t)SP_PB_KEY_LEN(field);
         p = sp_pb_put_varint(p, attr_size(a, value));
@@ -320,7 +320,7 @@ int sp_document_pack(const sp_ad *res, const sp_document_meta *meta, sp_buf *out
     }
     char index[256];
     sp_document_index(meta->index_template, h.index_time, index, sizeof(index));
-    const char *hash = sp_git_hash(), *host = meta->hostname ? meta->hostname : "";
+    const char *hash = sp_version_git_hash(), *host = meta->hostname ? meta->hostname : "";
     size_t md = str_field(hash) + str_field(host) + int_field(meta->runtime_ms) + int_field(meta->source);
     size_t doc = str_field(id) + str_field(index) + str_field(h.schedd) + str_field(h.gjid) +
                  int_field(h.record_time) + attrs_size(res) + sp_pb_len_field_size(md) + str_field(meta->snapshot_id);

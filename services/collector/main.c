@@ -43,7 +43,7 @@ static const sp_opt options[] = {
     { "index-template", SP_OPT_STRING, "cms", "index-template", "daily index name prefix: <template>-YYYY-MM-DD" },
     { "output", SP_OPT_STRING, "kafka", "output", "kafka; or, without Kafka, jsonl (documents as JSON lines) or bulk (the _bulk NDJSON the publisher would post)" },
     { "output-file", SP_OPT_STRING, "-", "output-file", "jsonl/bulk output file (appended to), - for stdout" },
-    SP_KAFKA_OPTIONS,
+    SP_SERVICE_KAFKA_OPTIONS,
     { "kafka.timeout", SP_OPT_INT, "30", "kafka-timeout", "seconds Kafka may take to answer (at the start of each cycle) and to acknowledge a record (message.timeout.ms unless set)" },
     { "topic.queue", SP_OPT_STRING, "jobs.queue", "topic-queue", "queue snapshots topic" },
     { "topic.history", SP_OPT_STRING, "jobs.history", "topic-history", "history documents topic" },
@@ -53,7 +53,7 @@ static const sp_opt options[] = {
     { "max-ad-bytes", SP_OPT_INT, "16777216", "max-ad-bytes", "larger ads are skipped and counted (CMS ads are ~6 KB)" },
     { "now", SP_OPT_INT, "0", "now", "with --once: poll as if at this epoch second (replays, tests); 0: the clock" },
     { "hostname", SP_OPT_STRING, "", "hostname", "metadata.spider_hostname (default: this host's name)" },
-    SP_METRICS_OPTIONS,
+    SP_SERVICE_METRICS_OPTIONS,
 };
 
 static char **list_or_null(sp_config *cfg, const char *key)
@@ -83,8 +83,8 @@ static void log_cpu(void)
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) != 0)
         return;
-    sp_info("process.cpu", "user_seconds", SP_DBL(ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6),
-            "system_seconds", SP_DBL(ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6));
+    sp_info("process.cpu", "user_seconds", SP_LOG_DBL(ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6),
+            "system_seconds", SP_LOG_DBL(ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6));
 }
 
 static int run(sp_config *cfg)
@@ -144,7 +144,7 @@ static int run(sp_config *cfg)
         rc = 2;
     }
     char why[512];
-    if (sp_index_template_check(o.index_template, why, sizeof(why)) != 0) {
+    if (sp_bulk_index_template_check(o.index_template, why, sizeof(why)) != 0) {
         fprintf(stderr, "spider-collector: --index-template \"%s\": %s\n", o.index_template, why);
         rc = 2;
     }
@@ -221,7 +221,7 @@ static const sp_opt_rule rules[] = {
     { "metrics.port", "0..65535", NULL },
 };
 
-static const sp_command commands[] = {
+static const sp_config_command commands[] = {
     { "run", "[--once]", "Polls every --interval seconds, or one cycle with --once (cron): exit 0 when every poll\n"
       "succeeded, 1 when one failed (a schedd, Kafka, a checkpoint that could not be saved), 2 on a usage error.", 0, 0 },
 };

@@ -13,11 +13,11 @@
 
 /* The largest string attribute of res over min bytes and not in names
  * (",A,B,"), or NULL. */
-static sp_attr *largest_string(sp_ad *res, const char *names, size_t min)
+static sp_ad_attr *largest_string(sp_ad *res, const char *names, size_t min)
 {
-    sp_attr *best = NULL;
+    sp_ad_attr *best = NULL;
     for (size_t i = 0; i < res->n; i++) {
-        sp_attr *a = &res->attrs[i];
+        sp_ad_attr *a = &res->attrs[i];
         if ((a->v.type != SP_CV_STRING && a->v.type != SP_CV_EXPR) || a->v.u.str.len <= min)
             continue;
         char quoted[300];
@@ -30,7 +30,7 @@ static sp_attr *largest_string(sp_ad *res, const char *names, size_t min)
 
 /* Cuts a's value to its first keep bytes (on a UTF-8 boundary) followed by
  * a marker naming the original size. -1 on ENOMEM. */
-static int truncate_attr(sp_ad *res, sp_attr *a, size_t keep)
+static int truncate_attr(sp_ad *res, sp_ad_attr *a, size_t keep)
 {
     const char *s = a->v.u.str.s;
     size_t orig = a->v.u.str.len;
@@ -55,7 +55,7 @@ static void largest_attrs(const sp_ad *res, char *out, size_t len)
     size_t n = 0;
     out[0] = '\0';
     for (int k = 0; k < 3; k++) {
-        sp_attr *a = largest_string((sp_ad *)res, seen, 0);
+        sp_ad_attr *a = largest_string((sp_ad *)res, seen, 0);
         if (!a)
             break;
         n += (size_t)snprintf(out + n, n < len ? len - n : 0, "%s%s=%zu", k ? "," : "", a->name, a->v.u.str.len);
@@ -73,7 +73,7 @@ int sp_oversize_fit(sp_ad *res, const sp_document_meta *meta, sp_buf *packed, si
         return 0;
     largest_attrs(res, before, sizeof(before));
     while (packed->len + keylen + RECORD_OVERHEAD > max) {
-        sp_attr *a = largest_string(res, names, TRUNCATE_MIN);
+        sp_ad_attr *a = largest_string(res, names, TRUNCATE_MIN);
         size_t nl = strlen(names);
         if (!a || nl + a->name_len + 2 >= sizeof(names))
             break;

@@ -31,7 +31,7 @@ struct sp_scaleout {
 
 static int partition_of(const sp_scaleout *s, const char *schedd)
 {
-    return (int)(sp_fnv1a64(schedd, strlen(schedd)) % (uint64_t)s->partitions);
+    return (int)(sp_hash_fnv1a64(schedd, strlen(schedd)) % (uint64_t)s->partitions);
 }
 
 static void on_assign(void *ctx, const rd_kafka_topic_partition_list_t *parts, int assigned)
@@ -49,7 +49,7 @@ static void on_assign(void *ctx, const rd_kafka_topic_partition_list_t *parts, i
             parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
     }
     pthread_mutex_unlock(&s->lock);
-    sp_info(assigned ? "scaleout.assigned" : "scaleout.revoked", "partitions", SP_INT(parts->cnt));
+    sp_info(assigned ? "scaleout.assigned" : "scaleout.revoked", "partitions", SP_LOG_INT(parts->cnt));
 }
 
 /* A schedd's seen set (key S#seen): replaces the loaded one. */

@@ -15,7 +15,7 @@
  * this build's metadata.publisher_git_hash, into the same sp_bulk_index. */
 static int write_bulk(sp_sink_file *f, const Spider__Document *d, sp_buf *buf)
 {
-    sp_docjson_opts o = { NULL, sp_git_hash() };
+    sp_docjson_opts o = { NULL, sp_version_git_hash() };
     buf->len = 0;
     if (sp_docjson_write(buf, d, &o) != 0)
         return -1;

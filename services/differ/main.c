@@ -48,9 +48,9 @@ static const sp_opt options[] = {
     { "ca-file", SP_OPT_STRING, "", "ca-file", "CA bundle for clusters without their own \"ca\" (default: system CAs)" },
     { "es-page", SP_OPT_INT, "1000", "es-page", "documents per scroll page of es: inputs" },
     { "amq.topic", SP_OPT_STRING, "/topic/spider.differ.reports", "amq-topic", "compare, merge: destination of the report on ActiveMQ" },
-    SP_AMQ_OPTIONS,
-    SP_KAFKA_OPTIONS,
-    SP_METRICS_OPTIONS,
+    SP_SERVICE_AMQ_OPTIONS,
+    SP_SERVICE_KAFKA_OPTIONS,
+    SP_SERVICE_METRICS_OPTIONS,
     { "topic.queue", SP_OPT_STRING, "jobs.queue", "topic-queue", "stream: the collector's queue snapshots" },
     { "topic.changes", SP_OPT_STRING, "jobs.changes", "topic-changes", "stream: where change events go" },
     { "group", SP_OPT_STRING, "spider-differ", "group", "stream: consumer group (instances share the schedds)" },
@@ -295,7 +295,7 @@ static int stream(sp_config *cfg)
     const char **by = strings(cfg, "summary.by", &nby), **sums = strings(cfg, "summary.sums", &nsums);
     sp_summary_opts so = { by, nby, sums, nsums, sp_config_str(cfg, "index-template") };
     char why[256];
-    if (!rc && sp_index_template_check(so.index_template, why, sizeof(why)) != 0) {
+    if (!rc && sp_bulk_index_template_check(so.index_template, why, sizeof(why)) != 0) {
         fprintf(stderr, "spider-differ: --index-template \"%s\": %s\n", so.index_template, why);
         rc = 2;
     }
@@ -381,7 +381,7 @@ static const sp_opt_rule rules[] = {
     { "amq.timeout_ms", "1..", NULL },
 };
 
-static const sp_command commands[] = {
+static const sp_config_command commands[] = {
     { "stream", "", "jobs.queue -> jobs.changes: ADDED, CHANGED (with the fields) and REMOVED per complete snapshot\n"
       "of each schedd; instances share the schedds through --group; jobs that left the queue without\n"
       "history within --lost-grace raise alerts (ActiveMQ --alerts-destination).", 0, 0 },

@@ -33,7 +33,7 @@ static const sp_opt options_head[] = {
     { "es-conf", SP_OPT_STRING, "etc/es_conf.json", "es-conf", "the clusters, es_conf.json in the reference format" },
     { "ca-file", SP_OPT_STRING, "", "ca-file", "CA bundle for clusters without their own \"ca\" (default: the system's)" },
     { "index-template", SP_OPT_STRING, "cms", "index-template", "daily indices are <template>-YYYY-MM-DD" },
-    SP_KAFKA_OPTIONS,
+    SP_SERVICE_KAFKA_OPTIONS,
     { "topics", SP_OPT_LIST, "jobs.history,jobs.changes", "topics", "topics to publish (jobs.queue: resend every queued job, as the reference)" },
     { "group", SP_OPT_STRING, "spider-publisher", "group", "consumer group prefix; each cluster reads as <group>.<cluster>" },
     { "deadletter-topic", SP_OPT_STRING, "publisher.deadletter", "deadletter-topic", "where documents a cluster can never take go, with its reason" },
@@ -45,7 +45,7 @@ static const sp_opt options_head[] = {
 };
 
 static const sp_opt options_tail[] = {
-    SP_METRICS_OPTIONS,
+    SP_SERVICE_METRICS_OPTIONS,
     { "git-hash", SP_OPT_STRING, "", "git-hash", "purge: the collector build whose documents go (metadata.spider_git_hash)" },
     { "since", SP_OPT_INT, "0", "since", "purge: only documents with RecordTime >= this epoch second" },
     { "dry-run", SP_OPT_BOOL, "false", "dry-run", "purge: count what would be deleted, delete nothing" },
@@ -73,18 +73,18 @@ static long long parse_time(const char *s)
 static int check_template(sp_config *cfg)
 {
     char why[512];
-    if (sp_index_template_check(sp_config_str(cfg, "index-template"), why, sizeof(why)) == 0)
+    if (sp_bulk_index_template_check(sp_config_str(cfg, "index-template"), why, sizeof(why)) == 0)
         return 0;
     fprintf(stderr, "spider-publisher: --index-template \"%s\": %s\n", sp_config_str(cfg, "index-template"), why);
     return -1;
 }
 
 /* --es-conf (with --ca-file) into cl. 0, or -1 after saying why on stderr. */
-static int load_clusters(sp_config *cfg, sp_clusters *cl)
+static int load_clusters(sp_config *cfg, sp_esconf *cl)
 {
     char err[1024];
     const char *ca = sp_config_str(cfg, "ca-file");
-    if (sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, cl, err, sizeof(err)) == 0)
+    if (sp_esconf_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, cl, err, sizeof(err)) == 0)
         return 0;
     fprintf(stderr, "spider-publisher: %s\n", err);
     return -1;
@@ -180,7 +180,7 @@ static int replay(sp_config *cfg)
 static int purge(sp_config *cfg)
 {
     char err[1024], pattern[256];
-    sp_clusters cl;
+    sp_esconf cl;
     const char *hash = sp_config_str(cfg, "git-hash");
     if (!*hash) {
         fprintf(stderr, "spider-publisher purge: --git-hash is required\n");
@@ -192,7 +192,7 @@ static int purge(sp_config *cfg)
     sp_purge_opts o = { hash, sp_config_int(cfg, "since"), pattern, sp_config_bool(cfg, "dry-run") };
     int rc = 0;
     for (size_t i = 0; i < cl.n; i++) {
-        sp_http *h = sp_cluster_http(&cl.items[i], 600000, err, sizeof(err));
+        sp_http *h = sp_esconf_http(&cl.items[i], 600000, err, sizeof(err));
         long long n = 0;
         const char *method = "";
         if (!h || sp_purge(h, &o, &n, &method, err, sizeof(err)) != 0) {
@@ -202,12 +202,12 @@ static int purge(sp_config *cfg)
         } else {
             printf("%s: %s %lld documents of git hash %s in %s (%s)\n", cl.items[i].name,
                    o.dry_run ? "would delete" : "deleted", n, hash, pattern, method);
-            sp_info("purge.done", "cluster", cl.items[i].name, "git_hash", hash, "documents", SP_INT(n),
+            sp_info("purge.done", "cluster", cl.items[i].name, "git_hash", hash, "documents", SP_LOG_INT(n),
                     "dry_run", o.dry_run ? "true" : "false", "method", method);
         }
         sp_http_free(h);
     }
-    sp_clusters_free(&cl);
+    sp_esconf_free(&cl);
     return rc;
 }
 
@@ -216,15 +216,15 @@ static int purge(sp_config *cfg)
 static int setup(sp_config *cfg)
 {
     char err[1024];
-    sp_clusters cl;
+    sp_esconf cl;
     if (check_template(cfg) != 0 || load_clusters(cfg, &cl) != 0)
         return 2;
     sp_setup_opts o = { sp_config_str(cfg, "index-template"), (int)sp_config_int(cfg, "retention-days") };
     int counts[4] = { 0 }, failed = 0;
     for (size_t i = 0; i < cl.n; i++) {
-        const sp_cluster_conf *c = &cl.items[i];
+        const sp_esconf_cluster *c = &cl.items[i];
         sp_setup_result r;
-        sp_http *h = sp_cluster_http(c, 60000, err, sizeof(err));
+        sp_http *h = sp_esconf_http(c, 60000, err, sizeof(err));
         if (!h || sp_setup_cluster(h, c->opensearch, &o, &r, err, sizeof(err)) != 0) {
             fprintf(stderr, "%s: FAILED: %s\n", c->name, err);
             sp_error("setup.failed", "cluster", c->name, "error", err);
@@ -247,7 +247,7 @@ static int setup(sp_config *cfg)
     }
     printf("setup: %zu clusters, %d created, %d updated, %d unchanged, %d failed\n", cl.n,
            counts[SP_SETUP_CREATED], counts[SP_SETUP_UPDATED], counts[SP_SETUP_UNCHANGED], failed);
-    sp_clusters_free(&cl);
+    sp_esconf_free(&cl);
     return failed ? 1 : 0;
 }
 
@@ -325,7 +325,7 @@ static const sp_opt_rule rules[] = {
     { "metrics.port", "0..65535", NULL },
 };
 
-static const sp_command commands[] = {
+static const sp_config_command commands[] = {
     { "run", "", "Publishes from Kafka (--topics) to every cluster of --es-conf and to ActiveMQ until SIGTERM;\n"
       "each output reads as its own consumer group <group>.<cluster>.", 0, 0 },
     { "purge", "--git-hash H [--since T] [--dry-run]", "Deletes the documents a bad collector build wrote (metadata.spider_git_hash)\n"

@@ -6,7 +6,7 @@
  *                 "version", the document's spider_* metadata}}
  * sent persistent with a receipt; it counts once the receipt arrived. One
  * output, "amq", when --amq-brokers names any; its options are the amq.*
- * ones (SP_AMQ_OPTIONS and the destination, producer and type).
+ * ones (SP_SERVICE_AMQ_OPTIONS and the destination, producer and type).
  *
  * A batch is sent with one receipt per message, several in flight, and is
  * delivered once every receipt arrived. A broker that fails (connection
@@ -43,7 +43,7 @@ typedef struct {
     const char *type;               /* metadata.type */
     sp_stomp_client *client;        /* NULL until connected */
     int failed;                     /* the broker in use failed: fail over */
-    sp_rulemap dates;               /* date attributes go out in epoch ms */
+    sp_rules dates;               /* date attributes go out in epoch ms */
     sp_buf body;
 } amq_output;
 
@@ -51,19 +51,19 @@ static int put(sp_buf *b, const char *s) { return sp_buf_append(b, s, strlen(s))
 
 static int put_string_field(sp_buf *b, const char *name, const char *value)
 {
-    return put(b, ",\"") || put(b, name) || put(b, "\":") || sp_json_append_string(b, value ? value : "");
+    return put(b, ",\"") || put(b, name) || put(b, "\":") || sp_buf_append_json_string(b, value ? value : "");
 }
 
 /* The notification of one document into a->body. 0, or -1 out of memory. */
 static int envelope(amq_output *a, const Spider__Document *d)
 {
     sp_buf *b = &a->body;
-    sp_docjson_opts o = { &a->dates, sp_git_hash() };
+    sp_docjson_opts o = { &a->dates, sp_version_git_hash() };
     char ts[32];
     snprintf(ts, sizeof(ts), "%lld", (long long)d->record_time * 1000);
     b->len = 0;
     if (put(b, "{\"data\":") || sp_docjson_write(b, d, &o) != 0 ||
-        put(b, ",\"metadata\":{\"producer\":") || sp_json_append_string(b, a->producer) ||
+        put(b, ",\"metadata\":{\"producer\":") || sp_buf_append_json_string(b, a->producer) ||
         put_string_field(b, "type", a->type) || put_string_field(b, "_id", d->id) ||
         put(b, ",\"timestamp\":") || put(b, ts) || put_string_field(b, "version", SPIDER_VERSION))
         return -1;
@@ -71,7 +71,7 @@ static int envelope(amq_output *a, const Spider__Document *d)
     if (m && (put_string_field(b, "spider_git_hash", m->spider_git_hash) ||
               put_string_field(b, "spider_hostname", m->spider_hostname)))
         return -1;
-    return put_string_field(b, "publisher_git_hash", sp_git_hash()) || put(b, "}}");
+    return put_string_field(b, "publisher_git_hash", sp_version_git_hash()) || put(b, "}}");
 }
 
 /* Connected to some broker of the list. 0, or -1 with err. */
@@ -143,7 +143,7 @@ static void amq_free(sp_output *o)
     amq_output *a = (amq_output *)o;
     sp_stomp_close(a->client);
     sp_service_amq_free(&a->conn);
-    sp_rulemap_free(&a->dates);
+    sp_rules_free(&a->dates);
     sp_buf_free(&a->body);
     free(a);
 }
@@ -168,7 +168,7 @@ static int amq_open(const sp_output_env *env, char *err, size_t errlen)
         .failed = sp_metrics_counter(env->metrics, "spider_publisher_amq_failed_total", "Notifications not confirmed (sent again)", ol),
     };
     amq_output *a = calloc(1, sizeof(*a));
-    if (!a || sp_rulemap_init(&a->dates) != 0) {
+    if (!a || sp_rules_init(&a->dates) != 0) {
         free(a);
         return snprintf(err, errlen, "out of memory"), -1;
     }
@@ -194,7 +194,7 @@ static int amq_names(sp_config *cfg, void (*each)(void *ctx, const char *name), 
 }
 
 static const sp_opt amq_options[] = {
-    SP_AMQ_OPTIONS,
+    SP_SERVICE_AMQ_OPTIONS,
     { "amq.destination", SP_OPT_STRING, "/topic/spider.jobs", "amq-destination", "where notifications go (the reference's CMS_HTCONDOR_TOPIC)" },
     { "amq.producer", SP_OPT_STRING, "condor", "amq-producer", "metadata.producer (the reference's CMS_HTCONDOR_PRODUCER)" },
     { "amq.type", SP_OPT_STRING, "metric", "amq-type", "metadata.type of the notifications" },

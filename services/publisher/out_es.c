@@ -45,7 +45,7 @@
 /* es_conf.json's clusters, shared by the outputs opened from them. Outputs
  * are opened and freed by one thread at a time: a plain count. */
 typedef struct {
-    sp_clusters cl;
+    sp_esconf cl;
     int refs;
 } es_clusters;
 
@@ -58,7 +58,7 @@ typedef struct {
     sp_output base;
     es_metrics m;
     es_clusters *shared;            /* one reference */
-    const sp_cluster_conf *conf;    /* into shared */
+    const sp_esconf_cluster *conf;    /* into shared */
     sp_http *http;
     char *known[MAX_INDICES];       /* indices created or found, oldest first (deliver's) */
     size_t nknown;
@@ -189,7 +189,7 @@ static size_t item_bytes(const es_output *c, const sp_item *it, size_t json_len)
  * cluster's limit alone, one that cannot be encoded) are dead-lettered. */
 static void build_bulk(es_output *c, sp_batch *b, sp_buf *json, size_t cap)
 {
-    sp_docjson_opts o = { NULL, sp_git_hash() };
+    sp_docjson_opts o = { NULL, sp_version_git_hash() };
     char why[512];
     int full = 0;
     sp_bulk_reset(&b->body);
@@ -216,7 +216,7 @@ static void build_bulk(es_output *c, sp_batch *b, sp_buf *json, size_t cap)
             sp_bulk_delete(&b->body, c->current, it->doc->global_job_id);
             continue;
         }
-        if (sp_index_name_check(index_of(c, it), why, sizeof(why)) != 0) {
+        if (sp_bulk_index_name_check(index_of(c, it), why, sizeof(why)) != 0) {
             it->done = 1;
             sp_output_dead_letter(&c->base, it, "invalid_index_name_exception", why);
             continue;
@@ -330,7 +330,7 @@ static void learn_cap(es_output *c, size_t cap)
     atomic_store(&c->bulk_cap, cap);
     const char *l[] = { c->base.name };
     sp_metric_set(c->m.max_request_bytes, l, (double)cap);
-    sp_warn("publish.bulk_cap", "output", c->base.name, "max_request_bytes", SP_INT((long long)cap),
+    sp_warn("publish.bulk_cap", "output", c->base.name, "max_request_bytes", SP_LOG_INT((long long)cap),
             "hint", "a proxy in front of the cluster takes less than its http.max_content_length");
 }
 
@@ -355,8 +355,8 @@ static int es_deliver(sp_output *o, sp_batch *b)
         if (rc == 0 && (rc = send_bulk(c, b, err, sizeof(err))) == 0)
             continue;
         if (rc == 413) {
-            sp_warn("publish.too_large", "output", c->base.name, "bytes", SP_INT((long long)b->body.buf.len),
-                    "items", SP_INT((long long)b->body.items));
+            sp_warn("publish.too_large", "output", c->base.name, "bytes", SP_LOG_INT((long long)b->body.buf.len),
+                    "items", SP_LOG_INT((long long)b->body.items));
             if (b->body.items == 1)
                 dead_letter_single(c, b, "the cluster answered 413: the document alone is over its http.max_content_length");
             else
@@ -380,7 +380,7 @@ static void es_free(sp_output *o)
     free(c->current);
     free(c->name);
     if (c->shared && --c->shared->refs == 0) {
-        sp_clusters_free(&c->shared->cl);
+        sp_esconf_free(&c->shared->cl);
         free(c->shared);
     }
     free(c);
@@ -444,7 +444,7 @@ static int probe(es_output *c, unsigned long long *limit, char *err, size_t errl
     if (r.status == 200)
         *limit = max_content_length(r.body);
     else
-        sp_warn("publish.cluster_settings", "output", c->base.name, "status", SP_INT(r.status),
+        sp_warn("publish.cluster_settings", "output", c->base.name, "status", SP_LOG_INT(r.status),
                 "hint", "http.max_content_length unknown: the default 100mb is assumed");
     return 0;
 }
@@ -465,7 +465,7 @@ static const char *const es_requests[] = { "bulk", "create_index", NULL };
  * http.max_content_length). NULL with err naming the cluster on a
  * configuration error (TLS, login refused). */
 static sp_output *es_new(const sp_output_env *env, const es_metrics *m, es_clusters *shared,
-                         const sp_cluster_conf *conf, long long max_request, char *err, size_t errlen)
+                         const sp_esconf_cluster *conf, long long max_request, char *err, size_t errlen)
 {
     es_output *c = calloc(1, sizeof(*c));
     if (!c)
@@ -477,7 +477,7 @@ static sp_output *es_new(const sp_output_env *env, const es_metrics *m, es_clust
     shared->refs++;
     c->conf = conf;
     unsigned long long limit = 0;
-    if (!(c->http = sp_cluster_http(conf, 120000, err, errlen)) || probe(c, &limit, err, errlen) != 0) {
+    if (!(c->http = sp_esconf_http(conf, 120000, err, errlen)) || probe(c, &limit, err, errlen) != 0) {
         es_free(&c->base);
         return NULL;
     }
@@ -487,18 +487,18 @@ static sp_output *es_new(const sp_output_env *env, const es_metrics *m, es_clust
     atomic_init(&c->bulk_cap, c->max_request);
     const char *l[] = { conf->name };
     sp_metric_set(m->max_request_bytes, l, (double)c->max_request);
-    sp_info("publish.cluster", "output", conf->name, "max_request_bytes", SP_INT((long long)c->max_request),
-            "cluster_limit", SP_INT((long long)limit));
+    sp_info("publish.cluster", "output", conf->name, "max_request_bytes", SP_LOG_INT((long long)c->max_request),
+            "cluster_limit", SP_LOG_INT((long long)limit));
     return &c->base;
 }
 
 /* The same cluster's current-state output into the index current. */
 static sp_output *es_current_new(const sp_output_env *env, const es_metrics *m, es_clusters *shared,
-                                 const sp_cluster_conf *conf, long long max_request, const char *current,
+                                 const sp_esconf_cluster *conf, long long max_request, const char *current,
                                  char *err, size_t errlen)
 {
     char why[512];
-    if (sp_index_name_check(current, why, sizeof(why)) != 0)
+    if (sp_bulk_index_name_check(current, why, sizeof(why)) != 0)
         return snprintf(err, errlen, "current-state index \"%s\": %s", current, why), NULL;
     es_output *c = (es_output *)es_new(env, m, shared, conf, max_request, err, errlen);
     if (!c)
@@ -516,10 +516,10 @@ static sp_output *es_current_new(const sp_output_env *env, const es_metrics *m, 
 }
 
 /* --es-conf (with --ca-file) into cl. 0, or -1 with err. */
-static int load_clusters(sp_config *cfg, sp_clusters *cl, char *err, size_t errlen)
+static int load_clusters(sp_config *cfg, sp_esconf *cl, char *err, size_t errlen)
 {
     const char *ca = sp_config_str(cfg, "ca-file");
-    return sp_clusters_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, cl, err, errlen);
+    return sp_esconf_load(sp_config_str(cfg, "es-conf"), *ca ? ca : NULL, cl, err, errlen);
 }
 
 /* --index-template checked (bulk.h), an output per cluster in
@@ -538,13 +538,13 @@ static int es_open(const sp_output_env *env, char *err, size_t errlen)
     };
     char why[512];
     const char *t = sp_config_str(env->cfg, "index-template");
-    if (sp_index_template_check(t, why, sizeof(why)) != 0)
+    if (sp_bulk_index_template_check(t, why, sizeof(why)) != 0)
         return snprintf(err, errlen, "--index-template \"%s\": %s", t, why), -1;
     es_clusters *shared = calloc(1, sizeof(*shared));
     if (!shared)
         return snprintf(err, errlen, "out of memory"), -1;
     if (load_clusters(env->cfg, &shared->cl, err, errlen) != 0) {
-        sp_clusters_free(&shared->cl);
+        sp_esconf_free(&shared->cl);
         free(shared);
         return -1;
     }
@@ -556,7 +556,7 @@ static int es_open(const sp_output_env *env, char *err, size_t errlen)
     int rc = 0;
     for (int pass = 0; rc == 0 && pass < (sp_config_bool(env->cfg, "current") ? 2 : 1); pass++)
         for (size_t i = 0; rc == 0 && i < shared->cl.n; i++) {
-            const sp_cluster_conf *conf = &shared->cl.items[i];
+            const sp_esconf_cluster *conf = &shared->cl.items[i];
             sp_output *o = pass ? es_current_new(env, &m, shared, conf, max_request, *named ? named : current, err, errlen)
                                 : es_new(env, &m, shared, conf, max_request, err, errlen);
             if (!o || (rc = env->add(env->ctx, o, err, errlen)) != 0) {
@@ -565,7 +565,7 @@ static int es_open(const sp_output_env *env, char *err, size_t errlen)
             }
         }
     if (--shared->refs == 0) {
-        sp_clusters_free(&shared->cl);
+        sp_esconf_free(&shared->cl);
         free(shared);
     }
     return rc;
@@ -573,11 +573,11 @@ static int es_open(const sp_output_env *env, char *err, size_t errlen)
 
 static int es_names(sp_config *cfg, void (*each)(void *ctx, const char *name), void *ctx, char *err, size_t errlen)
 {
-    sp_clusters cl = { 0 };
+    sp_esconf cl = { 0 };
     int rc = load_clusters(cfg, &cl, err, errlen);
     for (size_t i = 0; rc == 0 && i < cl.n; i++)
         each(ctx, cl.items[i].name);
-    sp_clusters_free(&cl);
+    sp_esconf_free(&cl);
     return rc;
 }
 

@@ -80,7 +80,7 @@ static int backoff(void *ctx, const char *output, const char *why, long *backoff
     sp_publisher *p = ctx;
     if (atomic_load(&p->stop))
         return -1;
-    sp_warn("publish.retry", "output", output, "error", why, "backoff_ms", SP_INT(*backoff_ms));
+    sp_warn("publish.retry", "output", output, "error", why, "backoff_ms", SP_LOG_INT(*backoff_ms));
     lane *ln = lane_of(p, output);
     if (ln) {
         pthread_mutex_lock(&ln->lock);
@@ -144,7 +144,7 @@ static void dead_letter(void *ctx, const char *output, const sp_item *it, const 
     sp_publisher *p = ctx;
     const char *id = it->doc && it->doc->id ? it->doc->id : "";
     sp_warn("publish.dead_letter", "output", output, "topic", rd_kafka_topic_name(it->msg->rkt), "partition",
-            SP_INT(it->msg->partition), "offset", SP_INT(it->msg->offset), "id", id, "error_type", type ? type : "",
+            SP_LOG_INT(it->msg->partition), "offset", SP_LOG_INT(it->msg->offset), "id", id, "error_type", type ? type : "",
             "error", reason ? reason : "");
     long wait_ms = 200;
     for (;;) {

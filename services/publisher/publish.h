@@ -41,7 +41,7 @@ typedef struct sp_publisher sp_publisher;
  * NULL with err when one cannot be opened or started. */
 sp_publisher *sp_publisher_start(const sp_publish_opts *o, sp_config *cfg, sp_metrics *m, char *err,
                                  size_t errlen);
-/* /readyz (metrics.h's sp_health_fn, ctx the publisher): Kafka answers,
+/* /readyz (metrics.h's sp_metrics_health_fn, ctx the publisher): Kafka answers,
  * and no output went stall_s without a commit while messages wait. */
 int sp_publisher_ready(void *ctx, char *why, size_t whylen);
 /* Stops reading, finishes the batch in hand (committing what was

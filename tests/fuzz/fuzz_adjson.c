@@ -7,7 +7,7 @@
 
 #include "adjson.h"
 
-static int check(void *ctx, const sp_adj_event *ev)
+static int check(void *ctx, const sp_adjson_event *ev)
 {
     (void)ctx;
     volatile char sink = 0;

@@ -8,7 +8,7 @@
 
 #include "adlong.h"
 
-static int check(void *ctx, const sp_adj_event *ev)
+static int check(void *ctx, const sp_adjson_event *ev)
 {
     (void)ctx;
     volatile char sink = 0;
@@ -18,7 +18,7 @@ static int check(void *ctx, const sp_adj_event *ev)
         sink ^= ev->name[i];
     if (ev->depth < 0 || ev->depth > 64)
         abort();
-    if (ev->depth == 0 && ev->type != SP_ADJ_LIST_END && ev->type != SP_ADJ_AD_END && !ev->name)
+    if (ev->depth == 0 && ev->type != SP_ADJSON_LIST_END && ev->type != SP_ADJSON_AD_END && !ev->name)
         abort();                              /* every attribute is named */
     (void)sink;
     return 0;

@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sp_expr_free(e);
     }
     for (size_t i = 0; i < ad->n && i < 16; i++)
-        if (sp_ad_eval_attr(ad, ad->attrs[i].name, &arena, &out, err, sizeof(err)) == 0)
+        if (sp_expr_eval_attr(ad, ad->attrs[i].name, &arena, &out, err, sizeof(err)) == 0)
             check_value(&out, 0);
     sp_ad_free(ad);
     sp_arena_reset(&arena);

@@ -9,7 +9,7 @@
 
 #define DRILL_GIT_HASH "baadbaadbaadbaadbaadbaadbaadbaadbaadbaad"
 
-const char *sp_git_hash(void) { return DRILL_GIT_HASH; }
+const char *sp_version_git_hash(void) { return DRILL_GIT_HASH; }
 
 void sp_version_print(const char *program, FILE *out)
 {

@@ -170,7 +170,7 @@ static void take(void *ctx, const char *topic, const Spider__Record *r)
             fail_msg("document %s of snapshot %s (%s) %s", r->document->id, s->id, r->document->schedd,
                      s->begun ? "after the end marker" : "before the begin marker");
         s->count++;
-        s->checksum = sp_snapshot_checksum_add(s->checksum, r->document->id, strlen(r->document->id));
+        s->checksum = sp_record_checksum_add(s->checksum, r->document->id, strlen(r->document->id));
         s->docs = realloc(s->docs, (s->ndocs + 1) * sizeof(char *));
         s->docs[s->ndocs++] = strdup(r->document->global_job_id);
     }

@@ -40,12 +40,12 @@ static void test_local_stack_clusters(void **state)
             os, need("OPENSEARCH_USER"), pw, need("OPENSEARCH_CA"), (int)(strchr(es, ':') - es), es,
             strchr(es, ':') + 1);
     fclose(f);
-    sp_clusters c;
-    if (sp_clusters_load(conf, NULL, &c, err, sizeof(err)) != 0)
+    sp_esconf c;
+    if (sp_esconf_load(conf, NULL, &c, err, sizeof(err)) != 0)
         fail_msg("%s", err);
     assert_int_equal(c.n, 2);
     for (size_t i = 0; i < c.n; i++) {
-        sp_http *h = sp_cluster_http(&c.items[i], 10000, err, sizeof(err));
+        sp_http *h = sp_esconf_http(&c.items[i], 10000, err, sizeof(err));
         assert_non_null(h);
         sp_http_response r;
         if (sp_http_request(h, "GET", "/_cluster/health", NULL, NULL, 0, &r, err, sizeof(err)) != 0)
@@ -55,7 +55,7 @@ static void test_local_stack_clusters(void **state)
         sp_http_free(h);
     }
     assert_true(c.items[0].opensearch);
-    sp_clusters_free(&c);
+    sp_esconf_free(&c);
     unlink(conf);
     unlink(pw);
     rmdir(dir);

@@ -198,7 +198,7 @@ static void run_case(line_buf *b, sp_ad *ad, sp_expr_cache *cache, const char *a
     if (!e.u.str.s || sp_ad_set(ad, ORACLE_ATTR, strlen(ORACLE_ATTR), &e) < 0)
         exit(2);
     sp_cval out;
-    if (sp_ad_eval_attr_cached(ad, ORACLE_ATTR, cache, ad->arena, &out, err, sizeof(err)) != 0) {
+    if (sp_expr_eval_attr_cached(ad, ORACLE_ATTR, cache, ad->arena, &out, err, sizeof(err)) != 0) {
         lb_addz(b, "unsupported: ");
         lb_addz(b, err);
         return;

@@ -37,22 +37,22 @@ static void rec_put(recorder *r, const char *fmt, ...)
     r->len += (size_t)n;
 }
 
-static int record(void *ctx, const sp_adj_event *ev)
+static int record(void *ctx, const sp_adjson_event *ev)
 {
     recorder *r = ctx;
     if (ev->name)
         rec_put(r, "%.*s=", (int)ev->name_len, ev->name);
     switch (ev->type) {
-    case SP_ADJ_NULL: rec_put(r, "null;"); break;
-    case SP_ADJ_BOOL: rec_put(r, "b:%lld;", ev->i); break;
-    case SP_ADJ_INT: rec_put(r, "i:%lld;", ev->i); break;
-    case SP_ADJ_REAL: rec_put(r, "r:%.15g;", ev->r); break;
-    case SP_ADJ_STRING: rec_put(r, "s:%.*s;", (int)ev->len, ev->str); break;
-    case SP_ADJ_EXPR: rec_put(r, "e:%.*s;", (int)ev->len, ev->str); break;
-    case SP_ADJ_LIST_BEGIN: rec_put(r, "["); break;
-    case SP_ADJ_LIST_END: rec_put(r, "];"); break;
-    case SP_ADJ_AD_BEGIN: rec_put(r, "{"); break;
-    case SP_ADJ_AD_END: rec_put(r, "};"); break;
+    case SP_ADJSON_NULL: rec_put(r, "null;"); break;
+    case SP_ADJSON_BOOL: rec_put(r, "b:%lld;", ev->i); break;
+    case SP_ADJSON_INT: rec_put(r, "i:%lld;", ev->i); break;
+    case SP_ADJSON_REAL: rec_put(r, "r:%.15g;", ev->r); break;
+    case SP_ADJSON_STRING: rec_put(r, "s:%.*s;", (int)ev->len, ev->str); break;
+    case SP_ADJSON_EXPR: rec_put(r, "e:%.*s;", (int)ev->len, ev->str); break;
+    case SP_ADJSON_LIST_BEGIN: rec_put(r, "["); break;
+    case SP_ADJSON_LIST_END: rec_put(r, "];"); break;
+    case SP_ADJSON_AD_BEGIN: rec_put(r, "{"); break;
+    case SP_ADJSON_AD_END: rec_put(r, "};"); break;
     }
     return 0;
 }
@@ -216,12 +216,12 @@ static void expect_run(const char *text, const char *want_seq, const char *want_
 
 /* Numbers beyond the range, as HTCondor's library reads them: integers
  * clamped to 64 bits, reals infinite, or 0 when too small. */
-static int keep_numbers(void *ctx, const sp_adj_event *ev)
+static int keep_numbers(void *ctx, const sp_adjson_event *ev)
 {
     double *out = ctx;
-    if (ev->depth == 0 && (ev->type == SP_ADJ_INT || ev->type == SP_ADJ_REAL) && ev->name_len == 1)
-        out[ev->name[0] - 'A'] = ev->type == SP_ADJ_INT ? (double)ev->i : ev->r;
-    if (ev->depth == 0 && ev->type == SP_ADJ_INT && ev->name_len == 1)
+    if (ev->depth == 0 && (ev->type == SP_ADJSON_INT || ev->type == SP_ADJSON_REAL) && ev->name_len == 1)
+        out[ev->name[0] - 'A'] = ev->type == SP_ADJSON_INT ? (double)ev->i : ev->r;
+    if (ev->depth == 0 && ev->type == SP_ADJSON_INT && ev->name_len == 1)
         out[8 + ev->name[0] - 'A'] = 1;          /* typed int */
     return 0;
 }

@@ -35,7 +35,7 @@ static void test_id_escaping_parses_back(void **state)
     (void)state;
     const char *id = "q\"b\\s\x01\n\tcaf\xc3\xa9";
     sp_buf out = {0};
-    assert_int_equal(sp_json_append_string(&out, id), 0);
+    assert_int_equal(sp_buf_append_json_string(&out, id), 0);
     assert_int_equal(sp_buf_reserve(&out, 1), 0);
     out.data[out.len] = '\0';
     assert_string_equal((char *)out.data, "\"q\\\"b\\\\s\\u0001\\n\\tcaf\xc3\xa9\"");
@@ -112,32 +112,32 @@ static void test_index_names(void **state)
 {
     (void)state;
     char why[512], big[300];
-    assert_int_equal(sp_index_name_check("cms-2026-11-22", why, sizeof(why)), 0);
-    assert_int_equal(sp_index_name_check("demo.x_y+z-2026", why, sizeof(why)), 0);
-    assert_int_equal(sp_index_name_check("", why, sizeof(why)), -1);
+    assert_int_equal(sp_bulk_index_name_check("cms-2026-11-22", why, sizeof(why)), 0);
+    assert_int_equal(sp_bulk_index_name_check("demo.x_y+z-2026", why, sizeof(why)), 0);
+    assert_int_equal(sp_bulk_index_name_check("", why, sizeof(why)), -1);
     assert_string_equal(why, "index name is empty");
-    assert_int_equal(sp_index_name_check(NULL, why, sizeof(why)), -1);
-    assert_int_equal(sp_index_name_check("CMS-2026-11-22", why, sizeof(why)), -1);
+    assert_int_equal(sp_bulk_index_name_check(NULL, why, sizeof(why)), -1);
+    assert_int_equal(sp_bulk_index_name_check("CMS-2026-11-22", why, sizeof(why)), -1);
     assert_string_equal(why, "index name \"CMS-2026-11-22\" must be lowercase");
     const char *bad[] = { "a\\b", "a/b", "a*b", "a?b", "a\"b", "a<b", "a>b", "a|b", "a b", "a,b", "a#b", "a:b" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(sp_index_name_check(bad[i], why, sizeof(why)), -1);
+        assert_int_equal(sp_bulk_index_name_check(bad[i], why, sizeof(why)), -1);
         assert_non_null(strstr(why, "must not contain"));
     }
-    assert_int_equal(sp_index_name_check("a\tb", why, sizeof(why)), -1);
+    assert_int_equal(sp_bulk_index_name_check("a\tb", why, sizeof(why)), -1);
     assert_non_null(strstr(why, "control characters"));
-    assert_int_equal(sp_index_name_check("-x", why, sizeof(why)), -1);
-    assert_int_equal(sp_index_name_check("_x", why, sizeof(why)), -1);
-    assert_int_equal(sp_index_name_check("+x", why, sizeof(why)), -1);
+    assert_int_equal(sp_bulk_index_name_check("-x", why, sizeof(why)), -1);
+    assert_int_equal(sp_bulk_index_name_check("_x", why, sizeof(why)), -1);
+    assert_int_equal(sp_bulk_index_name_check("+x", why, sizeof(why)), -1);
     assert_string_equal(why, "index name \"+x\" must not start with '+'");
-    assert_int_equal(sp_index_name_check(".", why, sizeof(why)), -1);
-    assert_int_equal(sp_index_name_check("..", why, sizeof(why)), -1);
+    assert_int_equal(sp_bulk_index_name_check(".", why, sizeof(why)), -1);
+    assert_int_equal(sp_bulk_index_name_check("..", why, sizeof(why)), -1);
     memset(big, 'a', 255);
     big[255] = '\0';
-    assert_int_equal(sp_index_name_check(big, why, sizeof(why)), 0);
+    assert_int_equal(sp_bulk_index_name_check(big, why, sizeof(why)), 0);
     big[255] = 'a';
     big[256] = '\0';
-    assert_int_equal(sp_index_name_check(big, why, sizeof(why)), -1);
+    assert_int_equal(sp_bulk_index_name_check(big, why, sizeof(why)), -1);
     assert_string_equal(why, "index name is 256 bytes, more than 255");
 }
 

@@ -78,7 +78,7 @@ static void test_set_remove_filter_reset(void **state)
     sp_ad_free(ad);
 }
 
-static int keep_even(void *ctx, const sp_attr *a)
+static int keep_even(void *ctx, const sp_ad_attr *a)
 {
     (void)ctx;
     return a->v.u.i % 2 == 0;

@@ -373,12 +373,12 @@ static void test_reference_pipeline(void **state)
     sp_cval v;
 
     EXPECT_INT(ad, "RequestMemory", 3500);
-    assert_int_equal(sp_ad_eval_attr(ad, "requestmemory", &arena, &v, err, sizeof(err)), 0);
+    assert_int_equal(sp_expr_eval_attr(ad, "requestmemory", &arena, &v, err, sizeof(err)), 0);
     assert_int_equal(v.type, SP_CV_INT);
     assert_int_equal(v.u.i, 3500);
     EXPECT_INT(ad, "ifThenElse(MemoryUsage =!= undefined, MemoryUsage, 2000)", 3500);
     EXPECT_INT(ad, "RequestCpus", 4);
-    assert_int_equal(sp_ad_eval_attr(ad, "RequestCpus", &arena, &v, err, sizeof(err)), 0);
+    assert_int_equal(sp_expr_eval_attr(ad, "RequestCpus", &arena, &v, err, sizeof(err)), 0);
     assert_int_equal(v.u.i, 4);
     EXPECT_BOOL(ad, "MachineAttrHAS_SINGULARITY0 is true", 1);
     EXPECT_BOOL(ad, "MachineAttrDIRACBenchmark0 isnt undefined", 1);
@@ -490,22 +490,22 @@ static void test_eval_attr(void **state)
     sp_ad *ad = job_ad();
     char err[128];
     sp_cval v;
-    assert_int_equal(sp_ad_eval_attr(ad, "Owner", &arena, &v, err, sizeof(err)), 0);
+    assert_int_equal(sp_expr_eval_attr(ad, "Owner", &arena, &v, err, sizeof(err)), 0);
     assert_int_equal(v.type, SP_CV_STRING);
     assert_string_equal(v.u.str.s, "alice");
-    assert_int_equal(sp_ad_eval_attr(ad, "Absent", &arena, &v, err, sizeof(err)), 0);
+    assert_int_equal(sp_expr_eval_attr(ad, "Absent", &arena, &v, err, sizeof(err)), 0);
     assert_int_equal(v.type, SP_CV_UNDEFINED);
     set_expr(ad, "S", "\"lit\" + 0 =?= error ? \"from expr\" : \"no\"");
-    assert_int_equal(sp_ad_eval_attr(ad, "S", &arena, &v, err, sizeof(err)), 0);
+    assert_int_equal(sp_expr_eval_attr(ad, "S", &arena, &v, err, sizeof(err)), 0);
     assert_int_equal(v.type, SP_CV_STRING);
     assert_string_equal(v.u.str.s, "from expr");
     set_expr(ad, "Self", "Self");
-    assert_int_equal(sp_ad_eval_attr(ad, "Self", &arena, &v, err, sizeof(err)), 0);
+    assert_int_equal(sp_expr_eval_attr(ad, "Self", &arena, &v, err, sizeof(err)), 0);
     assert_int_equal(v.type, SP_CV_ERROR);
     set_expr(ad, "T", "time() - 5");
-    assert_int_equal(sp_ad_eval_attr(ad, "T", &arena, &v, err, sizeof(err)), -1);
+    assert_int_equal(sp_expr_eval_attr(ad, "T", &arena, &v, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "time"));
-    assert_int_equal(sp_ad_eval_attr(NULL, "T", &arena, &v, err, sizeof(err)), 0);
+    assert_int_equal(sp_expr_eval_attr(NULL, "T", &arena, &v, err, sizeof(err)), 0);
     assert_int_equal(v.type, SP_CV_UNDEFINED);
     sp_ad_free(ad);
 }
@@ -866,7 +866,7 @@ static void test_cache_full_during_nested_eval(void **state)
         snprintf(text, sizeof(text), "1 + %d", i);
         set_expr(ad, "Z", text);
         sp_cval v;
-        assert_int_equal(sp_ad_eval_attr_cached(ad, "X", cache, ad->arena, &v, err, sizeof(err)), 0);
+        assert_int_equal(sp_expr_eval_attr_cached(ad, "X", cache, ad->arena, &v, err, sizeof(err)), 0);
         assert_int_equal(v.type, SP_CV_INT);
         assert_int_equal(v.u.i, 2 * (1 + i) + 2 * i);
     }

@@ -129,7 +129,7 @@ static size_t check_pairs(char *text)
         assert_string_equal(json_string_value(json_object_get(idx, "_id")), id);
         assert_memory_equal(json_string_value(json_object_get(idx, "_index")), "cms-20", 6);
         assert_string_equal(json_string_value(json_object_get(json_object_get(d, "metadata"), "publisher_git_hash")),
-                            sp_git_hash());
+                            sp_version_git_hash());
         json_decref(a);
         json_decref(d);
         pairs++;

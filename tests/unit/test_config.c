@@ -186,10 +186,10 @@ static void test_read_file_trimmed(void **state)
     (void)state;
     char err[256];
     const char *path = write_file("s3cret\n\n");
-    char *s = sp_read_file_trimmed(path, err, sizeof(err));
+    char *s = sp_config_read_file_trimmed(path, err, sizeof(err));
     assert_string_equal(s, "s3cret");
     free(s);
-    assert_null(sp_read_file_trimmed("/nonexistent/pw", err, sizeof(err)));
+    assert_null(sp_config_read_file_trimmed("/nonexistent/pw", err, sizeof(err)));
     assert_non_null(strstr(err, "/nonexistent/pw: No such file"));
 }
 

@@ -123,7 +123,7 @@ static void snapshot(sp_snapdiff *d, const char *sid, long long slot, const job 
         r.kind_case = SPIDER__RECORD__KIND_DOCUMENT;
         r.document = &doc;
         feed(d, &r);
-        sum += sp_fnv1a64(id, strlen(id));
+        sum += sp_hash_fnv1a64(id, strlen(id));
     }
     if (!end)
         return;

@@ -39,19 +39,19 @@ static int teardown(void **state)
     return rmdir(dir);
 }
 
-static int load(const char *text, sp_clusters *c, char *err)
+static int load(const char *text, sp_esconf *c, char *err)
 {
     FILE *f = fopen(conf, "w");
     fputs(text, f);
     fclose(f);
-    return sp_clusters_load(conf, "/etc/ssl/certs/ca-certificates.crt", c, err, 512);
+    return sp_esconf_load(conf, "/etc/ssl/certs/ca-certificates.crt", c, err, 512);
 }
 
 static void test_reference_format(void **state)
 {
     (void)state;
     char err[512];
-    sp_clusters c;
+    sp_esconf c;
     char text[1024];
     snprintf(text, sizeof(text),
              "[{\"host\": \"es-cmsX.cern.ch\", \"port\": 9203, \"username\": \"user\", \"password\": \"pass\"},"
@@ -76,13 +76,13 @@ static void test_reference_format(void **state)
     assert_string_equal(c.items[3].ca_file, "/tmp/ca.pem");
     assert_null(c.items[3].user);
     assert_string_equal(c.items[4].base_url, "http://127.0.0.1:9200");
-    sp_clusters_free(&c);
+    sp_esconf_free(&c);
 }
 
 static void expect(const char *text, const char *want)
 {
     char err[512];
-    sp_clusters c;
+    sp_esconf c;
     assert_int_equal(load(text, &c, err), -1);
     if (!strstr(err, want))
         fail_msg("error \"%s\" lacks \"%s\"", err, want);

@@ -43,7 +43,7 @@ static void test_kv_line(void **state)
 {
     (void)state;
     sp_log_init("collector", SP_LOG_INFO, SP_LOG_FORMAT_KV);
-    sp_info("poll.done", "schedd", "vocms01.cern.ch", "docs", SP_INT(1234), "msg", "two words \"q\"");
+    sp_info("poll.done", "schedd", "vocms01.cern.ch", "docs", SP_LOG_INT(1234), "msg", "two words \"q\"");
     const char *l = captured();
     assert_non_null(strstr(l, " level=info service=collector event=poll.done schedd=vocms01.cern.ch docs=1234"));
     assert_non_null(strstr(l, " msg=\"two words \\\"q\\\"\"\n"));
@@ -75,7 +75,7 @@ static void test_json_line_parses(void **state)
 {
     (void)state;
     sp_log_init("publisher", SP_LOG_DEBUG, SP_LOG_FORMAT_JSON);
-    sp_debug("bulk.sent", "cluster", "os\n1", "ctrl", "\x01tab\t", "n", SP_DBL(0.25));
+    sp_debug("bulk.sent", "cluster", "os\n1", "ctrl", "\x01tab\t", "n", SP_LOG_DBL(0.25));
     json_error_t jerr;
     json_t *j = json_loads(captured(), JSON_DISABLE_EOF_CHECK, &jerr);
     assert_non_null(j);

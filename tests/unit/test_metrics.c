@@ -214,7 +214,7 @@ static void test_standard_metrics(void **state)
     if (!s)
         fail_msg("%s", err);
     assert_int_equal(get(sp_metrics_server_port(s), "/metrics", body, sizeof(body)), 200);
-    snprintf(want, sizeof(want), "spider_build_info{version=\"%s\",git_hash=\"%s\"} 1\n", SPIDER_VERSION, sp_git_hash());
+    snprintf(want, sizeof(want), "spider_build_info{version=\"%s\",git_hash=\"%s\"} 1\n", SPIDER_VERSION, sp_version_git_hash());
     assert_non_null(strstr(body, want));
     assert_non_null(strstr(body, "# TYPE process_cpu_seconds_total counter\n"));
     double now = (double)time(NULL);

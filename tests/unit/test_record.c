@@ -142,7 +142,7 @@ static void test_document_every_value_type(void **state)
     assert_int_equal(d->record_time, 1700000100);
     assert_string_equal(d->metadata->spider_git_hash, "0123abcd");
     assert_int_equal(d->metadata->spider_runtime, 1763800000123);
-    assert_string_equal(sp_source_name(d->metadata->spider_source), "condor_history");
+    assert_string_equal(sp_record_source_name(d->metadata->spider_source), "condor_history");
     assert_int_equal(d->n_attributes, N);
     for (int i = 0; i < N; i++) {
         assert_string_equal(d->attributes[i]->name, names[i]);
@@ -203,7 +203,7 @@ static void test_markers_change_report_alert(void **state)
     end.schedd = "crab3@vocms0155.cern.ch";
     end.snapshot_id = "s-1";
     end.count = 2;
-    end.checksum = sp_snapshot_checksum_add(sp_snapshot_checksum_add(0, "a", 1), "b", 1);
+    end.checksum = sp_record_checksum_add(sp_record_checksum_add(0, "a", 1), "b", 1);
     Spider__Record rec = SPIDER__RECORD__INIT;
     rec.kind_case = SPIDER__RECORD__KIND_SNAPSHOT_END;
     rec.snapshot_end = &end;
@@ -281,15 +281,15 @@ static void test_checksum_order_independent(void **state)
 {
     (void)state;
     /* Known FNV-1a 64 vectors. */
-    assert_true(sp_fnv1a64("", 0) == 0xcbf29ce484222325ULL);
-    assert_true(sp_fnv1a64("a", 1) == 0xaf63dc4c8601ec8cULL);
-    uint64_t ab = sp_snapshot_checksum_add(sp_snapshot_checksum_add(0, "a", 1), "b", 1);
-    uint64_t ba = sp_snapshot_checksum_add(sp_snapshot_checksum_add(0, "b", 1), "a", 1);
+    assert_true(sp_hash_fnv1a64("", 0) == 0xcbf29ce484222325ULL);
+    assert_true(sp_hash_fnv1a64("a", 1) == 0xaf63dc4c8601ec8cULL);
+    uint64_t ab = sp_record_checksum_add(sp_record_checksum_add(0, "a", 1), "b", 1);
+    uint64_t ba = sp_record_checksum_add(sp_record_checksum_add(0, "b", 1), "a", 1);
     assert_true(ab == ba);
-    assert_true(ab != sp_snapshot_checksum_add(0, "a", 1));
-    assert_int_equal(sp_source_parse("condor_queue"), SPIDER__SOURCE__CONDOR_QUEUE);
-    assert_int_equal(sp_source_parse("bogus"), SPIDER__SOURCE__SOURCE_UNSPECIFIED);
-    assert_null(sp_source_name(SPIDER__SOURCE__SOURCE_UNSPECIFIED));
+    assert_true(ab != sp_record_checksum_add(0, "a", 1));
+    assert_int_equal(sp_record_source_parse("condor_queue"), SPIDER__SOURCE__CONDOR_QUEUE);
+    assert_int_equal(sp_record_source_parse("bogus"), SPIDER__SOURCE__SOURCE_UNSPECIFIED);
+    assert_null(sp_record_source_name(SPIDER__SOURCE__SOURCE_UNSPECIFIED));
 }
 
 int main(void)

@@ -1,7 +1,7 @@
 /* amq.c - the report to ActiveMQ: one STOMP SEND of the JSON report to
  * --amq-topic (/topic/spider.differ.reports), persistent, with a receipt,
  * to the first broker of --amq-brokers that answers (failover), with the
- * service's ActiveMQ options (SP_AMQ_OPTIONS: credentials from files). Headers say what the report is about without
+ * service's ActiveMQ options (SP_SERVICE_AMQ_OPTIONS: credentials from files). Headers say what the report is about without
  * parsing it: spider-differ-pass, -left, -right, -parcel.
  *
  * Ownership: everything is freed before differ_amq_send returns. */

@@ -31,7 +31,7 @@ typedef struct {
 struct differ_ctx {
     const differ_opts *o;
     differ_report *r;
-    sp_rulemap rules;
+    sp_rules rules;
     path_slot *slots;
     size_t nslots, used;
 };
@@ -45,7 +45,7 @@ differ_ctx *differ_ctx_new(const differ_opts *o, differ_report *r)
     c->r = r;
     c->nslots = 256;
     c->slots = calloc(c->nslots, sizeof(path_slot));
-    if (!c->slots || sp_rulemap_init(&c->rules) != 0) {
+    if (!c->slots || sp_rules_init(&c->rules) != 0) {
         free(c->slots);
         free(c);
         return NULL;
@@ -60,7 +60,7 @@ void differ_ctx_free(differ_ctx *c)
     for (size_t i = 0; i < c->nslots; i++)
         free(c->slots[i].name);
     free(c->slots);
-    sp_rulemap_free(&c->rules);
+    sp_rules_free(&c->rules);
     free(c);
 }
 
@@ -74,7 +74,7 @@ static unsigned classify(const differ_ctx *c, const char *path)
     for (size_t i = 0; i < c->o->nignore; i++)
         if (fnmatch(c->o->ignore[i], path, 0) == 0)
             flags |= F_IGNORED;
-    if (sp_rulemap_get(&c->rules, path, strlen(path)) & SP_RULE_DATE)
+    if (sp_rules_get(&c->rules, path, strlen(path)) & SP_RULES_DATE)
         flags |= F_DATE;
     for (size_t i = 0; i < c->o->ndate_fields; i++)
         if (strcmp(c->o->date_fields[i], path) == 0)
@@ -93,7 +93,7 @@ static void grow(differ_ctx *c)
     for (size_t i = 0; i < n; i++) {
         if (!old[i].name)
             continue;
-        size_t s = sp_fnv1a64(old[i].name, strlen(old[i].name)) & (c->nslots - 1);
+        size_t s = sp_hash_fnv1a64(old[i].name, strlen(old[i].name)) & (c->nslots - 1);
         while (c->slots[s].name)
             s = (s + 1) & (c->nslots - 1);
         c->slots[s] = old[i];
@@ -104,7 +104,7 @@ static void grow(differ_ctx *c)
 static unsigned path_flags(differ_ctx *c, const char *path)
 {
     size_t len = strlen(path);
-    size_t s = sp_fnv1a64(path, len) & (c->nslots - 1);
+    size_t s = sp_hash_fnv1a64(path, len) & (c->nslots - 1);
     while (c->slots[s].name) {
         if (strcmp(c->slots[s].name, path) == 0)
             return c->slots[s].flags;
@@ -288,7 +288,7 @@ size_t differ_compare_docs(differ_ctx *c, const char *id, json_t *left, json_t *
 
 uint64_t differ_id_hash(const char *id, size_t len)
 {
-    return sp_fnv1a64(id, len);
+    return sp_hash_fnv1a64(id, len);
 }
 
 int differ_in_parcel(const differ_opts *o, uint64_t h)

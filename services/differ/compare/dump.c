@@ -107,7 +107,7 @@ static Spider__Metadata *metadata_from_json(json_t *m)
     if ((s = json_string_value(json_object_get(m, "publisher_git_hash"))))
         md->publisher_git_hash = xstrdup(s);
     if ((s = json_string_value(json_object_get(m, "spider_source"))))
-        md->spider_source = sp_source_parse(s);
+        md->spider_source = sp_record_source_parse(s);
     md->spider_runtime = json_integer_value(json_object_get(m, "spider_runtime"));
     return md;
 }

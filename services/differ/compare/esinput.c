@@ -16,7 +16,7 @@
 #include "esinput.h"
 
 struct differ_es {
-    sp_clusters clusters;
+    sp_esconf clusters;
     sp_http *http;
     char *index;
     char *scroll_id;
@@ -25,7 +25,7 @@ struct differ_es {
     int page_size, done;
 };
 
-static const sp_cluster_conf *find_cluster(const sp_clusters *cl, const char *name, size_t len)
+static const sp_esconf_cluster *find_cluster(const sp_esconf *cl, const char *name, size_t len)
 {
     char *end;
     long k = strtol(name, &end, 10);
@@ -48,7 +48,7 @@ void differ_es_close(differ_es *e)
         sp_http_request(e->http, "DELETE", "/_search/scroll", NULL, body, strlen(body), &resp, err, sizeof(err));
     }
     sp_http_free(e->http);
-    sp_clusters_free(&e->clusters);
+    sp_esconf_free(&e->clusters);
     json_decref(e->page);
     free(e->scroll_id);
     free(e->index);
@@ -73,17 +73,17 @@ differ_es *differ_es_open(const char *spec, const char *es_conf, const char *ca,
         return NULL;
     e->page_size = page_size > 0 ? page_size : 1000;
     e->index = strdup(slash + 1);
-    if (sp_clusters_load(es_conf, ca, &e->clusters, err, errlen) != 0) {
+    if (sp_esconf_load(es_conf, ca, &e->clusters, err, errlen) != 0) {
         differ_es_close(e);
         return NULL;
     }
-    const sp_cluster_conf *c = find_cluster(&e->clusters, spec, (size_t)(slash - spec));
+    const sp_esconf_cluster *c = find_cluster(&e->clusters, spec, (size_t)(slash - spec));
     if (!c) {
         snprintf(err, errlen, "es:%s: no cluster \"%.*s\" in %s", spec, (int)(slash - spec), spec, es_conf);
         differ_es_close(e);
         return NULL;
     }
-    if (!(e->http = sp_cluster_http(c, 120000, err, errlen))) {
+    if (!(e->http = sp_esconf_http(c, 120000, err, errlen))) {
         differ_es_close(e);
         return NULL;
     }

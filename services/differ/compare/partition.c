@@ -262,7 +262,7 @@ static int choose_partitions(const differ_opts *o, differ_input *left, differ_in
     uint64_t limit = o->memory_limit ? o->memory_limit : 1;
     uint64_t k = (size * 3 / 2 + limit - 1) / limit;
     if (k > MAX_PARTITIONS) {
-        sp_warn("compare.partitions", "wanted", SP_INT(k), "using", SP_INT(MAX_PARTITIONS),
+        sp_warn("compare.partitions", "wanted", SP_LOG_INT(k), "using", SP_LOG_INT(MAX_PARTITIONS),
                 "hint", "the left input is larger than 400 x --memory-limit: partitions will exceed the limit");
         k = MAX_PARTITIONS;
     }
@@ -307,7 +307,7 @@ int differ_compare(const char *left, const char *right, const differ_opts *o,
     if (ctx) {
         run u = { ctx, r, o };
         int k = choose_partitions(o, li, ri);
-        sp_info("compare.start", "left", left, "right", right, "partitions", SP_INT(k));
+        sp_info("compare.start", "left", left, "right", right, "partitions", SP_LOG_INT(k));
         rc = k == 1 ? run_partition(&u, &ls, &rs, err, errlen) : partitioned(&u, &ls, &rs, k, err, errlen);
         r->bad_left = differ_input_bad(li);
         r->bad_right = differ_input_bad(ri);

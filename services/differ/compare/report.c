@@ -92,7 +92,7 @@ void differ_report_free(differ_report *r)
 
 static size_t name_hash(const char *s)
 {
-    return (size_t)sp_fnv1a64(s, strlen(s));
+    return (size_t)sp_hash_fnv1a64(s, strlen(s));
 }
 
 static void reindex(differ_report *r, size_t nslots)

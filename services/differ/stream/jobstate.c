@@ -165,7 +165,7 @@ static int named(const sp_names *n, unsigned col, const char *name, size_t len)
  * the columns or memory ran out. */
 static long column(sp_names *n, const char *name, size_t len)
 {
-    uint64_t h = sp_fnv1a64(name, len);
+    uint64_t h = sp_hash_fnv1a64(name, len);
     size_t k = h & (n->nslots - 1);
     while (n->slots[k].name) {
         if (n->slots[k].hash == h && named(n, n->slots[k].col, name, len))

@@ -34,7 +34,7 @@ struct sp_lost {
     sp_lost_stats st;
 };
 
-static uint64_t hash(const char *s) { return sp_fnv1a64(s, strlen(s)); }
+static uint64_t hash(const char *s) { return sp_hash_fnv1a64(s, strlen(s)); }
 
 static entry *find(table *t, const char *gjid)
 {

@@ -230,7 +230,7 @@ static int begin(sp_snapdiff *d, const Spider__SnapshotBegin *b)
     if (s->sid) {
         d->st.incomplete++;
         sp_warn("differ.incomplete_snapshot", "schedd", s->schedd, "snapshot", s->sid,
-                "why", "a new snapshot began before its end marker", "documents_seen", SP_INT((long long)s->count));
+                "why", "a new snapshot began before its end marker", "documents_seen", SP_LOG_INT((long long)s->count));
         drop_progress(s);
     }
     s->sid = strdup(b->snapshot_id);
@@ -315,7 +315,7 @@ static int document(sp_snapdiff *d, const uint8_t *doc, size_t doclen)
         return 0;
     }
     s->count++;
-    s->checksum = sp_snapshot_checksum_add(s->checksum, ref.id.p, ref.id.len);
+    s->checksum = sp_record_checksum_add(s->checksum, ref.id.p, ref.id.len);
     int rc = 0;
     if (s->sum && !s->resume_sid && sp_summary_add(s->sum, doc, doclen) != 0)
         sp_warn("differ.summary", "schedd", s->schedd, "error", "document not summed (not decodable, or out of memory)");
@@ -422,14 +422,14 @@ static void end(sp_snapdiff *d, const Spider__SnapshotEnd *e, long long now_ms)
     if (e->truncated) {                     /* cut at --max-documents: never a whole snapshot */
         d->st.incomplete++;
         sp_warn("differ.incomplete_snapshot", "schedd", s->schedd, "snapshot", s->sid,
-                "why", "the collector cut it (--max-documents)", "documents_seen", SP_INT((long long)s->count));
+                "why", "the collector cut it (--max-documents)", "documents_seen", SP_LOG_INT((long long)s->count));
         drop_progress(s);
         return;
     }
     if (s->count != e->count || s->checksum != e->checksum) {
         d->st.inconsistent++;
         sp_warn("differ.inconsistent_snapshot", "schedd", s->schedd, "snapshot", s->sid, "documents_seen",
-                SP_INT((long long)s->count), "documents_announced", SP_INT((long long)e->count));
+                SP_LOG_INT((long long)s->count), "documents_announced", SP_LOG_INT((long long)e->count));
         drop_progress(s);
         return;
     }

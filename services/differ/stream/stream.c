@@ -56,7 +56,7 @@ typedef struct {
     atomic_llong loop_ms;              /* the loop's last round (/readyz) */
 } stream;
 
-static uint32_t hash32(const char *s) { return (uint32_t)sp_fnv1a64(s, strlen(s)); }
+static uint32_t hash32(const char *s) { return (uint32_t)sp_hash_fnv1a64(s, strlen(s)); }
 
 static schedd_pos *pos_of(stream *st, const char *name, int32_t partition)
 {
@@ -255,7 +255,7 @@ static int commit_partition(stream *st, int32_t partition)
     rd_kafka_resp_err_t e = rd_kafka_commit(sp_kafka_consumer_handle(st->consumer), list, 0);
     rd_kafka_topic_partition_list_destroy(list);
     if (e) {
-        sp_warn("differ.commit", "partition", SP_INT(partition), "error", rd_kafka_err2str(e));
+        sp_warn("differ.commit", "partition", SP_LOG_INT(partition), "error", rd_kafka_err2str(e));
         return -1;
     }
     return 0;
@@ -346,7 +346,7 @@ static int handle(stream *st, rd_kafka_message_t *m, char *err, size_t errlen)
     st->msg = m;
     st->done_partition = -1;
     if (sp_snapdiff_feed(st->diff, m->payload, m->len, sp_clock_wall_ms()) != 0)
-        sp_warn("differ.undecodable", "partition", SP_INT(m->partition), "offset", SP_INT(m->offset));
+        sp_warn("differ.undecodable", "partition", SP_LOG_INT(m->partition), "offset", SP_LOG_INT(m->offset));
     if (st->done_partition < 0)
         return 0;
     uint64_t failed = sp_kafka_producer_failed(st->producer);

@@ -156,7 +156,7 @@ static int grow(sp_summary *s)
 /* The group of the key in s->key, made when new. NULL when out of memory. */
 static group *group_of(sp_summary *s)
 {
-    uint64_t h = sp_fnv1a64(s->key.data, s->key.len);
+    uint64_t h = sp_hash_fnv1a64(s->key.data, s->key.len);
     if ((s->n + 1) * 2 > s->cap && grow(s) != 0)
         return NULL;
     size_t k = h & (s->cap - 1);
