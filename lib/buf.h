@@ -20,5 +20,8 @@ int sp_buf_reserve(sp_buf *buf, size_t n);
 /* Appends n bytes. 0, or -1 when out of memory. */
 int sp_buf_append(sp_buf *buf, const void *data, size_t n);
 void sp_buf_free(sp_buf *buf);
+/* Appends s (NUL-terminated) as a JSON string, quotes included, escaping
+ * what JSON needs. 0, or -1 when out of memory. */
+int sp_buf_append_json_string(sp_buf *out, const char *s);
 
 #endif

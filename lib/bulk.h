@@ -29,9 +29,6 @@ int sp_bulk_index(sp_bulk *b, const char *index, const char *id, const char *doc
 /* Appends {"delete":{"_index":..,"_id":..}}. */
 int sp_bulk_delete(sp_bulk *b, const char *index, const char *id);
 
-/* Appends s as a JSON string (quotes included), escaping what JSON needs. */
-int sp_buf_append_json_string(sp_buf *out, const char *s);
-
 typedef enum {
     SP_BULK_OK = 0,   /* indexed/deleted (a delete of a missing id is OK) */
     SP_BULK_RETRY,    /* 429, 5xx, rejected execution: try again later */

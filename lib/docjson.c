@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bulk.h"
+#include "buf.h"
 #include "pyfmt.h"
 
 static int putz(sp_buf *b, const char *s)
