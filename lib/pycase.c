@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pycase_data.h"
+#include "pycase_data.h"   /* gen/, from lib/pycase_data.txt (cmake/pycase.cmake) */
 
 /* One code point at s (len > 0): its value and byte length; an invalid
  * sequence is one byte, value -1. */

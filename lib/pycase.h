@@ -1,8 +1,9 @@
 /* pycase.h - Python's str.upper() and str.lower() of UTF-8 text: full
  * Unicode case mapping ("ß" -> "SS", "Σ" at a word's end -> "ς"), as the
  * reference spider applies them to CRAB_PostJobStatus and CMS_Type. The
- * tables (pycase_data.h) are generated from Python's own Unicode database
- * by lib/gen_pycase.py.
+ * tables are data: lib/pycase_data.txt, written from Python's own Unicode
+ * database by lib/gen_pycase.py, compiled into gen/pycase_data.h by
+ * cmake/pycase.cmake (the build needs no Python).
  *
  * Bytes that are not UTF-8 are copied as they are. Ownership: appends to
  * the caller's buffer. */

@@ -40,7 +40,7 @@
  *   docjson.h  sp_docjson_ protobuf Document -> the reference's JSON document
  *
  * Not part of it: *_internal.h (shared by the files of one part only) and
- * *_data.h (generated tables).
+ * the generated tables in gen/ (rules.c, pycase_data.h).
  *
  * Naming: every public symbol of <part>.h starts with sp_<part>_ (macros and
  * enumerators SP_<PART>_; a type may be sp_<part> itself, as sp_buf). The
