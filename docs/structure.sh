@@ -39,8 +39,7 @@ edges() {
             else to=$(printf '%s\n' $SOURCES | grep "/$base\$" | head -n 1 || true)
             fi
             # "dir/../other/x.h" -> "other/x.h", so its folder is the real one
-            to=$(printf '%s
-' "$to" | sed -e ':a' -e 's#[^/.][^/]*/\.\./##' -e 'ta')
+            to=$(printf '%s\n' "$to" | sed -e ':a' -e 's#[^/.][^/]*/\.\./##' -e 'ta')
             # none: a header generated into gen/ (pycase_data.h)
             if [ -n "$to" ]; then echo "$f $to"; fi
         done
