@@ -15,8 +15,10 @@
 # which compares per cluster and per source (queue changes, history) what
 # was indexed with what the collector and the differ produced
 # (deploy/summary.sh, tested by integration.demo_summary).
-# The daemons keep running afterwards; `demo.sh down` (make demo-down)
-# stops them and the stack. Running it again starts a fresh run.
+# The collector is stopped while the summary is taken (so the topics hold
+# still), then started again; the exit status is 1 when the summary found
+# a mismatch. The daemons keep running afterwards; `demo.sh down` (make
+# demo-down) stops them and the stack. Running it again starts a fresh run.
 #
 # Settings (environment): DEMO_SCHEDDS=20 DEMO_JOBS=2000 DEMO_INTERVAL=30
 # DEMO_CYCLES=3 DEMO_DIR=/var/tmp/spider-demo; metrics on 127.0.0.1 at the
@@ -30,17 +32,21 @@ SCHEDDS=${DEMO_SCHEDDS:-20} JOBS=${DEMO_JOBS:-2000} INTERVAL=${DEMO_INTERVAL:-30
 set -a; . deploy/local/stack.env; set +a          # endpoints, and the services' metrics ports
 PORTS=("$COLLECTOR_METRICS_PORT" "$DIFFER_METRICS_PORT" "$PUBLISHER_METRICS_PORT")
 
-# Stops the demo's daemons (SIGTERM, then SIGKILL after 15 s).
+# stop_pidfile FILE: stops the daemon of a pid file (SIGTERM, then SIGKILL
+# after 15 s) and removes the file.
+stop_pidfile() {
+  local pid i
+  [ -f "$1" ] || return 0
+  pid=$(cat "$1")
+  kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$1"
+}
+# Stops the demo's daemons.
 stop_services() {
-  local f pid i
-  for f in "$DIR"/*.pid; do
-    [ -f "$f" ] || continue
-    pid=$(cat "$f")
-    kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$f"
-  done
+  local f
+  for f in "$DIR"/*.pid; do stop_pidfile "$f"; done
 }
 
 if [ "${1:-}" = down ]; then
@@ -69,9 +75,12 @@ start() {
   "$@" --log-level warn >>"$work/$name.log" 2>&1 &
   echo $! > "$DIR/$name.pid"
 }
-start collector "$B/spider-collector" run --interval "$INTERVAL" --history-offset $((INTERVAL / 3)) \
-  --index-template demo --topic-queue "$topics.queue" --topic-history "$topics.history" \
-  --checkpoint-file "$work/checkpoint.json" --kafka-brokers "$KAFKA_BOOTSTRAP" --metrics-port "${PORTS[0]}"
+start_collector() {
+  start collector "$B/spider-collector" run --interval "$INTERVAL" --history-offset $((INTERVAL / 3)) \
+    --index-template demo --topic-queue "$topics.queue" --topic-history "$topics.history" \
+    --checkpoint-file "$work/checkpoint.json" --kafka-brokers "$KAFKA_BOOTSTRAP" --metrics-port "${PORTS[0]}"
+}
+start_collector
 start differ "$B/spider-differ" stream --topic-queue "$topics.queue" --topic-changes "$topics.changes" \
   --topic-history "$topics.history" --lost-grace $((2 * INTERVAL)) --amq-brokers "$STOMP_HOST:$STOMP_PORT" \
   --amq-username-file "$work/amq_username" --amq-password-file "$work/amq_password" \
@@ -111,12 +120,25 @@ for ((k = 1; k <= CYCLES; k++)); do
   prev_changes=$((a + ch + r))
 done
 
-printf 'waiting for the publisher to catch up'
-for ((i = 0; i < 60; i++)); do
-  [ "$(metric "${PORTS[2]}" spider_publisher_consumer_lag)" = 0 ] && break
+# The summary compares topics with indices, so nothing may still be
+# written to either: the collector stops (it starts again after the
+# summary, from its checkpoint), then the differ and the publisher finish
+# what it sent (the differ's counters unchanged for 5 s, no publisher lag).
+stop_pidfile "$DIR/collector.pid"
+printf 'collector stopped for the summary; waiting for the differ and the publisher to catch up'
+quiet=0 last=
+for ((i = 0; i < 180 && quiet < 5; i++)); do
+  now="$(metric "${PORTS[1]}" spider_differ_snapshots_total) $(metric "${PORTS[1]}" spider_differ_changes_total)"
+  if [ "$now" = "$last" ] && [ "$(metric "${PORTS[2]}" spider_publisher_consumer_lag)" = 0 ]; then
+    quiet=$((quiet + 1))
+  else
+    quiet=0
+  fi
+  last=$now
   printf .
   sleep 1
 done
+[ "$quiet" -ge 5 ] || printf ' (still busy after 180 s: the summary may show a mismatch)'
 echo
 echo
 echo "Summary"
@@ -127,11 +149,13 @@ for c in os es; do
 done
 echo
 echo "Indexed against produced, per cluster and source (deploy/summary.sh):"
+status=0
 if SPIDER_BUILD_DIR=$B KAFKA_BOOTSTRAP=$KAFKA_BOOTSTRAP deploy/summary.sh "$work/es_conf.json" "demo-*" \
      "$topics.changes" "$topics.history"; then
   echo "  every cluster holds what the collector and the differ produced"
 else
   echo "  MISMATCH: some cluster does not hold what was produced (lines above; publisher log $work/publisher.log)"
+  status=1
 fi
 echo
 printf '  %-14s %8d notifications confirmed by receipt\n' ActiveMQ "$(metric "${PORTS[2]}" spider_publisher_amq_confirmed_total)"
@@ -144,4 +168,6 @@ echo "  index $index, for example:"
 echo "  curl --cacert $OPENSEARCH_CA -u $OPENSEARCH_USER:$OPENSEARCH_PASSWORD '$OPENSEARCH_URL/$index/_search?q=Status:Running&size=1&pretty'"
 echo "  curl '$ELASTICSEARCH_URL/demo-*/_count?q=metadata.spider_source:condor_history'"
 echo "  metrics: curl 127.0.0.1:${PORTS[0]}/metrics (collector), :${PORTS[1]} (differ), :${PORTS[2]} (publisher)"
-echo "The services keep running; stop everything with: make demo-down"
+start_collector
+echo "The services keep running (the collector again from its checkpoint); stop everything with: make demo-down"
+exit "$status"
