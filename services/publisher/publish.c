@@ -609,12 +609,14 @@ sp_publisher *sp_publisher_start(const sp_publish_opts *o, sp_config *cfg, sp_me
     for (i = p->n; i < outs.n; i++)
         outs.items[i]->free(outs.items[i]);       /* the lanes own the others */
     free(outs.items);
-    if (rc == 0 && pthread_create(&p->monitor, NULL, monitor_main, p) != 0)
-        rc = snprintf(err, errlen, "cannot start a thread") ? -1 : -1;
-    else if (rc == 0 && pthread_create(&p->prober, NULL, prober_main, p) != 0) {
+    if (rc == 0 && pthread_create(&p->monitor, NULL, monitor_main, p) != 0) {
+        snprintf(err, errlen, "cannot start a thread");
+        rc = -1;
+    } else if (rc == 0 && pthread_create(&p->prober, NULL, prober_main, p) != 0) {
         atomic_store(&p->stop, 1);
         pthread_join(p->monitor, NULL);
-        rc = snprintf(err, errlen, "cannot start a thread") ? -1 : -1;
+        snprintf(err, errlen, "cannot start a thread");
+        rc = -1;
     }
     if (rc != 0) {
         sp_publisher_stop(p);
