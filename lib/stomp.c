@@ -344,7 +344,10 @@ static int handshake(sp_stomp_client *c, const char *host, char *err, size_t err
         char buf[8192];
         ssize_t r = c->ssl ? SSL_read(c->ssl, buf, sizeof(buf)) : recv(c->fd, buf, sizeof(buf), 0);
         if (r <= 0) {
-            set_err(err, errlen, "connection closed before CONNECTED");
+            if (r == 0 || c->ssl)
+                set_err(err, errlen, "the broker closed the connection before CONNECTED, with no ERROR frame");
+            else
+                set_err(err, errlen, "reading the reply to CONNECT: %s", strerror(errno));
             return -1;
         }
         sp_stomp_parser_feed(c->parser, buf, (size_t)r);

@@ -200,10 +200,20 @@ static void test_error_frames(void **state)
     const char *b[] = { broker };
     sp_stomp_options o = options(b, 1);
     o.passcode = "wrong-password";
-    assert_null(sp_stomp_connect(&o, err, sizeof(err)));
-    if (!strstr(err, "ERROR") || !strstr(err, "password is invalid"))
-        fail_msg("expected the broker's ERROR message, got: %s", err);
-    assert_null(strstr(err, "wrong-password"));
+    /* ActiveMQ 5.17 at times closes a refused connection before its ERROR
+     * frame is written (about 1 in 80 raw CONNECTs here), so a refusal is
+     * either the broker's ERROR or the plain close; the ERROR must come
+     * within five tries, and each refusal must say which it was. */
+    int saw_error = 0;
+    for (int try = 0; try < 5 && !saw_error; try++) {
+        assert_null(sp_stomp_connect(&o, err, sizeof(err)));
+        assert_null(strstr(err, "wrong-password"));
+        saw_error = strstr(err, "ERROR") && strstr(err, "password is invalid");
+        if (!saw_error && !strstr(err, "closed the connection before CONNECTED"))
+            fail_msg("expected the broker's ERROR message or its close, got: %s", err);
+    }
+    if (!saw_error)
+        fail_msg("five refused CONNECTs and no ERROR frame; last: %s", err);
 
     o = options(b, 1);
     o.login = need("STOMP_DENIED_USER");
