@@ -59,8 +59,16 @@ cport=$(free_port)
   --log-level warn 2>"$tmp/collector.log" &
 pids+=($!)
 for ((i = 0; i < 120; i++)); do [ "$(code "$cport" /healthz)" = 200 ] && break; sleep 0.25; done
+# every record of the snapshots: on a loaded machine the first cycle may come
+# late, so read until two reads a second apart agree on a count above 0
+jobs=0 last=-1
+for ((i = 0; i < 60 && (jobs == 0 || jobs != last); i++)); do
+  last=$jobs
+  sleep 1
+  jobs=$(kcat -C "${K[@]}" -t "$T.queue" -e -q -f '%k\n' 2>/dev/null | wc -l)
+done
 t0=$(now_ms)
-jobs=$(kcat -C "${K[@]}" -t "$T.queue" -e -q -f '%k\n' | wc -l)   # every record of the snapshots
+check "the collector's first cycle wrote the queue topic ($jobs records)" '[ "$jobs" -gt 4 ]'
 n=0
 for ((i = 0; i < 60; i++)); do
   n=$(kcat -C "${K[@]}" -t "$T.changes" -e -q -f '%k\n' 2>/dev/null | wc -l)
