@@ -317,8 +317,11 @@ static int document(sp_snapdiff *d, const uint8_t *doc, size_t doclen)
     s->count++;
     s->checksum = sp_record_checksum_add(s->checksum, ref.id.p, ref.id.len);
     int rc = 0;
-    if (s->sum && !s->resume_sid && sp_summary_add(s->sum, doc, doclen) != 0)
-        sp_warn("differ.summary", "schedd", s->schedd, "error", "document not summed (not decodable, or out of memory)");
+    if (s->sum && !s->resume_sid && sp_summary_add(s->sum, doc, doclen) != 0) {
+        d->st.unsummed++;
+        sp_warn("differ.summary", "schedd", s->schedd, "snapshot", s->sid, "global_job_id", gjid, "error",
+                "document not summed (not decodable, or out of memory)");
+    }
     sp_job *old = s->state ? sp_jobtable_get(s->state, job.gjid) : NULL;
     /* an unchanged job listed once stays as it is in the state */
     int stays = old && old->seen != s->number && old->hash == job.hash && old->status == job.status;

@@ -66,6 +66,7 @@ typedef struct {
     uint64_t snapshots, baselines, incomplete, inconsistent, stray, undecodable;
     uint64_t added, changed, removed;
     uint64_t summaries;               /* summary documents emitted */
+    uint64_t unsummed;                /* documents diffed but left out of their summary */
     uint64_t jobs, state_bytes;       /* held in the schedds' states */
 } sp_snapdiff_stats;
 

@@ -276,6 +276,7 @@ static void update_metrics(stream *st)
         { "summary", s.summaries, st->last.summaries, st->m_changes },
         { "stray", s.stray, st->last.stray, st->m_records },
         { "undecodable", s.undecodable, st->last.undecodable, st->m_records },
+        { "unsummed", s.unsummed, st->last.unsummed, st->m_records },
     };
     for (size_t i = 0; i < sizeof(deltas) / sizeof(deltas[0]); i++) {
         const char *l[] = { deltas[i].label };
@@ -298,16 +299,16 @@ static void declare_known(stream *st)
 {
     static const char *const snaps[] = { "complete", "baseline", "incomplete", "inconsistent" };
     static const char *const changes[] = { "added", "changed", "removed", "summary" };
-    static const char *const records[] = { "stray", "undecodable" };
+    static const char *const records[] = { "stray", "undecodable", "unsummed" };
     static const char *const alerts[] = { "LOST_JOB", "LOST_JOB_RESOLVED" };
     for (size_t i = 0; i < 4; i++)
         sp_metric_declare(st->m_snap, (const char *[]){ snaps[i] });
     for (size_t i = 0; i < 4; i++)
         sp_metric_declare(st->m_changes, (const char *[]){ changes[i] });
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < 3; i++)
         sp_metric_declare(st->m_records, (const char *[]){ records[i] });
+    for (size_t i = 0; i < 2; i++)
         sp_metric_declare(st->m_alerts, (const char *[]){ alerts[i] });
-    }
     sp_metric_declare(st->m_alerts_failed, NULL);
 }
 
@@ -385,7 +386,7 @@ int sp_stream_run(const sp_stream_opts *o, sp_metrics *m, volatile sig_atomic_t 
     stream st = { .o = o, .done_partition = -1 };
     st.m_snap = sp_metrics_counter(m, "spider_differ_snapshots_total", "Queue snapshots by result", result);
     st.m_changes = sp_metrics_counter(m, "spider_differ_changes_total", "Change events (kind=summary: summary documents) emitted", kind);
-    st.m_records = sp_metrics_counter(m, "spider_differ_records_skipped_total", "Records outside a snapshot or not decodable", kind);
+    st.m_records = sp_metrics_counter(m, "spider_differ_records_skipped_total", "Records outside a snapshot, not decodable (both not diffed), or left out of their summary (unsummed)", kind);
     st.m_jobs = sp_metrics_gauge(m, "spider_differ_state_jobs", "Jobs held in the schedds' last snapshots", none);
     st.m_bytes = sp_metrics_gauge(m, "spider_differ_state_bytes", "Bytes of that state", none);
     st.m_alerts = sp_metrics_counter(m, "spider_differ_alerts_total", "Lost-job alerts raised", kind);
